@@ -1,0 +1,43 @@
+"""A typed PTB context: handlers read ``ctx.rt``, ``ctx.texts``, ``ctx.settings``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.i18n import Texts
+from bot.runtime import Runtime
+
+
+class BotData:
+    """Application-wide data; the runtime is set in ``post_init``."""
+
+    def __init__(self) -> None:
+        self.runtime: Runtime | None = None
+
+
+class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def rt(self) -> Runtime:
+        runtime = self.bot_data.runtime
+        if runtime is None:
+            raise RuntimeError("runtime not initialised (post_init has not run)")
+        return runtime
+
+    @property
+    def texts(self) -> Texts:
+        return self.rt.texts
+
+    @property
+    def settings(self) -> Settings:
+        return self.rt.settings

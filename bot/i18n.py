@@ -1,0 +1,87 @@
+"""User-visible texts from Fluent files in ``bot/locale/<lang>/*.ftl`` (Vietnamese default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("vi", "en")
+_BCP47 = {"vi": "vi-VN", "en": "en-US"}
+
+
+def pick_language(code: str | None, default: str = "vi") -> str:
+    """Map a Telegram ``language_code`` (``en-GB``, ``vi``...) to a supported language."""
+    if code:
+        base = code.split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return default
+
+
+class Texts:
+    """All bundles, loaded once; ``texts(lang, key, **args)`` formats one message."""
+
+    def __init__(self, default: str = "vi", locale_dir: Path = LOCALE_DIR) -> None:
+        self.default = default
+        self._bundles: dict[str, FluentBundle] = {}
+        self._keys: dict[str, set[str]] = {}
+        for lang in LANGUAGES:
+            bundle = FluentBundle([_BCP47[lang]], use_isolating=False)
+            keys: set[str] = set()
+            for file in sorted((locale_dir / lang).glob("*.ftl")):
+                resource = FluentResource(file.read_text(encoding="utf-8"))
+                errors = bundle.add_resource(resource)
+                if errors:
+                    raise ValueError(f"{file}: {errors[0]}")
+                keys.update(entry.id.name for entry in resource.body if hasattr(entry, "id"))
+            self._bundles[lang] = bundle
+            self._keys[lang] = keys
+
+    def keys(self, lang: str) -> set[str]:
+        return set(self._keys[lang])
+
+    def __call__(self, lang: str | None, key: str, **args: Any) -> str:
+        bundle = self._bundles.get(lang or self.default) or self._bundles[self.default]
+        if not bundle.has_message(key):
+            bundle = self._bundles[self.default]
+            if not bundle.has_message(key):
+                raise KeyError(f"no text {key!r} in locale files")
+        message = bundle.get_message(key)
+        if message.value is None:
+            raise KeyError(f"text {key!r} has no value")
+        fluent_args = {k: _fluent_value(v) for k, v in args.items()}
+        text, errors = bundle.format_pattern(message.value, fluent_args)
+        if errors:
+            raise ValueError(f"text {key!r}: {errors[0]}")
+        return str(text)
+
+    def for_lang(self, lang: str | None) -> Translator:
+        return Translator(self, lang or self.default)
+
+
+class Translator:
+    """Texts bound to one language: ``t("key", name=...)``."""
+
+    def __init__(self, texts: Texts, lang: str) -> None:
+        self.texts = texts
+        self.lang = lang
+
+    def __call__(self, key: str, **args: Any) -> str:
+        return self.texts(self.lang, key, **args)
+
+    def join(self, keys: Iterable[str], sep: str = "\n") -> str:
+        return sep.join(self(k) for k in keys)
+
+
+def _fluent_value(value: Any) -> Any:
+    # Fluent formats numbers itself; dates/datetimes are passed already formatted.
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return value

@@ -1,0 +1,29 @@
+# Chung: chào, trợ giúp, lỗi chung
+welcome =
+    Xin chào {$name}! Tôi là <b>Chithi</b>, trợ lý chuyển chỉ thị, công văn đến từng đơn vị và ghi nhận ai đã nhận, đã học tập.
+    
+    Để tham gia đơn vị của mình, hãy mở đường link hoặc quét mã QR do bí thư gửi.
+    Gõ /help để xem các lệnh.
+help =
+    <b>Các lệnh của Chithi</b>
+    /start — bắt đầu, tham gia đơn vị qua đường link
+    /help — trợ giúp
+    /name — sửa họ tên hiển thị
+    /pending — (bí thư) ai chưa xác nhận
+    /publish — (quản trị, bí thư) ban hành chỉ thị
+    /status — (quản trị, bí thư) tình trạng gửi
+    /broadcast — (quản trị) gửi thông báo
+    /report — (bí thư) nộp báo cáo của đơn vị
+    /link — (bí thư) gắn nhóm này với đơn vị
+    /cancel — huỷ thao tác đang làm
+cmd-start = Bắt đầu
+cmd-help = Trợ giúp
+cmd-name = Sửa họ tên
+cmd-pending = Ai chưa xác nhận
+cmd-publish = Ban hành chỉ thị
+cmd-status = Tình trạng gửi
+cmd-broadcast = Gửi thông báo
+cmd-report = Nộp báo cáo
+cmd-cancel = Huỷ thao tác
+error-internal = Đã có lỗi, xin thử lại sau ít phút. Dữ liệu của bạn không bị mất.
+error-unknown-command = Không có lệnh {$command}. Gõ /help để xem các lệnh.

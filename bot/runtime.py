@@ -1,0 +1,31 @@
+"""What a running bot shares between updates and jobs: settings, database, texts, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.i18n import Texts
+from storage.db import SessionFactory
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    texts: Texts
+    clock: Callable[[], datetime] = utc_now
+    bot_username: str = "chithi_bot"
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()

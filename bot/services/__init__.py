@@ -1,0 +1,1 @@
+"""Domain services: free of Telegram, take a session, never commit."""

@@ -1,0 +1,279 @@
+"""Importing the unit tree and members from CSV: validate every row, then write all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import queries
+from storage.models import Member, Membership, Unit
+
+ROLES = ("member", "secretary", "admin")
+LANGUAGES = ("vi", "en")
+UNIT_COLUMNS = ("code", "parent_code", "name", "kind")
+MEMBER_COLUMNS = ("telegram_id", "full_name", "username", "unit_code", "role", "language")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.reason}"
+
+
+class ImportRejected(Exception):
+    """The file had bad rows; nothing was written."""
+
+    def __init__(self, source: str, errors: list[RowError]) -> None:
+        self.source = source
+        self.errors = errors
+        super().__init__(f"{source}: {len(errors)} bad row(s); nothing was imported")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def new_join_token() -> str:
+    """A /start payload: 16 chars of A-Z a-z 0-9 _ - (Telegram allows 64)."""
+    return secrets.token_urlsafe(12)
+
+
+def _read_rows(
+    text: str, columns: tuple[str, ...], source: str
+) -> list[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = tuple(reader.fieldnames or ())
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ImportRejected(
+            source,
+            [RowError(1, ",".join(missing), f"missing column(s); expected {', '.join(columns)}")],
+        )
+    rows = []
+    for row in reader:
+        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(clean.values()):
+            continue
+        rows.append((reader.line_num, clean))
+    return rows
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportRejected(str(path), [RowError(0, "-", "file not found")]) from None
+    except UnicodeDecodeError:
+        raise ImportRejected(str(path), [RowError(0, "-", "not UTF-8 text")]) from None
+
+
+async def import_units(session: AsyncSession, text: str, source: str = "units.csv") -> ImportResult:
+    """Create or update units by ``code``; parents may be in the file or already stored."""
+    rows = _read_rows(text, UNIT_COLUMNS, source)
+    errors: list[RowError] = []
+    existing = await queries.units_by_code(session)
+    seen: dict[str, int] = {}
+    parents: dict[str, str] = {}
+    for line, row in rows:
+        code = row["code"]
+        if not code:
+            errors.append(RowError(line, "code", "empty"))
+            continue
+        if len(code) > 64 or any(ch.isspace() for ch in code):
+            errors.append(RowError(line, "code", "must be at most 64 characters without spaces"))
+        if code in seen:
+            errors.append(RowError(line, "code", f"{code!r} repeats line {seen[code]}"))
+        seen[code] = line
+        if not row["name"]:
+            errors.append(RowError(line, "name", "empty"))
+        if not row["kind"]:
+            errors.append(RowError(line, "kind", "empty"))
+        parents[code] = row["parent_code"]
+    for line, row in rows:
+        parent = row["parent_code"]
+        if parent and parent not in seen and parent not in existing:
+            errors.append(RowError(line, "parent_code", f"unknown unit {parent!r}"))
+    errors.extend(_cycles(rows, parents, existing))
+    if errors:
+        raise ImportRejected(source, sorted(errors, key=lambda e: e.line))
+
+    result = ImportResult()
+    by_code = dict(existing)
+    code_by_id = {u.id: u.code for u in existing.values()}
+    for _line, row in rows:
+        unit = by_code.get(row["code"])
+        if unit is None:
+            unit = Unit(
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                path="/",
+                join_token=new_join_token(),
+                depth=0,
+            )
+            session.add(unit)
+            by_code[unit.code] = unit
+            result.created += 1
+        elif (unit.name, unit.kind) != (row["name"], row["kind"]) or (
+            code_by_id.get(unit.parent_id or 0) != (row["parent_code"] or None)
+        ):
+            unit.name, unit.kind = row["name"], row["kind"]
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    await session.flush()
+    for _line, row in rows:
+        parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
+        by_code[row["code"]].parent_id = parent.id if parent else None
+    _recompute_paths(list(by_code.values()))
+    await session.flush()
+    return result
+
+
+def _cycles(
+    rows: list[tuple[int, dict[str, str]]], parents: dict[str, str], existing: dict[str, Unit]
+) -> list[RowError]:
+    by_id = {u.id: u for u in existing.values()}
+    stored_parent = {
+        u.code: (by_id[u.parent_id].code if u.parent_id in by_id else "") for u in existing.values()
+    }
+    merged = {**stored_parent, **parents}
+    errors = []
+    for line, row in rows:
+        code, steps = row["code"], 0
+        cursor = merged.get(code, "")
+        while cursor and steps <= len(merged):
+            if cursor == code:
+                errors.append(RowError(line, "parent_code", "makes a cycle in the tree"))
+                break
+            cursor, steps = merged.get(cursor, ""), steps + 1
+    return errors
+
+
+def _recompute_paths(units: list[Unit]) -> None:
+    by_id = {u.id: u for u in units}
+
+    def path_of(unit: Unit, guard: int = 0) -> tuple[str, int]:
+        if unit.parent_id is None or unit.parent_id not in by_id or guard > len(by_id):
+            return f"/{unit.id}/", 0
+        parent_path, parent_depth = path_of(by_id[unit.parent_id], guard + 1)
+        return f"{parent_path}{unit.id}/", parent_depth + 1
+
+    for unit in units:
+        path, depth = path_of(unit)
+        if unit.path != path:
+            unit.path = path
+        if unit.depth != depth:
+            unit.depth = depth
+
+
+async def import_members(
+    session: AsyncSession, text: str, source: str = "members.csv"
+) -> ImportResult:
+    """Create or update members by ``telegram_id`` and their role in each listed unit."""
+    rows = _read_rows(text, MEMBER_COLUMNS, source)
+    units = await queries.units_by_code(session)
+    errors: list[RowError] = []
+    parsed: list[tuple[int, dict[str, str], int]] = []
+    seen: dict[tuple[int, str], int] = {}
+    for line, row in rows:
+        try:
+            telegram_id = int(row["telegram_id"])
+            if telegram_id <= 0:
+                raise ValueError
+        except ValueError:
+            errors.append(
+                RowError(
+                    line, "telegram_id", f"expected a positive number, got {row['telegram_id']!r}"
+                )
+            )
+            continue
+        if not row["full_name"]:
+            errors.append(RowError(line, "full_name", "empty"))
+        if row["unit_code"] not in units:
+            errors.append(
+                RowError(
+                    line, "unit_code", f"unknown unit {row['unit_code']!r}; import units first"
+                )
+            )
+        role = row["role"] or "member"
+        if role not in ROLES:
+            errors.append(
+                RowError(line, "role", f"expected one of {', '.join(ROLES)}, got {role!r}")
+            )
+        language = row["language"] or "vi"
+        if language not in LANGUAGES:
+            errors.append(RowError(line, "language", f"expected vi or en, got {language!r}"))
+        key = (telegram_id, row["unit_code"])
+        if key in seen:
+            errors.append(RowError(line, "unit_code", f"same member and unit as line {seen[key]}"))
+        seen[key] = line
+        parsed.append((line, {**row, "role": role, "language": language}, telegram_id))
+    if errors:
+        raise ImportRejected(source, sorted(errors, key=lambda e: e.line))
+
+    result = ImportResult()
+    members = await queries.members_by_telegram_id(session, [t for _, _, t in parsed])
+    existing_ms = {
+        (m.member_id, m.unit_id): m
+        for m in (
+            await session.scalars(
+                select(Membership).where(Membership.member_id.in_([m.id for m in members.values()]))
+            )
+        ).all()
+    }
+    for _line, row, telegram_id in parsed:
+        member = members.get(telegram_id)
+        created = changed = False
+        if member is None:
+            member = Member(
+                telegram_id=telegram_id,
+                full_name=row["full_name"],
+                username=row["username"] or None,
+                language=row["language"],
+            )
+            session.add(member)
+            await session.flush()
+            members[telegram_id] = member
+            created = True
+        elif (member.full_name, member.username, member.language) != (
+            row["full_name"],
+            row["username"] or None,
+            row["language"],
+        ):
+            member.full_name = row["full_name"]
+            member.username = row["username"] or None
+            member.language = row["language"]
+            changed = True
+        unit = units[row["unit_code"]]
+        ms = existing_ms.get((member.id, unit.id))
+        if ms is None:
+            ms = Membership(member_id=member.id, unit_id=unit.id, role=row["role"])
+            session.add(ms)
+            existing_ms[(member.id, unit.id)] = ms
+            changed = True
+        elif ms.role != row["role"]:
+            ms.role = row["role"]
+            changed = True
+        if created:
+            result.created += 1
+        elif changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    await session.flush()
+    return result

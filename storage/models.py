@@ -1,0 +1,283 @@
+"""SQLAlchemy 2 models. Storage holds data and queries; business rules live in ``bot.services``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+int_pk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
+tg_id = Annotated[int, mapped_column(BigInteger)]
+utc = Annotated[datetime, mapped_column(UTCDateTime())]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CreatedAt:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+
+
+class Unit(CreatedAt, Base):
+    """A node of the organisation tree; ``path`` like ``/1/7/42/`` makes sub-tree queries a prefix."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int_pk]
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    path: Mapped[str] = mapped_column(String(512), index=True)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    join_token: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Chat(CreatedAt, Base):
+    """A Telegram group, supergroup or channel bound to a unit with ``/link``."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int_pk]
+    telegram_id: Mapped[tg_id] = mapped_column(unique=True)
+    type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    inactive_reason: Mapped[str | None] = mapped_column(String(255))
+
+
+class Member(CreatedAt, Base):
+    """A person known by Telegram id; ``private_chat`` once they have started the bot."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int_pk]
+    telegram_id: Mapped[tg_id] = mapped_column(unique=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    private_chat: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Membership(CreatedAt, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("member_id", "unit_id"),)
+
+    id: Mapped[int_pk]
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="member")
+
+
+class Directive(CreatedAt, Base):
+    __tablename__ = "directives"
+    __table_args__ = (UniqueConstraint("number", "issuer"),)
+
+    id: Mapped[int_pk]
+    number: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="CV")
+    title: Mapped[str] = mapped_column(String(512))
+    issuer: Mapped[str] = mapped_column(String(255))
+    issuer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    issued_on: Mapped[date | None]
+    body: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    requires_study: Mapped[bool] = mapped_column(Boolean, default=True)
+    receive_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    study_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_every: Mapped[str | None] = mapped_column(String(16))
+    depth: Mapped[str | None] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id"))
+    supersedes_number: Mapped[str | None] = mapped_column(String(64))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id"))
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DirectiveTarget(Base):
+    """A sub-tree root the directive was sent to (the unit and everything under it)."""
+
+    __tablename__ = "directive_targets"
+    __table_args__ = (UniqueConstraint("directive_id", "unit_id"),)
+
+    id: Mapped[int_pk]
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+
+
+class Broadcast(CreatedAt, Base):
+    """An announcement to part of the tree; needs no confirmation."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int_pk]
+    text: Mapped[str] = mapped_column(Text)
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_ref: Mapped[str | None] = mapped_column(String(512))
+    pin: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Delivery(CreatedAt, Base):
+    """The outbox: one row per message to post, written with what caused it."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_deliveries_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int_pk]
+    dedupe_key: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))  # post, qr, private, reminder, announcement
+    directive_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directives.id", ondelete="CASCADE"), index=True
+    )
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    target_telegram_id: Mapped[tg_id]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued/sending/sent/failed
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(512))
+    counters_dirty: Mapped[bool] = mapped_column(Boolean, default=False)
+    counters_text: Mapped[str | None] = mapped_column(String(255))
+
+
+class Confirmation(Base):
+    """One press: unique per (directive, member, kind), so a double tap is one row."""
+
+    __tablename__ = "confirmations"
+    __table_args__ = (UniqueConstraint("directive_id", "member_id", "kind"),)
+
+    id: Mapped[int_pk]
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # received, studied
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Reminder(CreatedAt, Base):
+    """A scheduled reminder/summary/escalation: rows, so restarts lose nothing."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_reminders_due", "state", "due_at"),
+    )
+
+    id: Mapped[int_pk]
+    dedupe_key: Mapped[str] = mapped_column(String(128))
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    deadline: Mapped[str] = mapped_column(String(16))  # receive_by, study_by, report_by
+    kind: Mapped[str] = mapped_column(String(16))  # offset, escalation
+    offset_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done, cancelled
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReportCycle(CreatedAt, Base):
+    """A unit's periodic report for one cycle of a directive's ``report_every``."""
+
+    __tablename__ = "report_cycles"
+    __table_args__ = (UniqueConstraint("directive_id", "unit_id", "cycle"),)
+
+    id: Mapped[int_pk]
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    cycle: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    document_file_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class Snooze(Base):
+    """A member muted private reminders of one directive until ``until``."""
+
+    __tablename__ = "snoozes"
+    __table_args__ = (UniqueConstraint("directive_id", "member_id"),)
+
+    id: Mapped[int_pk]
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int_pk]
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(255))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
