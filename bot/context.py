@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.i18n import Texts
-from bot.runtime import Runtime
+from bot.runtime import Runtime, utc_now
 
 
 class BotData:
-    """Application-wide data; the runtime is set in ``post_init``."""
+    """Application-wide data: settings at build time, the runtime once ``post_init`` ran."""
 
     def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.clock: Callable[[], datetime] = utc_now
         self.runtime: Runtime | None = None
+        self.workers: list[asyncio.Task[None]] = []
 
 
 class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -1,0 +1,15 @@
+"""Telegram glue: one module per feature, registered in the order listed here."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import fallback, start
+
+# Order matters: earlier modules win for the same update within group 0.
+MODULES = [start, fallback]
+
+
+def register_all(app: Application) -> None:  # type: ignore[type-arg]
+    for module in MODULES:
+        module.register(app)

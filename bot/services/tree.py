@@ -22,12 +22,12 @@ MEMBER_COLUMNS = ("telegram_id", "full_name", "username", "unit_code", "role", "
 
 @dataclass(frozen=True)
 class RowError:
+    """One bad cell: ``reason`` is a text key (``import-...``) formatted with ``args``."""
+
     line: int
     column: str
     reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.reason}"
+    args: dict[str, str | int] = field(default_factory=dict)
 
 
 class ImportRejected(Exception):
@@ -36,7 +36,7 @@ class ImportRejected(Exception):
     def __init__(self, source: str, errors: list[RowError]) -> None:
         self.source = source
         self.errors = errors
-        super().__init__(f"{source}: {len(errors)} bad row(s); nothing was imported")
+        super().__init__(f"{source}: {len(errors)} bad row(s)")
 
 
 @dataclass
@@ -61,7 +61,11 @@ def _read_rows(
     if missing:
         raise ImportRejected(
             source,
-            [RowError(1, ",".join(missing), f"missing column(s); expected {', '.join(columns)}")],
+            [
+                RowError(
+                    1, ",".join(missing), "import-missing-columns", {"expected": ", ".join(columns)}
+                )
+            ],
         )
     rows = []
     for row in reader:
@@ -76,9 +80,9 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ImportRejected(str(path), [RowError(0, "-", "file not found")]) from None
+        raise ImportRejected(str(path), [RowError(0, "-", "import-file-not-found")]) from None
     except UnicodeDecodeError:
-        raise ImportRejected(str(path), [RowError(0, "-", "not UTF-8 text")]) from None
+        raise ImportRejected(str(path), [RowError(0, "-", "import-not-utf8")]) from None
 
 
 async def import_units(session: AsyncSession, text: str, source: str = "units.csv") -> ImportResult:
@@ -91,22 +95,24 @@ async def import_units(session: AsyncSession, text: str, source: str = "units.cs
     for line, row in rows:
         code = row["code"]
         if not code:
-            errors.append(RowError(line, "code", "empty"))
+            errors.append(RowError(line, "code", "import-empty"))
             continue
         if len(code) > 64 or any(ch.isspace() for ch in code):
-            errors.append(RowError(line, "code", "must be at most 64 characters without spaces"))
+            errors.append(RowError(line, "code", "import-bad-code"))
         if code in seen:
-            errors.append(RowError(line, "code", f"{code!r} repeats line {seen[code]}"))
+            errors.append(
+                RowError(line, "code", "import-repeated", {"value": code, "other": seen[code]})
+            )
         seen[code] = line
         if not row["name"]:
-            errors.append(RowError(line, "name", "empty"))
+            errors.append(RowError(line, "name", "import-empty"))
         if not row["kind"]:
-            errors.append(RowError(line, "kind", "empty"))
+            errors.append(RowError(line, "kind", "import-empty"))
         parents[code] = row["parent_code"]
     for line, row in rows:
         parent = row["parent_code"]
         if parent and parent not in seen and parent not in existing:
-            errors.append(RowError(line, "parent_code", f"unknown unit {parent!r}"))
+            errors.append(RowError(line, "parent_code", "import-unknown-unit", {"value": parent}))
     errors.extend(_cycles(rows, parents, existing))
     if errors:
         raise ImportRejected(source, sorted(errors, key=lambda e: e.line))
@@ -158,7 +164,7 @@ def _cycles(
         cursor = merged.get(code, "")
         while cursor and steps <= len(merged):
             if cursor == code:
-                errors.append(RowError(line, "parent_code", "makes a cycle in the tree"))
+                errors.append(RowError(line, "parent_code", "import-cycle"))
                 break
             cursor, steps = merged.get(cursor, ""), steps + 1
     return errors
@@ -198,29 +204,32 @@ async def import_members(
         except ValueError:
             errors.append(
                 RowError(
-                    line, "telegram_id", f"expected a positive number, got {row['telegram_id']!r}"
+                    line, "telegram_id", "import-bad-telegram-id", {"value": row["telegram_id"]}
                 )
             )
             continue
         if not row["full_name"]:
-            errors.append(RowError(line, "full_name", "empty"))
+            errors.append(RowError(line, "full_name", "import-empty"))
         if row["unit_code"] not in units:
             errors.append(
-                RowError(
-                    line, "unit_code", f"unknown unit {row['unit_code']!r}; import units first"
-                )
+                RowError(line, "unit_code", "import-unknown-unit", {"value": row["unit_code"]})
             )
         role = row["role"] or "member"
         if role not in ROLES:
-            errors.append(
-                RowError(line, "role", f"expected one of {', '.join(ROLES)}, got {role!r}")
-            )
+            errors.append(RowError(line, "role", "import-bad-role", {"value": role}))
         language = row["language"] or "vi"
         if language not in LANGUAGES:
-            errors.append(RowError(line, "language", f"expected vi or en, got {language!r}"))
+            errors.append(RowError(line, "language", "import-bad-language", {"value": language}))
         key = (telegram_id, row["unit_code"])
         if key in seen:
-            errors.append(RowError(line, "unit_code", f"same member and unit as line {seen[key]}"))
+            errors.append(
+                RowError(
+                    line,
+                    "unit_code",
+                    "import-repeated",
+                    {"value": row["unit_code"], "other": seen[key]},
+                )
+            )
         seen[key] = line
         parsed.append((line, {**row, "role": role, "language": language}, telegram_id))
     if errors:

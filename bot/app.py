@@ -1,0 +1,154 @@
+"""Wiring of the PTB Application: resources in post_init, handlers, error handler, lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import traceback
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Settings
+from bot.context import BotData, Ctx
+from bot.i18n import Texts, pick_language
+from bot.runtime import Runtime, utc_now
+from bot.workers import start_workers, stop_workers
+from handlers import register_all
+from storage.db import create_engine, session_factory, upgrade
+
+log = logging.getLogger(__name__)
+
+ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]
+COMMANDS = (
+    "start",
+    "help",
+    "name",
+    "pending",
+    "publish",
+    "status",
+    "broadcast",
+    "report",
+    "cancel",
+)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    token: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    rate_limiter: bool = False,
+) -> ChithiApp:
+    """Build (not start) the application; the database and texts are opened in post_init."""
+    context_types = ContextTypes(context=Ctx, bot_data=BotData)
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.bot.token.get_secret_value())
+        .base_url(base_url or settings.bot.base_url)
+        .base_file_url(base_file_url or settings.bot.base_file_url)
+        .context_types(context_types)
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter())
+    app: ChithiApp = builder.build()  # type: ignore[assignment]
+    app.bot_data.settings = settings
+    app.bot_data.clock = clock
+    register_all(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+async def _post_init(app: ChithiApp) -> None:
+    settings, clock = app.bot_data.settings, app.bot_data.clock
+    assert settings is not None, "build_application sets the settings"
+    if settings.database.auto_upgrade:
+        await upgrade(settings.database.url)
+    engine = create_engine(settings.database.url, settings.database.echo)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        texts=Texts(settings.locale.default_language),
+        clock=clock,
+        bot_username=app.bot.username,
+    )
+    app.bot_data.runtime = runtime
+    await _set_commands(app, runtime.texts)
+    app.bot_data.workers = await start_workers(runtime, app.bot)
+
+
+async def _set_commands(app: ChithiApp, texts: Texts) -> None:
+    for lang in ("vi", "en"):
+        commands = [BotCommand(c, texts(lang, f"cmd-{c}")) for c in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=None if lang == "vi" else lang)
+
+
+async def _post_shutdown(app: ChithiApp) -> None:
+    await stop_workers(app.bot_data.workers)
+    app.bot_data.workers = []
+    runtime = app.bot_data.runtime
+    if runtime is not None:
+        await runtime.engine.dispose()
+
+
+async def _on_error(update: object, ctx: Ctx) -> None:
+    """Log the update and traceback; tell the user briefly that nothing was lost."""
+    error = ctx.error
+    trace = "".join(traceback.format_exception(error)) if error else ""
+    log.error("error while handling %r:\n%s", update, trace)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    runtime = ctx.bot_data.runtime
+    if runtime is None:
+        return
+    user = update.effective_user
+    lang = pick_language(
+        user.language_code if user else None, runtime.settings.locale.default_language
+    )
+    text = html.escape(runtime.texts(lang, "error-internal"))
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200])
+        elif update.effective_chat.type == "private":
+            await ctx.bot.send_message(update.effective_chat.id, text)
+    except Exception:
+        log.exception("could not tell the user about the error")
+
+
+@asynccontextmanager
+async def running(app: ChithiApp, *, poll_timeout: int = 1) -> AsyncIterator[ChithiApp]:
+    """Start polling in the current event loop (tests, demo); stop cleanly on exit."""
+    await app.initialize()
+    await app.post_init(app)  # type: ignore[misc]
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
+    )
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.post_shutdown(app)  # type: ignore[misc]
+        await app.shutdown()
+
+
+def run_polling(app: ChithiApp) -> None:
+    """Production entry: PTB's own loop management, signal handling and polling."""
+    app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+async def wait_forever() -> None:
+    await asyncio.Event().wait()

@@ -1,0 +1,69 @@
+"""The ``chithi`` command line: ``chithi run``, ``chithi demo``, ``chithi units import`` ..."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cli import commands_db, commands_run, commands_tree
+from bot.config import ConfigError, Settings, load_settings
+
+# Each feature module adds its subcommands; order is the order shown in --help.
+FEATURES = [commands_run, commands_db, commands_tree]
+
+
+class CliError(Exception):
+    """A user mistake on the command line, phrased as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chithi", description="Chithi: directives down the tree, proof back up."
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="TOML config file (default: ./config.toml if present, else defaults)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for feature in FEATURES:
+        feature.add_commands(sub)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args)
+        logging.basicConfig(
+            level=settings.log.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        for noisy in ("httpx", "aiohttp.access", "apscheduler", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        result = args.handler(args, settings)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except ConfigError as exc:
+        print(f"chithi: config error: {exc}", file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(f"chithi: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

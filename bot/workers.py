@@ -1,0 +1,33 @@
+"""Background work that runs beside the update handlers (sender loop, reminder tick...).
+
+Each feature adds a starter here; ``bot.app`` starts them after the bot is up and stops them
+before it shuts down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from telegram import Bot
+
+from bot.runtime import Runtime
+
+WorkerStarter = Callable[[Runtime, Bot], Awaitable[asyncio.Task[None] | None]]
+
+STARTERS: list[WorkerStarter] = []
+
+
+async def start_workers(runtime: Runtime, bot: Bot) -> list[asyncio.Task[None]]:
+    tasks = []
+    for starter in STARTERS:
+        task = await starter(runtime, bot)
+        if task is not None:
+            tasks.append(task)
+    return tasks
+
+
+async def stop_workers(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

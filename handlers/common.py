@@ -1,0 +1,54 @@
+"""Glue shared by handlers: one transaction per update, the asking user, their language."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update, User
+
+from bot.context import Ctx
+from bot.i18n import Translator, pick_language
+from bot.services.people import TelegramPerson
+from storage.db import transaction
+
+R = TypeVar("R")
+Handler = Callable[[Update, Ctx], Awaitable[Any]]
+
+
+def transactional(fn: Callable[[Update, Ctx, AsyncSession], Awaitable[R]]) -> Handler:
+    """Run the handler inside one database transaction (commit on success, rollback on error)."""
+
+    @functools.wraps(fn)
+    async def wrapper(update: Update, ctx: Ctx) -> R:
+        async with transaction(ctx.rt.sessions) as session:
+            return await fn(update, ctx, session)
+
+    return wrapper
+
+
+def person_of(user: User) -> TelegramPerson:
+    return TelegramPerson(
+        telegram_id=user.id,
+        full_name=user.full_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+def language_of(update: Update, ctx: Ctx) -> str:
+    """The asking user's language: Telegram's language code, else the configured default."""
+    user = update.effective_user
+    default = ctx.settings.locale.default_language
+    return pick_language(user.language_code if user else None, default)
+
+
+def translator(update: Update, ctx: Ctx) -> Translator:
+    return ctx.texts.for_lang(language_of(update, ctx))
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == "private"

@@ -1,0 +1,21 @@
+"""Registered last in group 0 (first match wins there): unknown commands in private chats get a short hint instead of silence."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.context import Ctx
+from handlers.common import translator
+
+
+async def unknown_command(update: Update, ctx: Ctx) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].split("@")[0]
+    await message.reply_text(translator(update, ctx)("error-unknown-command", command=command))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))

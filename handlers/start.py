@@ -1,0 +1,37 @@
+"""/start (welcome) and /help."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.context import Ctx
+from bot.services.people import ensure_member
+from handlers.common import language_of, person_of, transactional, translator
+
+
+@transactional
+async def start(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+    """Greets the user and remembers that they opened a private chat with the bot."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    await ensure_member(
+        session, person_of(user), language=language_of(update, ctx), private_chat=True
+    )
+    t = translator(update, ctx)
+    await message.reply_text(t("welcome", name=user.first_name), parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, ctx: Ctx) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(translator(update, ctx)("help"), parse_mode=ParseMode.HTML)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # /start with a payload is handled by the joining flow, registered before this one.
+    app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("help", help_command))

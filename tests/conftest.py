@@ -1,0 +1,119 @@
+"""Shared fixtures: fresh migrated databases (SQLite and PostgreSQL), sandbox server, running bot."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import SessionFactory, create_engine, session_factory, upgrade_sync
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "bot" / "sample_data"
+PG_ADMIN_DSN = os.environ.get("CHITHI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+_PG_TEMPLATE = f"chithi_tpl_{os.getpid()}"
+
+
+def _pg_url(database: str) -> str:
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
+    return base.replace("postgresql://", "postgresql+asyncpg://", 1) + "/" + database
+
+
+async def _pg_exec(*statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    """A migrated template database on the local PostgreSQL, or None (with the reason printed)."""
+    try:
+        asyncio.run(
+            _pg_exec(f"DROP DATABASE IF EXISTS {_PG_TEMPLATE}", f"CREATE DATABASE {_PG_TEMPLATE}")
+        )
+    except Exception as exc:
+        reason = f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {exc.__class__.__name__}: {exc}"
+        print(f"\n[chithi tests] {reason}; PostgreSQL variants are skipped")
+        yield None
+        return
+    upgrade_sync(_pg_url(_PG_TEMPLATE))
+    yield _PG_TEMPLATE
+    asyncio.run(_pg_exec(f"DROP DATABASE IF EXISTS {_PG_TEMPLATE} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "template.db"
+    upgrade_sync(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+def _fresh_sqlite(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / f"chithi-{uuid.uuid4().hex[:8]}.db"
+    shutil.copyfile(template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh, migrated SQLite database file for one test."""
+    return _fresh_sqlite(sqlite_template, tmp_path)
+
+
+@asynccontextmanager
+async def _fresh_pg(template: str | None) -> AsyncIterator[str]:
+    if template is None:
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_DSN}")
+    name = f"chithi_t_{uuid.uuid4().hex[:10]}"
+    await _pg_exec(f"CREATE DATABASE {name} TEMPLATE {template}")
+    try:
+        yield _pg_url(name)
+    finally:
+        await _pg_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def pg_url(pg_template: str | None) -> AsyncIterator[str]:
+    """A fresh, migrated PostgreSQL database for one test (skipped without PostgreSQL)."""
+    async with _fresh_pg(pg_template) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(
+    request: pytest.FixtureRequest,
+    sqlite_template: Path,
+    pg_template: str | None,
+    tmp_path: Path,
+) -> AsyncIterator[str]:
+    """The same test on a fresh SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield _fresh_sqlite(sqlite_template, tmp_path)
+        return
+    async with _fresh_pg(pg_template) as url:
+        yield url
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = create_engine(db_url)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> SessionFactory:
+    return session_factory(engine)
