@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -117,3 +118,30 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> SessionFactory:
     return session_factory(engine)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Any]:
+    """A sandbox Bot API server on 127.0.0.1 (flood limits off unless a test turns them on)."""
+    from bot.sandbox import FloodLimits, SandboxServer
+
+    server = SandboxServer(limits=FloodLimits.disabled())
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def clock() -> Any:
+    from tests.harness import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+async def harness(sandbox: Any, sqlite_url: str, clock: Any) -> AsyncIterator[Any]:
+    """A running bot (SQLite) on the sandbox server, with an injected clock."""
+    from tests.harness import bot_on_sandbox, make_settings
+
+    async with bot_on_sandbox(sandbox, make_settings(sqlite_url), clock=clock) as h:
+        yield h
