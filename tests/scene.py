@@ -40,7 +40,7 @@ class Scene:
 async def build_scene(h: Harness, *, link: bool = True) -> Scene:
     scene = Scene()
     for key, name, _unit, _role in PEOPLE:
-        first, _, last = name.rpartition(" ")
+        _first, _, last = name.rpartition(" ")
         scene.users[key] = h.user(last, last_name=None, language="vi")
         scene.users[key].full = name
     rows = ["telegram_id,full_name,username,unit_code,role,language"]

@@ -167,7 +167,7 @@ async def test_forged_and_stale_presses_are_answered_and_record_nothing(
         await h.sandbox.wait_for(lambda q=query_id: q in h.sandbox.callback_answers)
         assert h.sandbox.callback_answers[query_id]["text"] == toast, data
     # a real directive pressed on a message it was not sent as (another of the bot's messages)
-    qr = [m for m in h.bot_messages(dx01) if m.get("photo")][0]
+    qr = next(m for m in h.bot_messages(dx01) if m.get("photo"))
     query_id = h.sandbox.press_button(
         h.token, m1.id, dx01, qr["message_id"], f"c:{directive_id}:r", forged=True
     )
