@@ -231,6 +231,7 @@ class Reminder(CreatedAt, Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         Index("ix_reminders_due", "state", "due_at"),
+        Index("ix_reminders_deadline", "directive_id", "deadline", "cycle"),
     )
 
     id: Mapped[int_pk]
@@ -243,8 +244,11 @@ class Reminder(CreatedAt, Base):
     offset_seconds: Mapped[int] = mapped_column(Integer, default=0)
     cycle: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done, cancelled
+    # pending, done, skipped (a later offset of the same deadline was due too), cancelled
+    state: Mapped[str] = mapped_column(String(16), default="pending")
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The deadline this row was planned for (the directive's, or the report cycle's).
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ReportCycle(CreatedAt, Base):
@@ -262,6 +266,7 @@ class ReportCycle(CreatedAt, Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     text: Mapped[str | None] = mapped_column(Text)
     document_file_id: Mapped[str | None] = mapped_column(String(255))
+    document_name: Mapped[str | None] = mapped_column(String(255))
 
 
 class Snooze(Base):

@@ -43,6 +43,7 @@ async def _publish(args: argparse.Namespace, settings: Settings) -> int:
                         now=utc_now(),
                         tz=settings.locale.tz,
                         texts=texts,
+                        reminder_settings=settings.reminders,
                     )
                 )
     except DraftError as exc:

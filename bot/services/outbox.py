@@ -17,7 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Delivery
 from storage.upsert import insert_ignore
 
-PRIORITY = {"post": 0, "qr": 1, "announcement": 2, "reminder": 3, "private": 5}
+PRIORITY = {
+    "post": 0,
+    "qr": 1,
+    "announcement": 2,
+    "escalation": 3,
+    "summary": 3,
+    "reminder": 3,
+    "private": 5,
+}
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 
 

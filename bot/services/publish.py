@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import ReminderSettings
 from bot.i18n import Texts, Translator
-from bot.services import outbox, roles
+from bot.services import outbox, reminders, roles
 from bot.services.drafts import NUMBER_RE, REPORT_EVERY, DirectiveDraft, DraftError
 from bot.services.outbox import Outgoing
 from bot.services.render import counters_line, render_directive
@@ -118,8 +119,10 @@ async def publish(
     now: datetime,
     tz: ZoneInfo,
     texts: Texts,
+    reminder_settings: ReminderSettings | None = None,
 ) -> PublishResult:
-    """Store the directive and enqueue every post, QR image, attachment and private copy."""
+    """Store the directive and enqueue every post, QR image, attachment and private copy;
+    plan its reminders (``reminder_settings`` from the config; the defaults if not given)."""
     targets, deadlines = await _check(session, draft, now, tz)
     await check_permission(session, publisher, targets, config_admins)
     issuer_unit = (
@@ -171,6 +174,14 @@ async def publish(
         )
     )
     await session.flush()
+    await reminders.plan_directive(
+        session,
+        directive,
+        now=now,
+        rules=reminders.ReminderRules.build(
+            reminder_settings or ReminderSettings.model_validate({}), tz, tuple(config_admins)
+        ),
+    )
     return PublishResult(directive, chats, len(private), written)
 
 

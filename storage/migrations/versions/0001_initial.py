@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:55:44.134417
+Create Date: 2026-11-22 02:04:22.465295
 """
 from collections.abc import Sequence
 
@@ -213,6 +213,7 @@ def upgrade() -> None:
     sa.Column('due_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('done_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deadline_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['directive_id'], ['directives.id'], name=op.f('fk_reminders_directive_id_directives'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_reminders_member_id_members')),
@@ -221,6 +222,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_reminders_dedupe_key'))
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
+        batch_op.create_index('ix_reminders_deadline', ['directive_id', 'deadline', 'cycle'], unique=False)
         batch_op.create_index('ix_reminders_due', ['state', 'due_at'], unique=False)
 
     op.create_table('report_cycles',
@@ -233,6 +235,7 @@ def upgrade() -> None:
     sa.Column('submitted_by', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=True),
     sa.Column('document_file_id', sa.String(length=255), nullable=True),
+    sa.Column('document_name', sa.String(length=255), nullable=True),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['directive_id'], ['directives.id'], name=op.f('fk_report_cycles_directive_id_directives'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['submitted_by'], ['members.id'], name=op.f('fk_report_cycles_submitted_by_members')),
@@ -259,6 +262,7 @@ def downgrade() -> None:
     op.drop_table('report_cycles')
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index('ix_reminders_due')
+        batch_op.drop_index('ix_reminders_deadline')
 
     op.drop_table('reminders')
     op.drop_table('directive_targets')

@@ -1,0 +1,150 @@
+"""Changing a directive's deadline after publishing: everything that depends on it (reminder
+rows, escalation, the open report cycle) is cancelled and planned again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.drafts import DraftError
+from bot.services.publish import to_utc
+from bot.services.reminders import (
+    DEADLINES,
+    ReminderRules,
+    cancel_deadline,
+    current_cycle,
+    open_report_cycle,
+    plan_deadline,
+)
+from bot.services import roles
+from bot.services.pending import targets_of
+from storage.models import AuditEvent, Directive, Member, ReportCycle
+
+ALIASES = {
+    "receive": "receive_by",
+    "nhan": "receive_by",
+    "nhận": "receive_by",
+    "study": "study_by",
+    "hoc": "study_by",
+    "học": "study_by",
+    "report": "report_by",
+    "baocao": "report_by",
+    "báo-cáo": "report_by",
+    **{d: d for d in DEADLINES},
+}
+REMOVE = {"bo", "bỏ", "none", "-"}
+_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    directive: Directive
+    which: str
+    old: datetime | None
+    new: datetime | None
+    cancelled: int
+    planned: int
+
+
+async def check_may_change(
+    session: AsyncSession, member: Member | None, directive: Directive, admins: Sequence[int]
+) -> None:
+    """Admins, the publisher, and secretaries whose sub-trees hold every target may."""
+    if member is not None and (
+        directive.published_by == member.id or await roles.is_admin(session, member, admins)
+    ):
+        return
+    managed = await roles.managed_roots(session, member, admins)
+    targets = await targets_of(session, directive.id)
+    if not managed or not all(roles.covers(managed, unit) for unit in targets):
+        raise DraftError("deadline-not-allowed", number=directive.number)
+
+
+def parse_which(value: str) -> str:
+    which = ALIASES.get(value.strip().lower())
+    if which is None:
+        raise DraftError("deadline-bad-which", value=value)
+    return which
+
+
+def parse_local_time(value: str) -> datetime | None:
+    """``dd/mm/yyyy hh:mm`` (local, naive); ``bo`` removes the deadline (None)."""
+    text = " ".join(value.split())
+    if text.lower() in REMOVE:
+        return None
+    for fmt in _FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise DraftError("deadline-bad-time", value=value)
+
+
+async def change_deadline(
+    session: AsyncSession,
+    directive: Directive,
+    which: str,
+    new_local: datetime | None,
+    *,
+    now: datetime,
+    rules: ReminderRules,
+    actor: str,
+) -> DeadlineChange:
+    """Set (or with None remove) one deadline, entered in local time, and re-plan.
+
+    For a periodic report the change applies to the open (newest) cycle; later cycles follow
+    from it. Raises ``DraftError`` for a past time or a deadline the directive cannot have.
+    """
+    which = parse_which(which)
+    new = to_utc(new_local, rules.tz) if new_local is not None else None
+    if new is not None and new <= now:
+        raise DraftError("deadline-past", when=new_local.strftime("%d/%m/%Y %H:%M"))  # type: ignore[union-attr]
+    if which == "study_by" and not directive.requires_study:
+        raise DraftError("deadline-no-study", number=directive.number)
+    if which == "report_by" and new is None and directive.report_every:
+        raise DraftError("deadline-report-needed", number=directive.number)
+    old: datetime | None = getattr(directive, which)
+    cycle = await current_cycle(session, directive.id) if which == "report_by" else 0
+    cancelled = await cancel_deadline(session, directive.id, which, cycle)
+    setattr(directive, which, new)
+    if which == "report_by":
+        await _move_cycle(session, directive, cycle, new)
+    planned = 0
+    if new is not None and (which != "study_by" or directive.requires_study):
+        planned = await plan_deadline(
+            session, directive, which, cycle=cycle, deadline=new, now=now, rules=rules
+        )
+    session.add(
+        AuditEvent(
+            at=now,
+            actor=actor,
+            action="deadline",
+            subject=directive.number,
+            detail={
+                "which": which,
+                "cycle": cycle,
+                "old": old.isoformat() if old else None,
+                "new": new.isoformat() if new else None,
+                "cancelled": cancelled,
+            },
+        )
+    )
+    await session.flush()
+    return DeadlineChange(directive, which, old, new, cancelled, planned)
+
+
+async def _move_cycle(
+    session: AsyncSession, directive: Directive, cycle: int, new: datetime | None
+) -> None:
+    """The open cycle's rows follow the new deadline; removing it drops unreported rows."""
+    where = (ReportCycle.directive_id == directive.id, ReportCycle.cycle == cycle)
+    if new is None:
+        await session.execute(delete(ReportCycle).where(*where, ReportCycle.submitted_at.is_(None)))
+        return
+    result = await session.execute(update(ReportCycle).where(*where).values(due_at=new))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        await open_report_cycle(session, directive, cycle, new)

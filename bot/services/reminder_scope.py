@@ -1,0 +1,230 @@
+"""Who is still pending for a deadline: per unit of a directive's sub-trees, the members (or,
+for reports, the units themselves) who have not done what the deadline asks, rolled up the
+tree for escalations. A handful of queries whatever the tree's size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.services.roles import MANAGER_ROLES
+from storage.models import (
+    Confirmation,
+    DirectiveTarget,
+    Member,
+    Membership,
+    ReportCycle,
+    Snooze,
+    Unit,
+)
+
+# What each deadline asks of a member; report_by is asked of units.
+CONFIRMATION_OF = {"receive_by": "received", "study_by": "studied"}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone the bot can write to privately."""
+
+    member_id: int
+    telegram_id: int
+    language: str
+    name: str
+
+
+@dataclass
+class ScopeUnit:
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    depth: int
+    total: int = 0  # own members (or 1: the unit itself, for reports)
+    done: int = 0
+    sub_total: int = 0  # the unit and everything under it in scope
+    sub_done: int = 0
+    pending: list[str] = field(default_factory=list)  # names of own pending members
+    managers: list[Recipient] = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    units: dict[int, ScopeUnit]  # tree order
+    to_remind: list[Recipient] = field(default_factory=list)  # pending, reachable, not snoozed
+
+    @property
+    def total(self) -> int:
+        return sum(u.total for u in self.units.values())
+
+    @property
+    def done(self) -> int:
+        return sum(u.done for u in self.units.values())
+
+
+def _under_targets(directive_id: int) -> object:
+    """``Unit`` rows under one of the directive's targets (a correlated EXISTS)."""
+    target = aliased(Unit)
+    return (
+        select(DirectiveTarget.id)
+        .join(target, target.id == DirectiveTarget.unit_id)
+        .where(
+            DirectiveTarget.directive_id == directive_id,
+            Unit.path.startswith(target.path),
+        )
+        .exists()
+    )
+
+
+async def scope_units(session: AsyncSession, directive_id: int) -> list[Unit]:
+    """Every unit under the directive's targets, in tree order."""
+    stmt = select(Unit).where(_under_targets(directive_id)).order_by(Unit.path)  # type: ignore[arg-type]
+    return list((await session.scalars(stmt)).all())
+
+
+def _scope_unit(u: Unit) -> ScopeUnit:
+    return ScopeUnit(u.id, u.code, u.name, u.parent_id, u.depth)
+
+
+async def member_scope(
+    session: AsyncSession, directive_id: int, which: str, now: datetime
+) -> Scope:
+    """Per unit: members, how many confirmed what ``which`` asks, the pending names and the
+    unit's managers; and the pending members to remind privately (each once)."""
+    kind = CONFIRMATION_OF[which]
+    units = {u.id: _scope_unit(u) for u in await scope_units(session, directive_id)}
+    scope = Scope(units)
+    if not units:
+        return scope
+    confirmed = aliased(Confirmation)
+    snoozed = aliased(Snooze)
+    stmt = (
+        select(
+            Membership.unit_id,
+            Membership.role,
+            Member.id,
+            Member.telegram_id,
+            Member.full_name,
+            Member.language,
+            and_(Member.private_chat.is_(True), Member.blocked.is_(False)),
+            confirmed.id.is_not(None),
+            snoozed.id.is_not(None),
+        )
+        .select_from(Membership)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .join(Member, Member.id == Membership.member_id)
+        .outerjoin(
+            confirmed,
+            and_(
+                confirmed.member_id == Member.id,
+                confirmed.directive_id == directive_id,
+                confirmed.kind == kind,
+            ),
+        )
+        .outerjoin(
+            snoozed,
+            and_(
+                snoozed.member_id == Member.id,
+                snoozed.directive_id == directive_id,
+                snoozed.until > now,
+            ),
+        )
+        .where(_under_targets(directive_id))  # type: ignore[arg-type]
+        .order_by(Member.full_name, Member.id)
+    )
+    reminded: set[int] = set()
+    result = await session.execute(stmt)
+    for unit_id, role, mid, tid, name, lang, reachable, done, muted in result:
+        unit = units[unit_id]
+        unit.total += 1
+        if done:
+            unit.done += 1
+        else:
+            unit.pending.append(name)
+            if reachable and not muted and mid not in reminded:
+                reminded.add(mid)
+                scope.to_remind.append(Recipient(mid, tid, lang, name))
+        if role in MANAGER_ROLES and reachable:
+            unit.managers.append(Recipient(mid, tid, lang, name))
+    roll_up(scope)
+    return scope
+
+
+async def report_scope(session: AsyncSession, directive_id: int, cycle: int) -> Scope:
+    """Per unit that owes a report for ``cycle``: has it reported, and its managers."""
+    stmt = (
+        select(Unit, ReportCycle.submitted_at.is_not(None))
+        .join(ReportCycle, ReportCycle.unit_id == Unit.id)
+        .where(ReportCycle.directive_id == directive_id, ReportCycle.cycle == cycle)
+        .order_by(Unit.path)
+    )
+    units: dict[int, ScopeUnit] = {}
+    for unit, submitted in await session.execute(stmt):
+        item = _scope_unit(unit)
+        item.total, item.done = 1, int(bool(submitted))
+        if not submitted:
+            item.pending.append(unit.name)
+        units[unit.id] = item
+    scope = Scope(units)
+    if units:
+        await _add_managers(session, units, directive_id)
+    roll_up(scope)
+    return scope
+
+
+async def _add_managers(
+    session: AsyncSession, units: dict[int, ScopeUnit], directive_id: int
+) -> None:
+    stmt = (
+        select(Membership.unit_id, Member.id, Member.telegram_id, Member.language, Member.full_name)
+        .join(Member, Member.id == Membership.member_id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(
+            Membership.role.in_(MANAGER_ROLES),
+            Member.private_chat.is_(True),
+            Member.blocked.is_(False),
+            _under_targets(directive_id),  # type: ignore[arg-type]
+        )
+        .order_by(Member.full_name)
+    )
+    for unit_id, mid, tid, lang, name in await session.execute(stmt):
+        if unit_id in units:
+            units[unit_id].managers.append(Recipient(mid, tid, lang, name))
+
+
+def roll_up(scope: Scope) -> None:
+    """Fill ``sub_total``/``sub_done``: each unit plus everything under it within the scope."""
+    for unit in scope.units.values():
+        unit.sub_total, unit.sub_done = unit.total, unit.done
+    for unit in sorted(scope.units.values(), key=lambda u: -u.depth):
+        parent = scope.units.get(unit.parent_id) if unit.parent_id is not None else None
+        if parent is not None:
+            parent.sub_total += unit.sub_total
+            parent.sub_done += unit.sub_done
+
+
+def lagging_children(scope: Scope, threshold: float) -> dict[int, list[ScopeUnit]]:
+    """Parent unit id -> its child units (in scope) whose rolled-up completion is below
+    ``threshold`` percent. Units with nobody to count are never lagging."""
+    lagging: dict[int, list[ScopeUnit]] = {}
+    for unit in scope.units.values():
+        parent = unit.parent_id
+        if parent is None or parent not in scope.units or unit.sub_total == 0:
+            continue
+        if unit.sub_done * 100 < threshold * unit.sub_total:
+            lagging.setdefault(parent, []).append(unit)
+    return lagging
+
+
+def percent(done: int, total: int) -> int:
+    """Rounded down, so a unit below 100% never shows as 100%."""
+    return (100 * done) // total if total else 100
+
+
+def below_count(scope: Scope, threshold: float, units: Sequence[ScopeUnit] | None = None) -> int:
+    chosen = scope.units.values() if units is None else units
+    return sum(1 for u in chosen if u.total and u.done * 100 < threshold * u.total)

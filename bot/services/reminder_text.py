@@ -1,0 +1,184 @@
+"""Reminder, summary, report-prompt and escalation messages as outbox payloads (HTML)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.services.reminder_scope import Scope, ScopeUnit, below_count, percent
+from bot.services.render import Payload, confirm_buttons, format_deadline, kind_name
+from bot.services.schedule import time_left
+from storage.models import Directive
+
+SNOOZE_PREFIX = "z"
+NAMES_ROOM = 3000  # characters of names in a summary; Telegram allows 4096 per message
+MAX_LINES = 60  # units listed in one escalation
+
+
+def snooze_data(reminder_id: int) -> str:
+    """Callback data of "Nhắc lại sau": ``z:<reminder row id>`` (≤ 64 bytes)."""
+    return f"{SNOOZE_PREFIX}:{reminder_id}"
+
+
+def left(t: Translator, deadline: datetime, now: datetime) -> str:
+    unit, count = time_left(deadline, now)
+    return t(f"left-{unit}", count=count)
+
+
+def _message(text: str, buttons: list[list[dict[str, str]]] | None = None) -> Payload:
+    payload: Payload = {"method": "message", "text": text}
+    if buttons:
+        payload["buttons"] = buttons
+        payload["confirm"] = True
+    return payload
+
+
+def member_reminder(
+    t: Translator,
+    d: Directive,
+    which: str,
+    deadline: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+    reminder_id: int,
+) -> Payload:
+    """The private reminder: what is missing, the deadline, the confirm and snooze buttons."""
+    text = t(
+        f"reminder-{which}",
+        kind=html.escape(kind_name(t, d.kind)),
+        number=html.escape(d.number),
+        title=html.escape(d.title),
+        when=format_deadline(t, deadline, tz),
+        left=left(t, deadline, now),
+    )
+    buttons = [
+        *confirm_buttons(t, d),
+        [{"text": t("button-snooze"), "data": snooze_data(reminder_id)}],
+    ]
+    return _message(text, buttons)
+
+
+def names_text(t: Translator, names: Sequence[str], room: int = NAMES_ROOM) -> str:
+    """``A, B, C … và 12 người nữa`` within ``room`` characters."""
+    shown: list[str] = []
+    size = 0
+    for name in names:
+        piece = html.escape(name)
+        if shown and size + len(piece) + 2 > room:
+            break
+        shown.append(piece)
+        size += len(piece) + 2
+    text = ", ".join(shown)
+    if len(shown) < len(names):
+        text += " " + t("names-more", count=len(names) - len(shown))
+    return text
+
+
+def unit_summary(
+    t: Translator,
+    d: Directive,
+    which: str,
+    unit: ScopeUnit,
+    deadline: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+) -> Payload:
+    """For a unit's secretary: "còn 7/31 chưa học tập" and the names."""
+    head = t(
+        f"summary-{which}",
+        unit=html.escape(unit.name),
+        pending=len(unit.pending),
+        total=unit.total,
+        number=html.escape(d.number),
+        when=format_deadline(t, deadline, tz),
+        left=left(t, deadline, now),
+    )
+    return _message(f"{head}\n{t('summary-names', names=names_text(t, unit.pending))}")
+
+
+def report_reminder(
+    t: Translator,
+    d: Directive,
+    unit: ScopeUnit,
+    cycle: int,
+    deadline: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+) -> Payload:
+    text = t(
+        "report-reminder",
+        unit=html.escape(unit.name),
+        cycle=cycle + 1,
+        kind=html.escape(kind_name(t, d.kind)),
+        number=html.escape(d.number),
+        when=format_deadline(t, deadline, tz),
+        left=left(t, deadline, now),
+    )
+    return _message(text)
+
+
+def escalation(
+    t: Translator,
+    d: Directive,
+    which: str,
+    cycle: int,
+    parent: ScopeUnit,
+    children: Sequence[ScopeUnit],
+    deadline: datetime,
+    tz: ZoneInfo,
+    threshold: float,
+) -> Payload:
+    """For a parent unit's secretary: the child units below the threshold, with percentages."""
+    lines = [
+        t(
+            f"escalation-{which}",
+            number=html.escape(d.number),
+            deadline=format_deadline(t, deadline, tz),
+            unit=html.escape(parent.name),
+            threshold=f"{threshold:g}",
+            cycle=cycle + 1,
+        )
+    ]
+    for child in children[:MAX_LINES]:
+        lines.append(
+            t(
+                "escalation-line",
+                name=html.escape(child.name),
+                code=html.escape(child.code),
+                done=child.sub_done,
+                total=child.sub_total,
+                percent=percent(child.sub_done, child.sub_total),
+            )
+        )
+    if len(children) > MAX_LINES:
+        lines.append(t("escalation-more", count=len(children) - MAX_LINES))
+    return _message("\n".join(lines))
+
+
+def overall(
+    t: Translator,
+    d: Directive,
+    which: str,
+    cycle: int,
+    scope: Scope,
+    deadline: datetime,
+    tz: ZoneInfo,
+    threshold: float,
+) -> Payload:
+    """For the publisher: the whole-tree figure when the deadline passed."""
+    done, total = scope.done, scope.total
+    text = t(
+        f"overall-{which}",
+        number=html.escape(d.number),
+        deadline=format_deadline(t, deadline, tz),
+        done=done,
+        total=total,
+        percent=percent(done, total),
+        threshold=f"{threshold:g}",
+        below=below_count(scope, threshold),
+        cycle=cycle + 1,
+    )
+    return _message(text)
