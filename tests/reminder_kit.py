@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.app import build_application, running
 from bot.config import Settings
 from bot.reminder_worker import ReminderTicker
 from bot.services.drafts import DirectiveDraft
@@ -120,6 +121,27 @@ def fast_settings(db_url: str) -> Settings:
     """Test settings with the per-chat pacing relaxed: these tests send several messages to
     one secretary at a time and should not wait a real second between them."""
     return make_settings(db_url, flood={"per_chat_per_second": 1000, "per_group_per_minute": 1000})
+
+
+@asynccontextmanager
+async def bot_process(
+    sandbox: Any, settings: Settings, clock: Any, token: str | None = None
+) -> AsyncIterator[Harness]:
+    """A bot process on the sandbox; with ``token``, the same bot started again (a restart:
+    its users' private chats are still open)."""
+    if token is None:
+        async with bot_on_sandbox(sandbox, settings, clock=clock) as h:
+            yield h
+        return
+    app = build_application(
+        settings,
+        token=token,
+        base_url=sandbox.base_url,
+        base_file_url=sandbox.base_file_url,
+        clock=clock,
+    )
+    async with running(app):
+        yield Harness(sandbox=sandbox, token=token, app=app, settings=settings)
 
 
 @asynccontextmanager

@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import roles
 from bot.services.drafts import DraftError
+from bot.services.pending import targets_of
 from bot.services.publish import to_utc
 from bot.services.reminders import (
     DEADLINES,
@@ -20,8 +22,6 @@ from bot.services.reminders import (
     open_report_cycle,
     plan_deadline,
 )
-from bot.services import roles
-from bot.services.pending import targets_of
 from storage.models import AuditEvent, Directive, Member, ReportCycle
 
 ALIASES = {

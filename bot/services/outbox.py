@@ -11,10 +11,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    cast,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Delivery
+from storage.models import Delivery, UTCDateTime
 from storage.upsert import insert_ignore
 
 PRIORITY = {
@@ -72,6 +86,49 @@ async def enqueue(session: AsyncSession, items: Sequence[Outgoing]) -> int:
         for item in items
     ]
     return await insert_ignore(session, Delivery, rows, ["dedupe_key"])
+
+
+async def enqueue_to_many(
+    session: AsyncSession,
+    recipients: Select[*tuple[Any, ...]],
+    *,
+    key_prefix: str,
+    kind: str,
+    payload: dict[str, Any],
+    directive_id: int | None = None,
+) -> int:
+    """The same message to everyone ``recipients`` selects (columns ``member_id`` and
+    ``telegram_id``), in one ``INSERT ... SELECT``: the rows never pass through Python, so
+    50,000 reminders cost one statement. Keys are ``<key_prefix>:m<member id>``; existing keys
+    are skipped. Returns new rows."""
+    now = wall_now()
+    people = recipients.subquery()
+    values: dict[str, ColumnElement[Any]] = {
+        "dedupe_key": literal(f"{key_prefix}:m") + cast(people.c.member_id, String),
+        "kind": literal(kind),
+        "priority": literal(PRIORITY.get(kind, 5)),
+        "target_telegram_id": people.c.telegram_id,
+        "payload": literal(payload, type_=JSON),
+        "directive_id": literal(directive_id, type_=Integer),
+        "member_id": people.c.member_id,
+        "state": literal(QUEUED),
+        "attempts": literal(0),
+        "next_attempt_at": literal(now, type_=UTCDateTime()),
+        "counters_dirty": literal(False),
+        "payload_has_counters": literal("counters" in payload),
+        "created_at": literal(now, type_=UTCDateTime()),
+    }
+    # SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT (the parser's ambiguity).
+    rows = select(*values.values()).select_from(people).where(true())
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(Delivery)
+        .from_select(list(values), rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.execute(stmt)
+    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
 
 
 async def claim_due(

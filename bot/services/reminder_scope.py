@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -55,7 +55,6 @@ class ScopeUnit:
 @dataclass
 class Scope:
     units: dict[int, ScopeUnit]  # tree order
-    to_remind: list[Recipient] = field(default_factory=list)  # pending, reachable, not snoozed
 
     @property
     def total(self) -> int:
@@ -66,42 +65,84 @@ class Scope:
         return sum(u.done for u in self.units.values())
 
 
-def _under_targets(directive_id: int) -> object:
-    """``Unit`` rows under one of the directive's targets (a correlated EXISTS)."""
-    target = aliased(Unit)
-    return (
-        select(DirectiveTarget.id)
-        .join(target, target.id == DirectiveTarget.unit_id)
-        .where(
-            DirectiveTarget.directive_id == directive_id,
-            Unit.path.startswith(target.path),
-        )
-        .exists()
+async def target_paths(session: AsyncSession, directive_id: int) -> list[str]:
+    stmt = (
+        select(Unit.path)
+        .join(DirectiveTarget, DirectiveTarget.unit_id == Unit.id)
+        .where(DirectiveTarget.directive_id == directive_id)
     )
+    return list((await session.scalars(stmt)).all())
+
+
+def under(paths: Sequence[str]) -> ColumnElement[bool]:
+    """``Unit`` rows in one of the sub-trees whose root paths are given."""
+    return or_(*[Unit.path.startswith(p) for p in paths]) if paths else false()
 
 
 async def scope_units(session: AsyncSession, directive_id: int) -> list[Unit]:
     """Every unit under the directive's targets, in tree order."""
-    stmt = select(Unit).where(_under_targets(directive_id)).order_by(Unit.path)  # type: ignore[arg-type]
+    paths = await target_paths(session, directive_id)
+    stmt = select(Unit).where(under(paths)).order_by(Unit.path)
     return list((await session.scalars(stmt)).all())
+
+
+def reminder_recipients(
+    paths: Sequence[str], directive_id: int, which: str, now: datetime
+) -> Select[int, int, str]:
+    """Members to remind privately: under the targets, with a private chat with the bot, who
+    have not confirmed what ``which`` asks and have not snoozed this directive. Columns
+    ``member_id``, ``telegram_id``, ``language``; each member once."""
+    in_scope = (
+        select(Membership.id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(Membership.member_id == Member.id, under(paths))
+        .exists()
+    )
+    confirmed = (
+        select(Confirmation.id)
+        .where(
+            Confirmation.member_id == Member.id,
+            Confirmation.directive_id == directive_id,
+            Confirmation.kind == CONFIRMATION_OF[which],
+        )
+        .exists()
+    )
+    snoozed = (
+        select(Snooze.id)
+        .where(
+            Snooze.member_id == Member.id,
+            Snooze.directive_id == directive_id,
+            Snooze.until > now,
+        )
+        .exists()
+    )
+    return select(
+        Member.id.label("member_id"),
+        Member.telegram_id.label("telegram_id"),
+        Member.language.label("language"),
+    ).where(
+        Member.private_chat.is_(True),
+        Member.blocked.is_(False),
+        in_scope,
+        ~confirmed,
+        ~snoozed,
+    )
 
 
 def _scope_unit(u: Unit) -> ScopeUnit:
     return ScopeUnit(u.id, u.code, u.name, u.parent_id, u.depth)
 
 
-async def member_scope(
-    session: AsyncSession, directive_id: int, which: str, now: datetime
-) -> Scope:
-    """Per unit: members, how many confirmed what ``which`` asks, the pending names and the
-    unit's managers; and the pending members to remind privately (each once)."""
+async def member_scope(session: AsyncSession, directive_id: int, which: str) -> Scope:
+    """Per unit: members, how many confirmed what ``which`` asks, the pending names (sorted)
+    and the unit's managers who can be written to privately."""
     kind = CONFIRMATION_OF[which]
+    paths = await target_paths(session, directive_id)
     units = {u.id: _scope_unit(u) for u in await scope_units(session, directive_id)}
     scope = Scope(units)
     if not units:
         return scope
     confirmed = aliased(Confirmation)
-    snoozed = aliased(Snooze)
     stmt = (
         select(
             Membership.unit_id,
@@ -112,7 +153,6 @@ async def member_scope(
             Member.language,
             and_(Member.private_chat.is_(True), Member.blocked.is_(False)),
             confirmed.id.is_not(None),
-            snoozed.id.is_not(None),
         )
         .select_from(Membership)
         .join(Unit, Unit.id == Membership.unit_id)
@@ -125,31 +165,22 @@ async def member_scope(
                 confirmed.kind == kind,
             ),
         )
-        .outerjoin(
-            snoozed,
-            and_(
-                snoozed.member_id == Member.id,
-                snoozed.directive_id == directive_id,
-                snoozed.until > now,
-            ),
-        )
-        .where(_under_targets(directive_id))  # type: ignore[arg-type]
-        .order_by(Member.full_name, Member.id)
+        .where(under(paths))
     )
-    reminded: set[int] = set()
     result = await session.execute(stmt)
-    for unit_id, role, mid, tid, name, lang, reachable, done, muted in result:
+    for unit_id, role, mid, tid, name, lang, reachable, done in result:
         unit = units[unit_id]
         unit.total += 1
         if done:
             unit.done += 1
         else:
             unit.pending.append(name)
-            if reachable and not muted and mid not in reminded:
-                reminded.add(mid)
-                scope.to_remind.append(Recipient(mid, tid, lang, name))
         if role in MANAGER_ROLES and reachable:
             unit.managers.append(Recipient(mid, tid, lang, name))
+    # Sorted here rather than in SQL: the same order on SQLite and PostgreSQL collations.
+    for unit in units.values():
+        unit.pending.sort()
+        unit.managers.sort(key=lambda r: (r.name, r.member_id))
     roll_up(scope)
     return scope
 
@@ -171,13 +202,13 @@ async def report_scope(session: AsyncSession, directive_id: int, cycle: int) -> 
         units[unit.id] = item
     scope = Scope(units)
     if units:
-        await _add_managers(session, units, directive_id)
+        await _add_managers(session, units, await target_paths(session, directive_id))
     roll_up(scope)
     return scope
 
 
 async def _add_managers(
-    session: AsyncSession, units: dict[int, ScopeUnit], directive_id: int
+    session: AsyncSession, units: dict[int, ScopeUnit], paths: Sequence[str]
 ) -> None:
     stmt = (
         select(Membership.unit_id, Member.id, Member.telegram_id, Member.language, Member.full_name)
@@ -187,13 +218,14 @@ async def _add_managers(
             Membership.role.in_(MANAGER_ROLES),
             Member.private_chat.is_(True),
             Member.blocked.is_(False),
-            _under_targets(directive_id),  # type: ignore[arg-type]
+            under(paths),
         )
-        .order_by(Member.full_name)
     )
     for unit_id, mid, tid, lang, name in await session.execute(stmt):
         if unit_id in units:
             units[unit_id].managers.append(Recipient(mid, tid, lang, name))
+    for unit in units.values():
+        unit.managers.sort(key=lambda r: (r.name, r.member_id))
 
 
 def roll_up(scope: Scope) -> None:

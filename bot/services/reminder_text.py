@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -37,13 +38,7 @@ def _message(text: str, buttons: list[list[dict[str, str]]] | None = None) -> Pa
 
 
 def member_reminder(
-    t: Translator,
-    d: Directive,
-    which: str,
-    deadline: datetime,
-    now: datetime,
-    tz: ZoneInfo,
-    reminder_id: int,
+    t: Translator, d: Directive, which: str, when: When, reminder_id: int
 ) -> Payload:
     """The private reminder: what is missing, the deadline, the confirm and snooze buttons."""
     text = t(
@@ -51,8 +46,8 @@ def member_reminder(
         kind=html.escape(kind_name(t, d.kind)),
         number=html.escape(d.number),
         title=html.escape(d.title),
-        when=format_deadline(t, deadline, tz),
-        left=left(t, deadline, now),
+        when=when.deadline,
+        left=when.left,
     )
     buttons = [
         *confirm_buttons(t, d),
@@ -77,15 +72,19 @@ def names_text(t: Translator, names: Sequence[str], room: int = NAMES_ROOM) -> s
     return text
 
 
-def unit_summary(
-    t: Translator,
-    d: Directive,
-    which: str,
-    unit: ScopeUnit,
-    deadline: datetime,
-    now: datetime,
-    tz: ZoneInfo,
-) -> Payload:
+@dataclass(frozen=True)
+class When:
+    """The deadline and the time left, formatted once per language for a whole round."""
+
+    deadline: str
+    left: str
+
+    @classmethod
+    def of(cls, t: Translator, deadline: datetime, now: datetime, tz: ZoneInfo) -> When:
+        return cls(format_deadline(t, deadline, tz), left(t, deadline, now))
+
+
+def unit_summary(t: Translator, d: Directive, which: str, unit: ScopeUnit, when: When) -> Payload:
     """For a unit's secretary: "còn 7/31 chưa học tập" and the names."""
     head = t(
         f"summary-{which}",
@@ -93,20 +92,14 @@ def unit_summary(
         pending=len(unit.pending),
         total=unit.total,
         number=html.escape(d.number),
-        when=format_deadline(t, deadline, tz),
-        left=left(t, deadline, now),
+        when=when.deadline,
+        left=when.left,
     )
     return _message(f"{head}\n{t('summary-names', names=names_text(t, unit.pending))}")
 
 
 def report_reminder(
-    t: Translator,
-    d: Directive,
-    unit: ScopeUnit,
-    cycle: int,
-    deadline: datetime,
-    now: datetime,
-    tz: ZoneInfo,
+    t: Translator, d: Directive, unit: ScopeUnit, cycle: int, when: When
 ) -> Payload:
     text = t(
         "report-reminder",
@@ -114,8 +107,8 @@ def report_reminder(
         cycle=cycle + 1,
         kind=html.escape(kind_name(t, d.kind)),
         number=html.escape(d.number),
-        when=format_deadline(t, deadline, tz),
-        left=left(t, deadline, now),
+        when=when.deadline,
+        left=when.left,
     )
     return _message(text)
 

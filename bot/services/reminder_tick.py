@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -30,7 +31,9 @@ from bot.services.reminder_scope import (
     Scope,
     lagging_children,
     member_scope,
+    reminder_recipients,
     report_scope,
+    target_paths,
 )
 from bot.services.reminders import (
     CANCELLED,
@@ -73,20 +76,30 @@ async def run_due_reminders(
     return result
 
 
-def _locked(session: AsyncSession, stmt: object) -> object:
-    """On PostgreSQL, lock claimed rows and skip those another process holds."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True)  # type: ignore[attr-defined]
-    return stmt
+# One reminder round at a time across processes sharing a PostgreSQL database: the rows are
+# few (one per deadline and offset), the heavy sending is shared through the outbox. Without
+# it, two processes could each claim a different offset of the same deadline and send both.
+TICK_LOCK = 0x43_68_69_74  # "Chit"
+
+
+async def _claim_round(session: AsyncSession) -> bool:
+    """Take the cluster-wide reminder lock for this transaction (PostgreSQL); SQLite is one
+    process, where ``ReminderTicker`` serialises rounds."""
+    if session.bind is None or session.bind.dialect.name != "postgresql":
+        return True
+    taken = await session.scalar(select(func.pg_try_advisory_xact_lock(TICK_LOCK)))
+    return bool(taken)
 
 
 async def process_next_group(
     session: AsyncSession, now: datetime, rules: ReminderRules, texts: Texts, result: TickResult
 ) -> bool:
     """Claim the earliest due deadline's rows and handle them; False when nothing is due."""
+    if not await _claim_round(session):
+        return False  # another process is running a round right now
     due = (Reminder.state == PENDING, Reminder.due_at <= now)
     first_stmt = select(Reminder).where(*due).order_by(Reminder.due_at, Reminder.id).limit(1)
-    first = (await session.scalars(_locked(session, first_stmt))).first()  # type: ignore[call-overload]
+    first = (await session.scalars(first_stmt)).first()
     if first is None:
         return False
     group_stmt = (
@@ -99,7 +112,7 @@ async def process_next_group(
         )
         .order_by(Reminder.due_at, Reminder.id)
     )
-    rows = list((await session.scalars(_locked(session, group_stmt))).all())  # type: ignore[call-overload]
+    rows = list((await session.scalars(group_stmt)).all())
     directive = await session.get(Directive, first.directive_id)
     if directive is None or _stale(directive, first):
         for row in rows:
@@ -121,10 +134,9 @@ async def process_next_group(
             row.state, row.done_at = SKIPPED, now
             result.skipped += 1
     if chosen.kind == ESCALATION:
-        items = await _escalate(session, directive, chosen, rules, texts)
+        result.messages += await _escalate(session, directive, chosen, rules, texts)
     else:
-        items = await _remind(session, directive, chosen, now, rules, texts)
-    result.messages += await outbox.enqueue(session, items)
+        result.messages += await _remind(session, directive, chosen, now, rules, texts)
     chosen.state, chosen.done_at = DONE, now
     result.processed += 1
     if chosen.kind == ESCALATION and chosen.deadline == "report_by" and directive.report_every:
@@ -144,16 +156,17 @@ def _stale(directive: Directive, row: Reminder) -> bool:
 
 
 class _Lang:
-    """Translators by member language, made once per group."""
+    """Translators and formatted deadlines by member language, made once per round."""
 
-    def __init__(self, texts: Texts) -> None:
-        self.texts = texts
-        self._cache: dict[str, Translator] = {}
+    def __init__(self, texts: Texts, deadline: datetime, now: datetime, tz: ZoneInfo) -> None:
+        self.texts, self.deadline, self.now, self.tz = texts, deadline, now, tz
+        self._cache: dict[str, tuple[Translator, text.When]] = {}
 
-    def __call__(self, lang: str | None) -> Translator:
+    def __call__(self, lang: str | None) -> tuple[Translator, text.When]:
         key = lang or self.texts.default
         if key not in self._cache:
-            self._cache[key] = self.texts.for_lang(key)
+            t = self.texts.for_lang(key)
+            self._cache[key] = (t, text.When.of(t, self.deadline, self.now, self.tz))
         return self._cache[key]
 
 
@@ -164,9 +177,9 @@ async def _remind(
     now: datetime,
     rules: ReminderRules,
     texts: Texts,
-) -> list[Outgoing]:
-    deadline = row.deadline_at or now
-    lang = _Lang(texts)
+) -> int:
+    """Enqueue one round of reminders; returns outbox rows written."""
+    lang = _Lang(texts, row.deadline_at or now, now, rules.tz)
     items: list[Outgoing] = []
     if row.deadline == "report_by":
         scope = await report_scope(session, d.id, row.cycle)
@@ -174,29 +187,36 @@ async def _remind(
             if unit.done:
                 continue
             for m in unit.managers:
-                payload = text.report_reminder(
-                    lang(m.language), d, unit, row.cycle, deadline, now, rules.tz
-                )
+                t, when = lang(m.language)
+                payload = text.report_reminder(t, d, unit, row.cycle, when)
                 items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
-        return items
-    scope = await member_scope(session, d.id, row.deadline, now)
+        return await outbox.enqueue(session, items)
     # Summaries first: a secretary should not wait behind thousands of member reminders.
+    scope = await member_scope(session, d.id, row.deadline)
     for unit in scope.units.values():
         if not unit.pending:
             continue
         for m in unit.managers:
-            payload = text.unit_summary(
-                lang(m.language), d, row.deadline, unit, deadline, now, rules.tz
-            )
+            t, when = lang(m.language)
+            payload = text.unit_summary(t, d, row.deadline, unit, when)
             items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
-    rendered: dict[str, dict[str, object]] = {}
-    for m in scope.to_remind:
-        if m.language not in rendered:
-            rendered[m.language] = text.member_reminder(
-                lang(m.language), d, row.deadline, deadline, now, rules.tz, row.id
-            )
-        items.append(_to(m, f"rem{row.id}", "reminder", rendered[m.language], d.id))
-    return items
+    written = await outbox.enqueue(session, items)
+    # Members: one INSERT ... SELECT per language, whatever their number.
+    paths = await target_paths(session, d.id)
+    recipients = reminder_recipients(paths, d.id, row.deadline, now)
+    people = recipients.subquery()
+    languages = (await session.scalars(select(people.c.language).distinct())).all()
+    for language in languages:
+        t, when = lang(language)
+        written += await outbox.enqueue_to_many(
+            session,
+            recipients.where(Member.language == language),
+            key_prefix=f"rem{row.id}",
+            kind="reminder",
+            payload=text.member_reminder(t, d, row.deadline, when, row.id),
+            directive_id=d.id,
+        )
+    return written
 
 
 def _to(
@@ -219,20 +239,23 @@ def _to(
 
 async def _escalate(
     session: AsyncSession, d: Directive, row: Reminder, rules: ReminderRules, texts: Texts
-) -> list[Outgoing]:
+) -> int:
+    """The deadline passed: lagging child units to each parent's secretaries, the whole-tree
+    figure to the publisher. Returns outbox rows written."""
     deadline = row.deadline_at or row.due_at
     scope: Scope
     if row.deadline == "report_by":
         scope = await report_scope(session, d.id, row.cycle)
     else:
-        scope = await member_scope(session, d.id, row.deadline, row.due_at)
-    lang = _Lang(texts)
+        scope = await member_scope(session, d.id, row.deadline)
+    lang = _Lang(texts, deadline, row.due_at, rules.tz)
     items: list[Outgoing] = []
     for parent_id, children in lagging_children(scope, rules.threshold).items():
         parent = scope.units[parent_id]
         for m in parent.managers:
+            t, _ = lang(m.language)
             payload = text.escalation(
-                lang(m.language),
+                t,
                 d,
                 row.deadline,
                 row.cycle,
@@ -244,18 +267,12 @@ async def _escalate(
             )
             items.append(_to(m, f"rem{row.id}:u{parent_id}", "escalation", payload, d.id))
     for member in await _publishers(session, d, rules):
+        t, _ = lang(member.language)
         payload = text.overall(
-            lang(member.language),
-            d,
-            row.deadline,
-            row.cycle,
-            scope,
-            deadline,
-            rules.tz,
-            rules.threshold,
+            t, d, row.deadline, row.cycle, scope, deadline, rules.tz, rules.threshold
         )
         items.append(_to(member, f"rem{row.id}:pub", "escalation", payload, d.id))
-    return items
+    return await outbox.enqueue(session, items)
 
 
 async def _publishers(session: AsyncSession, d: Directive, rules: ReminderRules) -> list[Member]:
