@@ -48,10 +48,8 @@ async def on_stop(update: Update, ctx: Ctx) -> None:
         )
         status = row.status if row else ""
     # Answered after the commit: "stopped" means nothing more will be posted.
-    if outcome.status == "stopped":
-        await query.answer(t("broadcast-stop-done", cancelled=outcome.cancelled))
-    else:
-        await query.answer(t(f"broadcast-stop-{outcome.status}"))
+    key = "done" if outcome.status == "stopped" else outcome.status
+    await query.answer(t(f"broadcast-stop-{key}"))
     if outcome.status == "stopped" and shown_here and counts is not None:
         payload = progress_payload(t, counts, status, broadcast_id)
         await query.edit_message_text(

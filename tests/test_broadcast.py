@@ -255,7 +255,7 @@ async def test_stop_cancels_the_rest_and_only_sender_or_admin_may_stop(slow: Har
 
     toast = await h.press(admin, admin.id, progress_id, stop)
     calls_at_stop = len(h.sandbox.calls)
-    assert toast["text"].startswith("Đã dừng. Huỷ ")
+    assert toast["text"].startswith("Đã dừng: không gửi thêm tin nào nữa.")
     final = await final_progress(h, admin, progress_id, "⏹ Đã dừng")
     await h.sandbox.wait_for(lambda: not sender_busy(h), timeout=15)
     await status_becomes(h, broadcast_id, broadcast.STOPPED)

@@ -150,10 +150,9 @@ async def _offer_stop(sessions: SessionFactory, broadcast_id: int, t: Translator
     except EOFError:  # nobody to ask: Ctrl-C means stop
         answer = t("cli-broadcast-yes").split()[0]
     if answer.strip().lower() not in t("cli-broadcast-yes").split():
-        print(t("cli-broadcast-continue"), flush=True)
+        print(("" if sys.stdin.isatty() else "\n") + t("cli-broadcast-continue"), flush=True)
         return
     async with transaction(sessions) as session:
-        outcome = await broadcast.stop(
-            session, broadcast_id, by=None, config_admins=(), now=utc_now()
-        )
-    print(t("cli-broadcast-stopped-now", cancelled=outcome.cancelled), flush=True)
+        await broadcast.stop(session, broadcast_id, by=None, config_admins=(), now=utc_now())
+    echo = "" if sys.stdin.isatty() else "\n"  # a piped answer is not echoed
+    print(echo + t("cli-broadcast-stopped-now"), flush=True)

@@ -1,8 +1,9 @@
 """Announcements to part of the tree: one outbox row per linked chat, progress, stop.
 
-Announcements need no confirmation: no buttons, no counters. A stopped broadcast's unsent rows
-end as ``failed`` with the reason ``cancelled``; rows already claimed by a sender are refused
-at the last moment by :class:`bot.broadcast_guard.SkipStoppedBroadcasts`.
+Announcements need no confirmation: no buttons, no counters. A stopped broadcast's queued rows
+end as ``failed`` with the reason ``cancelled`` at once; rows already claimed by a sender are
+refused at the last moment by :class:`bot.broadcast_guard.SkipStoppedBroadcasts` and end the
+same way, so the broadcast counts as finished only when no row is left in flight.
 """
 
 from __future__ import annotations
@@ -238,7 +239,8 @@ async def stop(
     config_admins: Collection[int],
     now: datetime,
 ) -> StopOutcome:
-    """Take the broadcast's unsent rows out of the queue (failed, reason ``cancelled``)."""
+    """Take the broadcast's queued rows out of the queue (failed, reason ``cancelled``);
+    ``cancelled`` counts those, not the claimed rows the guard will refuse."""
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None:
         return StopOutcome("unknown")
@@ -249,12 +251,11 @@ async def stop(
     if broadcast.status in (STOPPING, STOPPED):
         return StopOutcome("already")
     broadcast.status = STOPPING
+    # Rows a sender has already claimed stay "sending": the guard refuses them when their turn
+    # comes (or records them as sent if they were already on their way), so counts stay true.
     result = await session.execute(
         update(Delivery)
-        .where(
-            Delivery.broadcast_id == broadcast_id,
-            Delivery.state.in_((outbox.QUEUED, outbox.SENDING)),
-        )
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.state == outbox.QUEUED)
         .values(state=outbox.FAILED, last_error=CANCELLED, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
