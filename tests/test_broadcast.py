@@ -15,6 +15,7 @@ from bot.services import broadcast
 from bot.telegram_port import qr_png
 from storage import queries
 from storage.models import Broadcast, Chat, Delivery
+from tests.conftest import SAMPLE
 from tests.harness import Harness, bot_on_sandbox, make_settings
 from tests.scene import Scene, build_scene
 
@@ -53,6 +54,7 @@ async def compose(
     targets: str | None = None,
     pin: bool = False,
     photo: bytes | None = None,
+    document: bytes | None = None,
 ) -> JSON:
     """Walk the dialogue up to the confirmation question; returns it (with its buttons)."""
     [ask] = await h.send(admin, "/broadcast")
@@ -60,6 +62,10 @@ async def compose(
     if photo is not None:
         before = len(h.bot_messages(admin.id))
         h.sandbox.send_photo(h.token, admin.id, photo, caption=content)
+        [prompt] = await next_messages(h, admin.id, before, 1)
+    elif document is not None:
+        before = len(h.bot_messages(admin.id))
+        h.sandbox.send_document(h.token, admin.id, document, "ke-hoach.pdf", caption=content)
         [prompt] = await next_messages(h, admin.id, before, 1)
     else:
         assert content is not None
@@ -78,15 +84,22 @@ async def compose(
         h, admin, pin_question, button(pin_question, choice), new=3
     )
     assert intro["text"].startswith("👀 Xem trước")
-    if photo is None:
-        assert preview["text"] == content and "reply_markup" not in preview
-    else:
+    if photo is not None:
         assert preview["photo"] and preview.get("caption") == content
+    elif document is not None:
+        assert preview["document"]["file_name"] == "ke-hoach.pdf"
+        assert preview.get("caption") == content
+    else:
+        assert preview["text"] == content and "reply_markup" not in preview
     return confirm
 
 
 def announcements(h: Harness, chat_id: int) -> list[JSON]:
-    return [m for m in h.bot_messages(chat_id) if m.get("text") == NOTICE or m.get("photo")]
+    return [
+        m
+        for m in h.bot_messages(chat_id)
+        if m.get("text") == NOTICE or m.get("photo") or m.get("document")
+    ]
 
 
 async def final_progress(h: Harness, admin: Any, message_id: int, starts: str) -> str:
@@ -161,12 +174,27 @@ async def test_a_photo_goes_to_the_typed_subtree_only(harness: Harness) -> None:
         assert "reply_markup" not in post
     assert announcements(h, scene.groups["BP-BL-01"].id) == []
 
+    # A file goes by its Telegram file id too, with the text as its caption.
+    pdf = (SAMPLE / "phu-luc-huong-dan.pdf").read_bytes()
+    confirm = await compose(h, admin, "Kế hoạch kèm theo", targets="BP-BL", document=pdf)
+    await press_and_wait(h, admin, confirm, button(confirm, "✅ Gửi"))
+    assert await final_progress(h, admin, confirm["message_id"], "✅") == (
+        "✅ Hoàn tất: đã gửi 1 · lỗi 0"
+    )
+    [post] = announcements(h, scene.groups["BP-BL-01"].id)
+    assert (
+        post["document"]["file_name"] == "ke-hoach.pdf" and post["caption"] == "Kế hoạch kèm theo"
+    )
+
 
 async def test_only_admins_broadcast_and_cancel_writes_nothing(harness: Harness) -> None:
     h = harness
     scene = await build_scene(h)
     [refused] = await h.send(scene.users["sec_dx"], "/broadcast")
     assert refused["text"] == "Lệnh /broadcast chỉ dành cho quản trị viên."
+    dx01 = scene.groups["BP-DX-01"].id
+    [hint] = await h.send(scene.users["sec_dx"], "/broadcast", chat_id=dx01)
+    assert hint["text"] == "Hãy dùng /broadcast trong cuộc trò chuyện riêng với bot."
     admin = scene.users["admin"]
     await h.send(admin, "/broadcast")
     [prompt] = await h.send(admin, NOTICE)
