@@ -143,8 +143,8 @@ async def import_units(session: AsyncSession, text: str, source: str = "units.cs
             result.unchanged += 1
     await session.flush()
     for _line, row in rows:
-        parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
-        by_code[row["code"]].parent_id = parent.id if parent else None
+        parent_unit = by_code.get(row["parent_code"]) if row["parent_code"] else None
+        by_code[row["code"]].parent_id = parent_unit.id if parent_unit else None
     _recompute_paths(list(by_code.values()))
     await session.flush()
     return result
