@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from bot.services.people import TelegramPerson
 from storage.db import transaction
 
 R = TypeVar("R")
-Handler = Callable[[Update, Ctx], Awaitable[Any]]
+Handler = Callable[[Update, Ctx], Coroutine[Any, Any, Any]]
 
 
 def transactional(fn: Callable[[Update, Ctx, AsyncSession], Awaitable[R]]) -> Handler:

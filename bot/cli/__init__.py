@@ -9,11 +9,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import commands_db, commands_run, commands_tree
+from bot.cli import commands_db, commands_join, commands_run, commands_tree
 from bot.config import ConfigError, Settings, load_settings
 
 # Each feature module adds its subcommands; order is the order shown in --help.
-FEATURES = [commands_run, commands_db, commands_tree]
+FEATURES = [commands_run, commands_db, commands_tree, commands_join]
 
 
 class CliError(Exception):
