@@ -126,7 +126,7 @@ async def link_in_channel(update: Update, ctx: Ctx) -> None:
     """``/link`` posted in a channel: explain how to link it from a private chat."""
     message, chat = update.effective_message, update.effective_chat
     if message is not None and chat is not None:
-        await message.reply_text(translator(update, ctx)("link-from-channel", chat_id=chat.id))
+        await message.reply_text(translator(update, ctx)("link-from-channel", chat_id=str(chat.id)))
 
 
 @transactional

@@ -5,7 +5,7 @@ Tests read like a chat: ``reply = await h.send(lan, "/start")``; ``await h.press
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,8 +57,27 @@ class Harness:
         return self.sandbox.create_user(first_name=first_name, last_name=last_name,
                                         username=username, language_code=language)
 
-    def group(self, title: str, kind: str = "supergroup") -> Any:
-        return self.sandbox.create_chat(type=kind, title=title)
+    def group(self, title: str, kind: str = "supergroup", *, members: Iterable[Any] = (),
+              admins: Iterable[Any] = (), with_bot: bool = True) -> Any:
+        """A group (or supergroup) with these users in it and, unless told not to, the bot."""
+        chat = self.sandbox.create_chat(type=kind, title=title)
+        for user in admins:
+            self.sandbox.add_chat_member(chat.id, user.id, "administrator")
+        for user in members:
+            self.sandbox.add_chat_member(chat.id, user.id, "member")
+        if with_bot:
+            self.sandbox.add_bot_to_chat(chat.id, self.token, announce=False)
+        return chat
+
+    def channel(self, title: str, *, username: str | None = None, admins: Iterable[Any] = (),
+                bot_status: str | None = "administrator") -> Any:
+        """A channel administered by ``admins``; the bot is added with ``bot_status`` (or not)."""
+        chat = self.sandbox.create_chat(type="channel", title=title, username=username)
+        for user in admins:
+            self.sandbox.add_chat_member(chat.id, user.id, "administrator")
+        if bot_status is not None:
+            self.sandbox.add_bot_to_chat(chat.id, self.token, status=bot_status, announce=False)
+        return chat
 
     def bot_messages(self, chat_id: int) -> list[JSON]:
         return list(self.sandbox.messages(chat_id))
@@ -90,7 +109,7 @@ class Harness:
         """Wait until the bot has fetched every queued update and ``predicate`` holds."""
         import asyncio
 
-        await self.sandbox.wait_for(lambda: self.sandbox.pending_updates(self.token) == 0,
+        await self.sandbox.wait_for(lambda: not self.sandbox.pending_updates(self.token),
                                     timeout=timeout)
         await asyncio.sleep(0.05)
         while self.app.update_queue.qsize() or _busy(self.app):

@@ -82,6 +82,21 @@ def parse_channel_ref(text: str) -> int | str | None:
     return f"@{match.group(1)}" if match else None
 
 
+async def _may_manage(
+    session: AsyncSession, asker: TelegramPerson, unit: Unit, config_admins: Collection[int]
+) -> bool:
+    if asker.telegram_id in config_admins:
+        return True
+    member = await queries.member_by_telegram_id(session, asker.telegram_id)
+    return member is not None and await access.can_manage_unit(session, member, unit, config_admins)
+
+
+async def _refusal(session: AsyncSession, unit: Unit) -> LinkOutcome:
+    return LinkOutcome(
+        LinkStatus.REFUSED, unit=unit, managers=await access.managers_of(session, unit)
+    )
+
+
 async def _authorise(
     session: AsyncSession, asker: TelegramPerson, code: str, config_admins: Collection[int]
 ) -> LinkOutcome | Unit:
@@ -92,18 +107,19 @@ async def _authorise(
     unit = await queries.unit_by_code(session, code.strip())
     if unit is None:
         return LinkOutcome(LinkStatus.UNKNOWN_UNIT)
-    member = await queries.member_by_telegram_id(session, asker.telegram_id)
-    allowed = asker.telegram_id in config_admins or (
-        member is not None and await access.can_manage_unit(session, member, unit, config_admins)
-    )
-    if not allowed:
-        return LinkOutcome(
-            LinkStatus.REFUSED, unit=unit, managers=await access.managers_of(session, unit)
-        )
+    if not await _may_manage(session, asker, unit, config_admins):
+        return await _refusal(session, unit)
     return unit
 
 
-async def _bind(session: AsyncSession, unit: Unit, info: ChatInfo) -> LinkOutcome:
+async def _bind(
+    session: AsyncSession,
+    asker: TelegramPerson,
+    unit: Unit,
+    info: ChatInfo,
+    config_admins: Collection[int],
+) -> LinkOutcome:
+    """Bind the chat; moving it away from another unit needs the right to manage that one too."""
     chat = await queries.chat_by_telegram_id(session, info.telegram_id)
     if chat is None:
         chat = Chat(telegram_id=info.telegram_id, type=info.type, title=info.title, active=True)
@@ -112,6 +128,14 @@ async def _bind(session: AsyncSession, unit: Unit, info: ChatInfo) -> LinkOutcom
         await session.flush()
         return LinkOutcome(LinkStatus.LINKED, unit=unit, chat=info)
     previous = await session.get(Unit, chat.unit_id) if chat.unit_id is not None else None
+    if previous is not None and not chat.active:
+        previous = None  # an unlinked chat is free to bind again
+    if (
+        previous is not None
+        and previous.id != unit.id
+        and not await _may_manage(session, asker, previous, config_admins)
+    ):
+        return await _refusal(session, previous)
     chat.type, chat.title, chat.unit_id = info.type, info.title, unit.id
     chat.active, chat.inactive_reason = True, None
     if previous is None:
@@ -133,7 +157,7 @@ async def link_chat(
     checked = await _authorise(session, asker, code, config_admins)
     if isinstance(checked, LinkOutcome):
         return checked
-    return await _bind(session, checked, chat)
+    return await _bind(session, asker, checked, chat, config_admins)
 
 
 async def link_channel(
@@ -165,7 +189,7 @@ async def link_channel(
         return LinkOutcome(LinkStatus.USER_NOT_ADMIN, unit=checked, chat=info)
     if await probe.bot_status(info.telegram_id) not in ADMIN_STATUSES:
         return LinkOutcome(LinkStatus.BOT_NOT_ADMIN, unit=checked, chat=info)
-    return await _bind(session, checked, info)
+    return await _bind(session, asker, checked, info, config_admins)
 
 
 async def unlink_chat(
@@ -190,7 +214,8 @@ async def unlink_chat(
 async def follow_migration(session: AsyncSession, old_id: int, new_id: int) -> Chat | None:
     """A group became a supergroup: move its row (and queued posts) to the new chat id.
 
-    Idempotent: Telegram sends the event twice (in the old and the new chat). Returns the chat
+    Idempotent: Telegram sends the event twice (in the old and the new chat), and the two
+    updates may run at once, so one may see the row under both ids. Returns the chat
     row now carrying ``new_id``, or None if neither id is known.
     """
     chat = await queries.chat_by_telegram_id(session, old_id)
@@ -198,7 +223,7 @@ async def follow_migration(session: AsyncSession, old_id: int, new_id: int) -> C
     if chat is not None and moved is None:
         chat.telegram_id, chat.type = new_id, "supergroup"
         moved = chat
-    elif chat is not None and moved is not None:
+    elif chat is not None and moved is not None and chat.id != moved.id:
         # Both rows exist (the new one was linked separately): keep the new, retire the old.
         chat.active, chat.inactive_reason = False, f"migrated to {new_id}"
         if moved.unit_id is None:
