@@ -39,7 +39,7 @@ def test_units_links_writes_a_png_per_unit_and_prints_the_links(
     for png in out.glob("*.png"):
         data = png.read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 100
-    assert "BP-DX-01  Chi bộ trạm y tế 1" in printed
+    assert "BP-DX-01  Chi bộ trạm y tế 1 (thuộc Thành ủy Đồng Xoài)" in printed
     assert "Đã ghi 6 mã QR vào" in printed
     assert (out / "sheet.html").read_text(encoding="utf-8").count("<img") == 6
 

@@ -98,7 +98,12 @@ def _links(args: argparse.Namespace, settings: Settings) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for item in links:
         path = write_qr_png(item.link, out / qr_file_name(item.code))
-        print(t("links-unit", code=item.code, name=item.name))
+        if item.parent_name:
+            print(
+                t("links-unit-with-parent", code=item.code, name=item.name, parent=item.parent_name)
+            )
+        else:
+            print(t("links-unit", code=item.code, name=item.name))
         print("    " + t("links-link", link=item.link))
         print("    " + t("links-file", file=str(path)))
     print(t("links-summary", count=len(links), dir=str(out)))

@@ -50,6 +50,7 @@ unlink-not-linked = This group is not linked to any unit.
 unlink-refused = You may not unlink this group from {$unit}. Only a secretary of this unit or of a unit above it, or an administrator, can do that.
 # Command line: chithi units links
 links-unit = {$code}  {$name}
+links-unit-with-parent = {$code}  {$name} (under {$parent})
 links-link = link: {$link}
 links-file = QR code: {$file}
 links-summary = Wrote {$count} QR code(s) to {$dir}.

@@ -50,6 +50,7 @@ unlink-not-linked = Nhóm này chưa được gắn với đơn vị nào.
 unlink-refused = Bạn không có quyền gỡ nhóm khỏi {$unit}. Chỉ bí thư của đơn vị này hoặc của đơn vị cấp trên, hoặc quản trị viên, mới làm được.
 # Dòng lệnh: chithi units links
 links-unit = {$code}  {$name}
+links-unit-with-parent = {$code}  {$name} (thuộc {$parent})
 links-link = đường link: {$link}
 links-file = mã QR: {$file}
 links-summary = Đã ghi {$count} mã QR vào {$dir}.
