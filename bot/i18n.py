@@ -24,7 +24,7 @@ def pick_language(code: str | None, default: str = "vi") -> str:
 
 
 class Texts:
-    """All bundles, loaded once; ``texts(lang, key, **args)`` formats one message."""
+    """All bundles, loaded once; calling it with a language, a key and arguments formats one."""
 
     def __init__(self, default: str = "vi", locale_dir: Path = LOCALE_DIR) -> None:
         self.default = default
@@ -65,7 +65,7 @@ class Texts:
 
 
 class Translator:
-    """Texts bound to one language: ``t("key", name=...)``."""
+    """Texts bound to one language: call it with a key and the arguments."""
 
     def __init__(self, texts: Texts, lang: str) -> None:
         self.texts = texts

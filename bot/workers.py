@@ -15,12 +15,19 @@ from bot.runtime import Runtime
 
 WorkerStarter = Callable[[Runtime, Bot], Awaitable[asyncio.Task[None] | None]]
 
+
+def _starters() -> list[WorkerStarter]:
+    from bot.delivery_worker import start_sender
+
+    return [start_sender]
+
+
 STARTERS: list[WorkerStarter] = []
 
 
 async def start_workers(runtime: Runtime, bot: Bot) -> list[asyncio.Task[None]]:
     tasks = []
-    for starter in STARTERS:
+    for starter in [*_starters(), *STARTERS]:
         task = await starter(runtime, bot)
         if task is not None:
             tasks.append(task)

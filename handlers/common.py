@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update, User
@@ -14,19 +14,16 @@ from bot.i18n import Translator, pick_language
 from bot.services.people import TelegramPerson
 from storage.db import transaction
 
-R = TypeVar("R")
-Handler = Callable[[Update, Ctx], Coroutine[Any, Any, Any]]
+Handler = Callable[[Update, Ctx], Awaitable[Any]]
 
 
-def transactional(fn: Callable[[Update, Ctx, AsyncSession], Awaitable[R]]) -> Handler:
-    """Run the handler inside one database transaction (commit on success, rollback on error)."""
+def unit_of_work(ctx: Ctx) -> AbstractAsyncContextManager[AsyncSession]:
+    """The update's one transaction: ``async with unit_of_work(ctx) as session``.
 
-    @functools.wraps(fn)
-    async def wrapper(update: Update, ctx: Ctx) -> R:
-        async with transaction(ctx.rt.sessions) as session:
-            return await fn(update, ctx, session)
-
-    return wrapper
+    Do the database work inside the block and answer the user after it, so that what the user
+    is told has been committed.
+    """
+    return transaction(ctx.rt.sessions)
 
 
 def person_of(user: User) -> TelegramPerson:

@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import Awaitable
 from html import escape
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -16,7 +15,7 @@ from bot.context import Ctx
 from bot.i18n import Translator
 from bot.services import joining
 from bot.services.joining import JoinOutcome, JoinStatus, RenameStatus
-from handlers.common import language_of, person_of, transactional, translator
+from handlers.common import language_of, person_of, translator, unit_of_work
 
 CANCEL_DATA = "join:no"
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -32,16 +31,16 @@ def unit_label(t: Translator, outcome: JoinOutcome) -> str:
     )
 
 
-@transactional
-async def start_with_token(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def start_with_token(update: Update, ctx: Ctx) -> None:
     """Deep link ``t.me/<bot>?start=<token>``: show the unit and ask for confirmation."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or not ctx.args:
         return
     t = translator(update, ctx)
-    outcome = await joining.offer_join(
-        session, person_of(user), ctx.args[0], language=language_of(update, ctx)
-    )
+    async with unit_of_work(ctx) as session:
+        outcome = await joining.offer_join(
+            session, person_of(user), ctx.args[0], language=language_of(update, ctx)
+        )
     if outcome.status is JoinStatus.OFFERED:
         keyboard = InlineKeyboardMarkup(
             [
@@ -62,8 +61,7 @@ async def start_with_token(update: Update, ctx: Ctx, session: AsyncSession) -> N
         await message.reply_text(t("join-invalid"))
 
 
-@transactional
-async def on_join_button(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def on_join_button(update: Update, ctx: Ctx) -> None:
     """Confirm or cancel; the data is re-checked against the unit's current token."""
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
@@ -73,9 +71,11 @@ async def on_join_button(update: Update, ctx: Ctx, session: AsyncSession) -> Non
         await query.answer(t("join-cancelled-toast"))
         await _edit(query.edit_message_text(t("join-cancelled")))
         return
-    outcome = await joining.confirm_join(
-        session, person_of(user), query.data or "", language=language_of(update, ctx)
-    )
+    async with unit_of_work(ctx) as session:
+        outcome = await joining.confirm_join(
+            session, person_of(user), query.data or "", language=language_of(update, ctx)
+        )
+    # Answered after the commit: "joined" means joined.
     if outcome.status is JoinStatus.INVALID:
         await query.answer(t("join-invalid-toast"), show_alert=True)
         await _edit(query.edit_message_text(t("join-invalid")))
@@ -92,16 +92,16 @@ async def _edit(edit: Awaitable[object]) -> None:
         await edit
 
 
-@transactional
-async def name_command(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def name_command(update: Update, ctx: Ctx) -> None:
     """``/name <full name>`` corrects the member's display name."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
     t = translator(update, ctx)
-    outcome = await joining.rename_member(
-        session, person_of(user), " ".join(ctx.args or []), language=language_of(update, ctx)
-    )
+    async with unit_of_work(ctx) as session:
+        outcome = await joining.rename_member(
+            session, person_of(user), " ".join(ctx.args or []), language=language_of(update, ctx)
+        )
     if outcome.status is RenameStatus.EMPTY:
         await message.reply_text(t("name-usage"))
     elif outcome.status is RenameStatus.TOO_LONG:

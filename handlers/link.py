@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from html import escape
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Chat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -15,7 +14,7 @@ from bot.i18n import Translator
 from bot.services import linking
 from bot.services.joining import deep_link
 from bot.services.linking import ChatInfo, LinkOutcome, LinkStatus
-from handlers.common import person_of, transactional, translator
+from handlers.common import person_of, translator, unit_of_work
 
 GROUP_MESSAGES = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -77,8 +76,7 @@ def render(t: Translator, outcome: LinkOutcome, *, code: str, channel: str, bot:
     return t(f"link-{status.value}", chat=chat, code=escape(code), channel=escape(channel))
 
 
-@transactional
-async def link_in_group(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def link_in_group(update: Update, ctx: Ctx) -> None:
     """``/link <code>`` inside a group or supergroup."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
@@ -91,15 +89,15 @@ async def link_in_group(update: Update, ctx: Ctx, session: AsyncSession) -> None
         await message.reply_text(t("link-usage-group"))
         return
     code = (ctx.args or [""])[0]
-    outcome = await linking.link_chat(
-        session, person_of(user), code, chat_info(chat), config_admins=ctx.settings.bot.admins
-    )
+    async with unit_of_work(ctx) as session:
+        outcome = await linking.link_chat(
+            session, person_of(user), code, chat_info(chat), config_admins=ctx.settings.bot.admins
+        )
     text = render(t, outcome, code=code, channel="", bot=ctx.rt.bot_username)
     await message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
 
 
-@transactional
-async def link_from_private(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def link_from_private(update: Update, ctx: Ctx) -> None:
     """``/link <code> <channel>`` in a private chat: channel posts carry no sender."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -110,14 +108,12 @@ async def link_from_private(update: Update, ctx: Ctx, session: AsyncSession) -> 
         await message.reply_text(t("link-usage-private"), parse_mode=ParseMode.HTML)
         return
     code, channel = args
-    outcome = await linking.link_channel(
-        session,
-        person_of(user),
-        code,
-        channel,
-        BotProbe(ctx.bot),
-        config_admins=ctx.settings.bot.admins,
-    )
+    # Telegram is asked before the transaction opens, so no lock is held across HTTP calls.
+    facts = await linking.probe_channel(BotProbe(ctx.bot), channel, user.id)
+    async with unit_of_work(ctx) as session:
+        outcome = await linking.link_channel(
+            session, person_of(user), code, facts, config_admins=ctx.settings.bot.admins
+        )
     text = render(t, outcome, code=code, channel=channel, bot=ctx.rt.bot_username)
     await message.reply_text(text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
 
@@ -129,32 +125,35 @@ async def link_in_channel(update: Update, ctx: Ctx) -> None:
         await message.reply_text(translator(update, ctx)("link-from-channel", chat_id=str(chat.id)))
 
 
-@transactional
-async def unlink(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def unlink(update: Update, ctx: Ctx) -> None:
     """``/unlink`` inside a linked group: it stops receiving the unit's posts."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
         return
     t = translator(update, ctx)
-    outcome = await linking.unlink_chat(
-        session, person_of(user), chat.id, config_admins=ctx.settings.bot.admins
-    )
+    async with unit_of_work(ctx) as session:
+        outcome = await linking.unlink_chat(
+            session, person_of(user), chat.id, config_admins=ctx.settings.bot.admins
+        )
     unit = f"<b>{escape(outcome.unit.name)}</b>" if outcome.unit else ""
     key = {LinkStatus.UNLINKED: "unlink-done", LinkStatus.REFUSED: "unlink-refused"}
     text = t(key.get(outcome.status, "unlink-not-linked"), chat=escape(chat.title or ""), unit=unit)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-@transactional
-async def on_migrate(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def on_migrate(update: Update, ctx: Ctx) -> None:
     """A group became a supergroup; Telegram tells both chats, either one is enough."""
     message = update.effective_message
     if message is None:
         return
     if message.migrate_to_chat_id is not None:
-        await linking.follow_migration(session, message.chat.id, message.migrate_to_chat_id)
+        old_id, new_id = message.chat.id, message.migrate_to_chat_id
     elif message.migrate_from_chat_id is not None:
-        await linking.follow_migration(session, message.migrate_from_chat_id, message.chat.id)
+        old_id, new_id = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    async with unit_of_work(ctx) as session:
+        await linking.follow_migration(session, old_id, new_id)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.context import Ctx
 from bot.services.people import ensure_member
-from handlers.common import language_of, person_of, transactional, translator
+from handlers.common import language_of, person_of, translator, unit_of_work
 
 
-@transactional
-async def start(update: Update, ctx: Ctx, session: AsyncSession) -> None:
+async def start(update: Update, ctx: Ctx) -> None:
     """Greets the user and remembers that they opened a private chat with the bot."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    await ensure_member(
-        session, person_of(user), language=language_of(update, ctx), private_chat=True
-    )
+    async with unit_of_work(ctx) as session:
+        await ensure_member(
+            session, person_of(user), language=language_of(update, ctx), private_chat=True
+        )
     t = translator(update, ctx)
     await message.reply_text(t("welcome", name=user.first_name), parse_mode=ParseMode.HTML)
 

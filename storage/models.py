@@ -178,12 +178,14 @@ class Delivery(CreatedAt, Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
-        Index("ix_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_deliveries_due", "state", "priority", "next_attempt_at"),
+        Index("ix_deliveries_message", "target_telegram_id", "message_id"),
     )
 
     id: Mapped[int_pk]
     dedupe_key: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16))  # post, qr, private, reminder, announcement
+    priority: Mapped[int] = mapped_column(Integer, default=5)  # lower goes first
     directive_id: Mapped[int | None] = mapped_column(
         ForeignKey("directives.id", ondelete="CASCADE"), index=True
     )
@@ -202,6 +204,8 @@ class Delivery(CreatedAt, Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(512))
+    # Only the last part of a post carries buttons and the counters line.
+    payload_has_counters: Mapped[bool] = mapped_column(Boolean, default=False)
     counters_dirty: Mapped[bool] = mapped_column(Boolean, default=False)
     counters_text: Mapped[str | None] = mapped_column(String(255))
 

@@ -52,13 +52,27 @@ class Harness:
         """``async with h.db() as session``: one committed transaction."""
         return transaction(self.rt.sessions)
 
-    def user(self, first_name: str, *, last_name: str | None = None, language: str = "vi",
-             username: str | None = None) -> Any:
-        return self.sandbox.create_user(first_name=first_name, last_name=last_name,
-                                        username=username, language_code=language)
+    def user(
+        self,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        language: str = "vi",
+        username: str | None = None,
+    ) -> Any:
+        return self.sandbox.create_user(
+            first_name=first_name, last_name=last_name, username=username, language_code=language
+        )
 
-    def group(self, title: str, kind: str = "supergroup", *, members: Iterable[Any] = (),
-              admins: Iterable[Any] = (), with_bot: bool = True) -> Any:
+    def group(
+        self,
+        title: str,
+        kind: str = "supergroup",
+        *,
+        members: Iterable[Any] = (),
+        admins: Iterable[Any] = (),
+        with_bot: bool = True,
+    ) -> Any:
         """A group (or supergroup) with these users in it and, unless told not to, the bot."""
         chat = self.sandbox.create_chat(type=kind, title=title)
         for user in admins:
@@ -69,8 +83,14 @@ class Harness:
             self.sandbox.add_bot_to_chat(chat.id, self.token, announce=False)
         return chat
 
-    def channel(self, title: str, *, username: str | None = None, admins: Iterable[Any] = (),
-                bot_status: str | None = "administrator") -> Any:
+    def channel(
+        self,
+        title: str,
+        *,
+        username: str | None = None,
+        admins: Iterable[Any] = (),
+        bot_status: str | None = "administrator",
+    ) -> Any:
         """A channel administered by ``admins``; the bot is added with ``bot_status`` (or not)."""
         chat = self.sandbox.create_chat(type="channel", title=title, username=username)
         for user in admins:
@@ -82,8 +102,15 @@ class Harness:
     def bot_messages(self, chat_id: int) -> list[JSON]:
         return list(self.sandbox.messages(chat_id))
 
-    async def send(self, user: Any, text: str, *, chat_id: int | None = None,
-                   replies: int = 1, timeout: float = 10.0) -> list[JSON]:
+    async def send(
+        self,
+        user: Any,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        replies: int = 1,
+        timeout: float = 10.0,
+    ) -> list[JSON]:
         """Send ``text`` as ``user`` and wait for ``replies`` new bot messages in that chat."""
         target = user.id if chat_id is None else chat_id
         before = len(self.sandbox.messages(target))
@@ -96,21 +123,46 @@ class Harness:
         )
         return list(self.sandbox.messages(target))[before:]
 
-    async def press(self, user: Any, chat_id: int, message_id: int, data: str,
-                    timeout: float = 10.0) -> JSON:
+    async def press(
+        self, user: Any, chat_id: int, message_id: int, data: str, timeout: float = 10.0
+    ) -> JSON:
         """Press an inline button; returns the bot's answer (toast text, show_alert)."""
         query_id = self.sandbox.press_button(self.token, user.id, chat_id, message_id, data)
-        await self.sandbox.wait_for(lambda: query_id in self.sandbox.callback_answers,
-                                    timeout=timeout)
+        await self.sandbox.wait_for(
+            lambda: query_id in self.sandbox.callback_answers, timeout=timeout
+        )
         return dict(self.sandbox.callback_answers[query_id])
 
-    async def settle(self, predicate: Callable[[], bool] | None = None,
-                     timeout: float = 10.0) -> None:
+    async def outbox_idle(self, timeout: float = 20.0) -> None:
+        """Wait until every outbox row is sent or failed (recorded in the database)."""
+        import asyncio
+
+        from sqlalchemy import func, select
+
+        from storage.models import Delivery
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            async with self.rt.sessions() as session:
+                busy = await session.scalar(
+                    select(func.count(Delivery.id)).where(Delivery.state.in_(("queued", "sending")))
+                )
+            if not busy:
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"{busy} deliveries still queued or sending")
+            await asyncio.sleep(0.05)
+
+    async def settle(
+        self, predicate: Callable[[], bool] | None = None, timeout: float = 10.0
+    ) -> None:
         """Wait until the bot has fetched every queued update and ``predicate`` holds."""
         import asyncio
 
-        await self.sandbox.wait_for(lambda: not self.sandbox.pending_updates(self.token),
-                                    timeout=timeout)
+        await self.sandbox.wait_for(
+            lambda: not self.sandbox.pending_updates(self.token), timeout=timeout
+        )
         await asyncio.sleep(0.05)
         while self.app.update_queue.qsize() or _busy(self.app):
             await asyncio.sleep(0.02)
@@ -137,12 +189,18 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def bot_on_sandbox(sandbox: SandboxServer, settings: Settings,
-                         clock: Callable[[], datetime] | None = None) -> AsyncIterator[Harness]:
+async def bot_on_sandbox(
+    sandbox: SandboxServer, settings: Settings, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[Harness]:
     """A real PTB Application polling the sandbox server over HTTP."""
     token = sandbox.create_bot(username="chithi_bot", first_name="Chithi")
     kwargs: JSON = {} if clock is None else {"clock": clock}
-    app = build_application(settings, token=token, base_url=sandbox.base_url,
-                            base_file_url=sandbox.base_file_url, **kwargs)
+    app = build_application(
+        settings,
+        token=token,
+        base_url=sandbox.base_url,
+        base_file_url=sandbox.base_file_url,
+        **kwargs,
+    )
     async with running(app):
         yield Harness(sandbox=sandbox, token=token, app=app, settings=settings)

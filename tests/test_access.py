@@ -271,8 +271,9 @@ async def test_channel_linking_says_what_is_missing(sessions: SessionFactory) ->
 
     async def link(who: int, ref: str) -> LinkStatus:
         async with transaction(sessions) as s:
+            facts = await linking.probe_channel(probe, ref, who)
             outcome = await linking.link_channel(
-                s, person(who), "BP-DX-01", ref, probe, config_admins=[]
+                s, person(who), "BP-DX-01", facts, config_admins=[]
             )
             return outcome.status
 

@@ -1,8 +1,8 @@
 """Binding Telegram chats to units (``/link``), channels from a private chat, and migrations.
 
 Telegram facts about a channel (does it exist, who administers it) come through the small
-:class:`ChannelProbe` interface, which the handler implements with the bot; this module
-imports nothing from ``telegram``.
+:class:`ChannelProbe` interface, which the handler implements with the bot, and are gathered
+before the transaction opens; this module imports nothing from ``telegram``.
 """
 
 from __future__ import annotations
@@ -160,34 +160,54 @@ async def link_chat(
     return await _bind(session, asker, checked, chat, config_admins)
 
 
+@dataclass(frozen=True)
+class ChannelFacts:
+    """What Telegram said about the channel named in ``/link <code> <channel>``."""
+
+    ref: int | str | None  # None: the text was not a channel id or @username
+    chat: ChatInfo | None = None  # None: the bot cannot see such a chat
+    asker_status: str | None = None
+    bot_status: str | None = None
+
+
+async def probe_channel(probe: ChannelProbe, text: str, asker_id: int) -> ChannelFacts:
+    """Ask Telegram about the channel before the database transaction opens (no DB here)."""
+    ref = parse_channel_ref(text)
+    if ref is None:
+        return ChannelFacts(None)
+    info = await probe.chat(ref)
+    if info is None or info.type != "channel":
+        return ChannelFacts(ref, info)
+    asker = await probe.member_status(info.telegram_id, asker_id)
+    return ChannelFacts(ref, info, asker, await probe.bot_status(info.telegram_id))
+
+
 async def link_channel(
     session: AsyncSession,
     asker: TelegramPerson,
     code: str,
-    channel: str,
-    probe: ChannelProbe,
+    facts: ChannelFacts,
     *,
     config_admins: Collection[int],
 ) -> LinkOutcome:
-    """``/link <code> <channel>`` from a private chat: channels carry no sender for commands.
+    """``/link <code> <channel>`` from a private chat: channel posts carry no sender.
 
     Both the asker and the bot must be administrators of the channel (the bot to post there,
-    the asker to prove the channel is theirs to bind).
+    the asker to prove the channel is theirs to bind). ``facts`` come from :func:`probe_channel`.
     """
     checked = await _authorise(session, asker, code, config_admins)
     if isinstance(checked, LinkOutcome):
         return checked
-    ref = parse_channel_ref(channel)
-    if ref is None:
+    info = facts.chat
+    if facts.ref is None:
         return LinkOutcome(LinkStatus.BAD_CHANNEL, unit=checked)
-    info = await probe.chat(ref)
     if info is None:
         return LinkOutcome(LinkStatus.CHANNEL_NOT_FOUND, unit=checked)
     if info.type != "channel":
         return LinkOutcome(LinkStatus.NOT_A_CHANNEL, unit=checked, chat=info)
-    if await probe.member_status(info.telegram_id, asker.telegram_id) not in ADMIN_STATUSES:
+    if facts.asker_status not in ADMIN_STATUSES:
         return LinkOutcome(LinkStatus.USER_NOT_ADMIN, unit=checked, chat=info)
-    if await probe.bot_status(info.telegram_id) not in ADMIN_STATUSES:
+    if facts.bot_status not in ADMIN_STATUSES:
         return LinkOutcome(LinkStatus.BOT_NOT_ADMIN, unit=checked, chat=info)
     return await _bind(session, asker, checked, info, config_admins)
 

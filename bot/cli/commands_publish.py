@@ -1,0 +1,66 @@
+"""``chithi publish directive.toml``: publish one or many directives from a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.i18n import Texts
+from bot.runtime import utc_now
+from bot.services.drafts import DraftError, read_directive_file
+from bot.services.publish import publish
+from storage.db import create_engine, session_factory, transaction, upgrade
+
+
+def add_commands(sub: Any) -> None:
+    cmd = sub.add_parser(
+        "publish",
+        help="publish the directives of a TOML file (all or none); the running bot posts them",
+    )
+    cmd.add_argument("file", type=Path)
+    cmd.set_defaults(handler=_publish)
+
+
+async def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    texts = Texts(settings.locale.default_language)
+    t = texts.for_lang(None)
+    await upgrade(settings.database.url)
+    engine = create_engine(settings.database.url)
+    try:
+        drafts = read_directive_file(args.file)
+        results = []
+        async with transaction(session_factory(engine)) as session:
+            for draft in drafts:
+                results.append(
+                    await publish(
+                        session,
+                        draft,
+                        publisher=None,
+                        config_admins=settings.bot.admins,
+                        now=utc_now(),
+                        tz=settings.locale.tz,
+                        texts=texts,
+                    )
+                )
+    except DraftError as exc:
+        print(
+            t("cli-publish-failed", file=str(args.file), reason=t(exc.key, **exc.args_)),
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        await engine.dispose()
+    for result in results:
+        print(
+            t(
+                "cli-published",
+                number=result.directive.number,
+                chats=result.chats,
+                private=result.private_copies,
+                messages=result.messages,
+            )
+        )
+    return 0

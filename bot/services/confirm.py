@@ -1,0 +1,124 @@
+"""Recording a button press: once per (directive, member, kind); "studied" implies "received"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import counters
+from bot.services.people import TelegramPerson, ensure_member
+from bot.services.render import KIND_CODES
+from storage import queries
+from storage.models import Chat, Confirmation, Delivery, Directive, Membership
+from storage.upsert import insert_ignore
+
+# Messages that carry the confirmation buttons (QR images and documents do not).
+CONFIRMABLE = ("post", "private", "reminder")
+_DATA = re.compile(r"^c:(\d{1,12}):([rs])$")
+
+RECORDED, ALREADY, INVALID, NOT_HERE, CLOSED = (
+    "recorded",
+    "already",
+    "invalid",
+    "not-sent-here",
+    "closed",
+)
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press as Telegram reported it (nothing in it is trusted yet)."""
+
+    data: str
+    person: TelegramPerson
+    chat_id: int
+    chat_type: str
+    message_id: int | None
+    at: datetime
+    language: str
+
+
+@dataclass(frozen=True)
+class PressOutcome:
+    status: str
+    kind: str | None = None
+    number: str | None = None
+
+
+def parse_data(data: str) -> tuple[int, str] | None:
+    match = _DATA.match(data)
+    if not match:
+        return None
+    return int(match.group(1)), KIND_CODES[match.group(2)]
+
+
+async def _sent_here(session: AsyncSession, directive_id: int, press: Press) -> Delivery | None:
+    """The delivery this press was made on: the bot really posted this directive there."""
+    if press.message_id is None:
+        return None
+    stmt = select(Delivery).where(
+        Delivery.directive_id == directive_id,
+        Delivery.target_telegram_id == press.chat_id,
+        Delivery.message_id == press.message_id,
+        Delivery.state == "sent",
+        Delivery.kind.in_(CONFIRMABLE),
+    )
+    return (await session.scalars(stmt.limit(1))).first()
+
+
+async def record_press(session: AsyncSession, press: Press) -> PressOutcome:
+    """Check a press against the database and record it; never trusts the callback data."""
+    parsed = parse_data(press.data)
+    if parsed is None:
+        return PressOutcome(INVALID)
+    directive_id, kind = parsed
+    directive = await session.get(Directive, directive_id)
+    if directive is None:
+        return PressOutcome(INVALID)
+    if kind == "studied" and not directive.requires_study:
+        return PressOutcome(INVALID)
+    delivery = await _sent_here(session, directive_id, press)
+    if delivery is None:
+        return PressOutcome(NOT_HERE, kind, directive.number)
+    if directive.status not in ("published", "superseded"):
+        return PressOutcome(CLOSED, kind, directive.number)
+    private = press.chat_type == "private"
+    member = await ensure_member(
+        session, press.person, language=press.language, private_chat=private
+    )
+    if delivery.chat_id is not None and not private:
+        await _enrol_if_unknown(session, member.id, delivery.chat_id)
+    if kind == "studied":  # studying implies having received it
+        await _insert(session, directive_id, member.id, "received", press)
+    if not await _insert(session, directive_id, member.id, kind, press):
+        return PressOutcome(ALREADY, kind, directive.number)
+    await counters.mark_dirty(session, directive_id, member.id)
+    return PressOutcome(RECORDED, kind, directive.number)
+
+
+async def _insert(
+    session: AsyncSession, directive_id: int, member_id: int, kind: str, press: Press
+) -> bool:
+    row = {
+        "directive_id": directive_id,
+        "member_id": member_id,
+        "kind": kind,
+        "at": press.at,
+        "chat_id": press.chat_id,
+    }
+    conflict = ["directive_id", "member_id", "kind"]
+    return await insert_ignore(session, Confirmation, [row], conflict) == 1
+
+
+async def _enrol_if_unknown(session: AsyncSession, member_id: int, chat_row_id: int) -> None:
+    """A presser nobody knew becomes a member of the unit whose chat they pressed in."""
+    if await queries.memberships_of(session, member_id):
+        return
+    chat = await session.get(Chat, chat_row_id)
+    if chat is not None and chat.unit_id is not None:
+        session.add(Membership(member_id=member_id, unit_id=chat.unit_id, role="member"))
+        await session.flush()

@@ -1,0 +1,159 @@
+"""A directive before it is published, and reading one or many from a TOML file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+REPORT_EVERY = ("quarter", "half-year", "year")
+NUMBER_RE = re.compile(r"^[\w.\-/]{1,64}$", re.UNICODE)
+
+
+class DraftError(Exception):
+    """A problem with a draft: ``key`` is a text key, ``args`` its parameters."""
+
+    def __init__(self, key: str, **args: Any) -> None:
+        self.key = key
+        self.args_ = args
+        super().__init__(f"{key}: {args}")
+
+
+@dataclass
+class DirectiveDraft:
+    number: str
+    title: str
+    issuer: str
+    targets: list[str]
+    kind: str = "CV"
+    issuer_unit: str | None = None
+    issued_on: date | None = None
+    body: str = ""
+    links: list[dict[str, str]] = field(default_factory=list)
+    attachments: list[Path] = field(default_factory=list)
+    requires_study: bool = True
+    receive_by: datetime | None = None  # naive = local time in the configured zone
+    study_by: datetime | None = None
+    report_by: datetime | None = None
+    report_every: str | None = None
+    forwards: str | None = None
+    supersedes: str | None = None
+    depth: str | None = None
+
+
+_ALLOWED = {
+    "number",
+    "kind",
+    "title",
+    "issuer",
+    "issuer_unit",
+    "issued_on",
+    "targets",
+    "requires_study",
+    "body",
+    "links",
+    "attachments",
+    "receive_by",
+    "study_by",
+    "report_by",
+    "report_every",
+    "forwards",
+    "supersedes",
+    "depth",
+}
+
+
+def _opt_str(raw: dict[str, Any], key: str, index: int) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DraftError("draft-bad-type", index=index, key=key, expected="text")
+    return value.strip() or None
+
+
+def _moment(raw: dict[str, Any], key: str, index: int) -> datetime | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, 17, 0)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise DraftError("draft-bad-type", index=index, key=key, expected="YYYY-MM-DDTHH:MM:SS")
+
+
+def draft_from_mapping(raw: dict[str, Any], index: int, base_dir: Path) -> DirectiveDraft:
+    """One ``[[directive]]`` table; ``index`` (1-based) names it in errors."""
+    unknown = sorted(set(raw) - _ALLOWED)
+    if unknown:
+        raise DraftError("draft-unknown-key", index=index, key=unknown[0])
+    for key in ("number", "title", "issuer"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise DraftError("draft-missing", index=index, key=key)
+    targets = raw.get("targets")
+    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
+        raise DraftError("draft-missing", index=index, key="targets")
+    links = raw.get("links", [])
+    if not isinstance(links, list) or not all(
+        isinstance(x, dict) and isinstance(x.get("url"), str) for x in links
+    ):
+        raise DraftError(
+            "draft-bad-type",
+            index=index,
+            key="links",
+            expected='[{ label = "...", url = "https://..." }]',
+        )
+    attachments = raw.get("attachments", [])
+    if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+        raise DraftError("draft-bad-type", index=index, key="attachments", expected='["file.pdf"]')
+    issued = raw.get("issued_on")
+    if issued is not None and not isinstance(issued, date):
+        raise DraftError("draft-bad-type", index=index, key="issued_on", expected="YYYY-MM-DD")
+    study = raw.get("requires_study", True)
+    if not isinstance(study, bool):
+        raise DraftError("draft-bad-type", index=index, key="requires_study", expected="true/false")
+    return DirectiveDraft(
+        number=raw["number"].strip(),
+        kind=str(raw.get("kind") or "CV").strip(),
+        title=raw["title"].strip(),
+        issuer=raw["issuer"].strip(),
+        issuer_unit=_opt_str(raw, "issuer_unit", index),
+        issued_on=issued
+        if isinstance(issued, date) and not isinstance(issued, datetime)
+        else (issued.date() if isinstance(issued, datetime) else None),
+        targets=[t.strip() for t in targets],
+        requires_study=study,
+        body=str(raw.get("body") or ""),
+        links=[{"label": str(x.get("label") or x["url"]), "url": x["url"]} for x in links],
+        attachments=[(base_dir / a).resolve() for a in attachments],
+        receive_by=_moment(raw, "receive_by", index),
+        study_by=_moment(raw, "study_by", index),
+        report_by=_moment(raw, "report_by", index),
+        report_every=_opt_str(raw, "report_every", index),
+        forwards=_opt_str(raw, "forwards", index),
+        supersedes=_opt_str(raw, "supersedes", index),
+        depth=_opt_str(raw, "depth", index),
+    )
+
+
+def read_directive_file(path: Path) -> list[DirectiveDraft]:
+    """Every ``[[directive]]`` in a TOML file (attachments relative to the file)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DraftError("draft-file-not-found", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DraftError("draft-invalid-toml", file=str(path), detail=str(exc)) from None
+    tables = data.get("directive")
+    if not isinstance(tables, list) or not tables:
+        raise DraftError("draft-no-directive", file=str(path))
+    return [draft_from_mapping(t, i, path.parent) for i, t in enumerate(tables, start=1)]

@@ -1,0 +1,135 @@
+"""Who has not confirmed: per unit in the asker's sub-trees, with counts and names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
+
+
+@dataclass
+class UnitPending:
+    code: str
+    name: str
+    depth: int
+    total: int = 0
+    received: int = 0
+    studied: int = 0
+    missing_received: list[str] = field(default_factory=list)
+    missing_studied: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PendingReport:
+    directive: Directive
+    units: list[UnitPending]
+
+    @property
+    def total(self) -> int:
+        return sum(u.total for u in self.units)
+
+    @property
+    def received(self) -> int:
+        return sum(u.received for u in self.units)
+
+    @property
+    def studied(self) -> int:
+        return sum(u.studied for u in self.units)
+
+
+async def targets_of(session: AsyncSession, directive_id: int) -> list[Unit]:
+    stmt = (
+        select(Unit)
+        .join(DirectiveTarget, DirectiveTarget.unit_id == Unit.id)
+        .where(DirectiveTarget.directive_id == directive_id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+def overlaps(a: Sequence[Unit], b: Sequence[Unit]) -> bool:
+    return any(x.path.startswith(y.path) or y.path.startswith(x.path) for x in a for y in b)
+
+
+async def visible_directives(
+    session: AsyncSession, roots: Sequence[Unit], limit: int = 10
+) -> list[Directive]:
+    """Open directives sent to (part of) the asker's sub-trees, newest first."""
+    stmt = (
+        select(Directive)
+        .where(Directive.status == "published")
+        .order_by(Directive.id.desc())
+        .limit(200)
+    )
+    found = []
+    for directive in (await session.scalars(stmt)).all():
+        if overlaps(await targets_of(session, directive.id), roots):
+            found.append(directive)
+            if len(found) >= limit:
+                break
+    return found
+
+
+async def directive_by_number(session: AsyncSession, number: str) -> Directive | None:
+    stmt = select(Directive).where(Directive.number == number).order_by(Directive.id.desc())
+    return (await session.scalars(stmt.limit(1))).first()
+
+
+async def pending_report(
+    session: AsyncSession, directive: Directive, roots: Sequence[Unit]
+) -> PendingReport:
+    """Every unit under both the directive's targets and ``roots``, in tree order."""
+    targets = await targets_of(session, directive.id)
+    received = aliased(Confirmation)
+    studied = aliased(Confirmation)
+    stmt = (
+        select(
+            Unit.code,
+            Unit.name,
+            Unit.depth,
+            Member.full_name,
+            received.id.is_not(None),
+            studied.id.is_not(None),
+        )
+        .select_from(Unit)
+        .join(Membership, Membership.unit_id == Unit.id)
+        .join(Member, Member.id == Membership.member_id)
+        .outerjoin(
+            received,
+            and_(
+                received.member_id == Member.id,
+                received.directive_id == directive.id,
+                received.kind == "received",
+            ),
+        )
+        .outerjoin(
+            studied,
+            and_(
+                studied.member_id == Member.id,
+                studied.directive_id == directive.id,
+                studied.kind == "studied",
+            ),
+        )
+        .where(
+            or_(*[Unit.path.startswith(t.path) for t in targets]),
+            or_(*[Unit.path.startswith(r.path) for r in roots]),
+        )
+        .order_by(Unit.path, Member.full_name)
+    )
+    units: dict[str, UnitPending] = {}
+    for code, name, depth, person, has_received, has_studied in await session.execute(stmt):
+        unit = units.setdefault(code, UnitPending(code, name, depth))
+        unit.total += 1
+        if has_received:
+            unit.received += 1
+        else:
+            unit.missing_received.append(person)
+        if has_studied:
+            unit.studied += 1
+        elif directive.requires_study:
+            unit.missing_studied.append(person)
+    return PendingReport(directive, list(units.values()))

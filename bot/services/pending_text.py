@@ -1,0 +1,95 @@
+"""The /pending answer as pages of HTML lines, each page within Telegram's text limit."""
+
+from __future__ import annotations
+
+import html
+
+from bot.i18n import Translator
+from bot.services.pending import PendingReport, UnitPending
+
+PAGE_LIMIT = 3800  # leaves room for the page header under Telegram's 4096
+
+
+def _percent(part: int, total: int) -> int:
+    return round(100 * part / total) if total else 100
+
+
+def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) -> list[str]:
+    """``Chưa nhận (3): A, B, C`` wrapped into lines that fit a page."""
+    head = t(key, count=len(names))
+    lines, current = [], f"   {head}: "
+    for i, name in enumerate(names):
+        piece = html.escape(name) + (", " if i < len(names) - 1 else "")
+        if len(current) + len(piece) > width:
+            lines.append(current.rstrip())
+            current = "      "
+        current += piece
+    lines.append(current.rstrip())
+    return lines
+
+
+def unit_block(t: Translator, unit: UnitPending, requires_study: bool) -> list[str]:
+    indent = "  " * unit.depth
+    counts = (
+        t(
+            "pending-unit-counts-both",
+            received=unit.received,
+            studied=unit.studied,
+            total=unit.total,
+        )
+        if requires_study
+        else t("pending-unit-counts", received=unit.received, total=unit.total)
+    )
+    done = not unit.missing_received and not (requires_study and unit.missing_studied)
+    mark = "✅" if done else "⏳"
+    lines = [f"{indent}{mark} <b>{html.escape(unit.name)}</b> ({html.escape(unit.code)}): {counts}"]
+    if unit.missing_received:
+        lines += _names_lines(t, "pending-missing-received", unit.missing_received)
+    if requires_study and unit.missing_studied:
+        lines += _names_lines(t, "pending-missing-studied", unit.missing_studied)
+    return lines
+
+
+def render_pages(t: Translator, report: PendingReport) -> list[str]:
+    d = report.directive
+    header = [t("pending-title", number=html.escape(d.number)), f"<i>{html.escape(d.title)}</i>"]
+    total = report.total
+    if d.requires_study:
+        header.append(
+            t(
+                "pending-overall-both",
+                received=report.received,
+                studied=report.studied,
+                total=total,
+                received_pct=_percent(report.received, total),
+                studied_pct=_percent(report.studied, total),
+            )
+        )
+    else:
+        header.append(
+            t(
+                "pending-overall",
+                received=report.received,
+                total=total,
+                received_pct=_percent(report.received, total),
+            )
+        )
+    if not report.units:
+        return ["\n".join([*header, "", t("pending-no-members")])]
+    pages: list[list[str]] = [[]]
+    size = 0
+    for unit in report.units:
+        block = unit_block(t, unit, d.requires_study)
+        for line in block:
+            if size + len(line) + 1 > PAGE_LIMIT - sum(len(h) + 1 for h in header) - 40:
+                pages.append([])
+                size = 0
+            pages[-1].append(line)
+            size += len(line) + 1
+        pages[-1].append("")
+        size += 1
+    out = []
+    for i, lines in enumerate(pages, start=1):
+        footer = [t("pending-page", page=i, pages=len(pages))] if len(pages) > 1 else []
+        out.append("\n".join([*header, "", *lines, *footer]).strip())
+    return out

@@ -1,0 +1,152 @@
+"""The one place that turns outbox payloads into Bot API calls and API errors into outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+from pathlib import Path
+from typing import Any
+
+import segno
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.services.ports import ChatGone, ChatMoved, Rejected, RetryLater, SendError, Transient
+from bot.services.render import compose
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_GONE = (
+    "chat not found",
+    "bot was kicked",
+    "bot is not a member",
+    "have no rights",
+    "not enough rights",
+    "user is deactivated",
+    "chat_write_forbidden",
+    "group chat was deactivated",
+)
+
+
+def keyboard(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    rows = [
+        [
+            InlineKeyboardButton(b["text"], callback_data=b["data"])
+            if "data" in b
+            else InlineKeyboardButton(b["text"], url=b["url"])
+            for b in row
+        ]
+        for row in buttons
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def qr_png(url: str) -> bytes:
+    """A printable QR code for a link (PNG)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
+def translate_error(exc: TelegramError) -> SendError:
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+        return RetryLater(seconds)
+    if isinstance(exc, ChatMigrated):
+        return ChatMoved(exc.new_chat_id)
+    if isinstance(exc, Forbidden):
+        return ChatGone(exc.message)
+    if isinstance(exc, BadRequest):
+        text = exc.message.lower()
+        if any(marker in text for marker in _GONE):
+            return ChatGone(exc.message)
+        return Rejected(exc.message)
+    if isinstance(exc, TimedOut | NetworkError):
+        return Transient(exc.message)
+    return Transient(str(exc))
+
+
+class TelegramPort:
+    """``MessagePort`` over a PTB ``Bot`` (which talks to Telegram or to the sandbox)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self._file_ids: dict[str, str] = {}  # the same QR/document is uploaded once
+
+    async def send(self, target: int, payload: dict[str, Any]) -> int:
+        try:
+            return await self._send(target, payload)
+        except TelegramError as exc:
+            raise translate_error(exc) from exc
+
+    async def _send(self, target: int, payload: dict[str, Any]) -> int:
+        method = payload.get("method", "message")
+        markup = keyboard(payload.get("buttons"))
+        if method == "message":
+            message = await self.bot.send_message(
+                target,
+                compose(payload),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=_NO_PREVIEW,
+            )
+        elif method == "qr":
+            key = f"qr:{payload['url']}"
+            photo: Any = self._file_ids.get(key) or qr_png(payload["url"])
+            message = await self.bot.send_photo(
+                target, photo, caption=payload.get("caption"), reply_markup=markup
+            )
+            if message.photo:
+                self._file_ids[key] = message.photo[-1].file_id
+        elif method == "document":
+            key = f"doc:{payload['path']}"
+            document: Any = self._file_ids.get(key) or await asyncio.to_thread(
+                Path(payload["path"]).read_bytes
+            )
+            message = await self.bot.send_document(
+                target,
+                document,
+                filename=Path(payload["path"]).name,
+                caption=payload.get("caption"),
+                reply_markup=markup,
+            )
+            if message.document:
+                self._file_ids[key] = message.document.file_id
+        else:
+            raise Rejected(f"unknown payload method {method!r}")
+        if payload.get("pin"):
+            # Pinning is a courtesy; the post itself is what matters.
+            with contextlib.suppress(TelegramError):
+                await self.bot.pin_chat_message(
+                    target, message.message_id, disable_notification=True
+                )
+        return message.message_id
+
+    async def edit(self, target: int, message_id: int, payload: dict[str, Any]) -> None:
+        try:
+            await self.bot.edit_message_text(
+                compose(payload),
+                chat_id=target,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(payload.get("buttons")),
+                link_preview_options=_NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return
+            raise translate_error(exc) from exc
+        except TelegramError as exc:
+            raise translate_error(exc) from exc
