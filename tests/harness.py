@@ -71,9 +71,9 @@ class Harness:
         *,
         members: Iterable[Any] = (),
         admins: Iterable[Any] = (),
-        with_bot: bool = True,
+        with_bot: bool = False,
     ) -> Any:
-        """A group (or supergroup) with these users in it and, unless told not to, the bot."""
+        """A group (or supergroup) with these users in it and, with ``with_bot``, the bot."""
         chat = self.sandbox.create_chat(type=kind, title=title)
         for user in admins:
             self.sandbox.add_chat_member(chat.id, user.id, "administrator")

@@ -221,7 +221,7 @@ async def test_secretary_links_the_cell_group_and_a_member_is_refused(harness: H
     yen, tuan = harness.user("Yến"), harness.user("Tuấn")
     await _give_role(harness, yen, "BP-DX-01", "secretary")
     await _give_role(harness, tuan, "BP-DX-01", "member")
-    group = harness.group("Chi bộ trạm y tế 1", members=[tuan], admins=[yen])
+    group = harness.group("Chi bộ trạm y tế 1", members=[tuan], admins=[yen], with_bot=True)
 
     [refused] = await harness.send(tuan, "/link BP-DX-01", chat_id=group.id)
     assert refused["text"].startswith("Bạn không có quyền gắn nhóm, kênh với Chi bộ trạm y tế 1.")
@@ -257,7 +257,7 @@ async def test_district_secretary_links_a_cell_below_and_moves_a_group(harness: 
     trang, yen = harness.user("Trang"), harness.user("Yến")
     await _give_role(harness, trang, "BP-DX", "secretary")
     await _give_role(harness, yen, "BP-DX-01", "secretary")
-    group = harness.group("Nhóm chi bộ", admins=[trang, yen])
+    group = harness.group("Nhóm chi bộ", admins=[trang, yen], with_bot=True)
 
     [linked] = await harness.send(trang, "/link BP-DX-04", chat_id=group.id)
     assert linked["text"].startswith("Đã gắn Nhóm chi bộ với đơn vị Chi bộ khu phố 4.")
@@ -283,7 +283,7 @@ async def test_config_admin_links_without_any_membership(sandbox: Any, sqlite_ur
     settings = make_settings(sqlite_url, bot={"admins": [boss.id]})
     async with bot_on_sandbox(sandbox, settings) as h:
         await _tree(h)
-        group = h.group("Tỉnh ủy", admins=[boss])
+        group = h.group("Tỉnh ủy", admins=[boss], with_bot=True)
         [linked] = await h.send(boss, "/link BP", chat_id=group.id)
         assert linked["text"].startswith("Đã gắn Tỉnh ủy với đơn vị Tỉnh ủy Bình Phước.")
 
@@ -329,7 +329,7 @@ async def test_unlink_marks_the_chat_inactive(harness: Harness) -> None:
     await _tree(harness)
     yen, tuan = harness.user("Yến"), harness.user("Tuấn")
     await _give_role(harness, yen, "BP-DX-01", "secretary")
-    group = harness.group("Chi bộ 1", members=[tuan], admins=[yen])
+    group = harness.group("Chi bộ 1", members=[tuan], admins=[yen], with_bot=True)
     await harness.send(yen, "/link BP-DX-01", chat_id=group.id)
     [refused] = await harness.send(tuan, "/unlink", chat_id=group.id)
     assert refused["text"].startswith("Bạn không có quyền gỡ nhóm")
@@ -347,7 +347,7 @@ async def test_group_migration_moves_the_chat_to_the_supergroup_id(harness: Harn
     await _tree(harness)
     yen = harness.user("Yến")
     await _give_role(harness, yen, "BP-DX-02", "secretary")
-    group = harness.group("Chi bộ ấp 2", kind="group", admins=[yen])
+    group = harness.group("Chi bộ ấp 2", kind="group", admins=[yen], with_bot=True)
     await harness.send(yen, "/link BP-DX-02", chat_id=group.id)
     assert await _chat_row(harness, group.id) == ("group", "Chi bộ ấp 2", "BP-DX-02", True)
 
