@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import confirm, fallback, pending, start
+from handlers import confirm, fallback, join, link, pending, start
 
 # Order matters: earlier modules win for the same update within group 0.
-MODULES = [start, confirm, pending, fallback]
+# join before start: /start with a payload joins a unit, without one it greets.
+MODULES = [join, link, start, confirm, pending, fallback]
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
