@@ -38,7 +38,7 @@ class Texts:
                 resource = FluentResource(file.read_text(encoding="utf-8"))
                 junk = [e for e in resource.body if isinstance(e, Junk)]
                 if junk:  # a syntax error in a locale file must not pass silently
-                    raise ValueError(f"{file}: cannot parse: {(junk[0].content or "")[:80]!r}")
+                    raise ValueError(f"{file}: cannot parse: {(junk[0].content or '')[:80]!r}")
                 bundle.add_resource(resource)
                 keys.update(entry.id.name for entry in resource.body if hasattr(entry, "id"))
             self._bundles[lang] = bundle
