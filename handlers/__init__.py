@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import confirm, fallback, pending, start
+from handlers import confirm, fallback, pending, publish, start
 
 # Order matters: earlier modules win for the same update within group 0.
-MODULES = [start, confirm, pending, fallback]
+MODULES = [start, confirm, pending, publish, fallback]
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
