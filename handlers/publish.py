@@ -356,9 +356,11 @@ class Publishing(filters.MessageFilter):
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    active = filters.ChatType.PRIVATE & Publishing(app)
+    # New messages only: editing an earlier answer must not answer the current question.
+    fresh = filters.UpdateType.MESSAGE
+    active = fresh & filters.ChatType.PRIVATE & Publishing(app)
     own = filters.Regex(r"^/(publish|cancel)(@\w+)?(\s|$)")
-    app.add_handler(CommandHandler("publish", publish_command))
+    app.add_handler(CommandHandler("publish", publish_command, filters=fresh))
     app.add_handler(CommandHandler("cancel", cancel_command, filters=active))
     app.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(MessageHandler(active & ~filters.TEXT & ~filters.StatusUpdate.ALL, remind))

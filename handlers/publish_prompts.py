@@ -26,10 +26,11 @@ def cancel_row(t: Translator, d: Dialogue) -> list[InlineKeyboardButton]:
 
 def error_text(t: Translator, error: DraftError) -> str:
     """A refusal in the user's words; a deadline's name instead of its field name."""
-    args = dict(error.args_)
+    args, key = dict(error.args_), error.key
     if "which" in args:
         args["which"] = t(f"pd-deadline-{args['which']}")
-    return t(error.key, **args)
+        key = "pd-deadline-past" if key == "publish-deadline-past" else key
+    return t(key, **args)
 
 
 def _escape_args(error: DraftError) -> DraftError:
