@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.context import BotData, Ctx
@@ -45,7 +45,6 @@ def build_application(
     base_file_url: str | None = None,
     token: str | None = None,
     clock: Callable[[], datetime] = utc_now,
-    rate_limiter: bool = False,
 ) -> ChithiApp:
     """Build (not start) the application; the database and texts are opened in post_init."""
     context_types = ContextTypes(context=Ctx, bot_data=BotData)
@@ -59,9 +58,7 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter())
-    app: ChithiApp = builder.build()  # type: ignore[assignment]
+    app: ChithiApp = builder.build()
     app.bot_data.settings = settings
     app.bot_data.clock = clock
     register_all(app)

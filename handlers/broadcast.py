@@ -23,6 +23,7 @@ from bot.services.broadcast import Announcement, BroadcastError
 from bot.services.broadcast_text import progress_payload
 from bot.services.ports import SendError
 from bot.telegram_port import TelegramPort, keyboard
+from handlers import publish
 from handlers.common import translator, unit_of_work
 from storage import queries
 from storage.models import Member, Unit
@@ -86,6 +87,7 @@ async def broadcast_command(update: Update, ctx: Ctx) -> None:
     if not allowed:
         await message.reply_text(t("broadcast-not-admin"))
         return
+    ctx.user_data.pop(publish.KEY, None)  # one dialogue at a time: the newest wins
     ctx.user_data[KEY] = Dialogue()
     await message.reply_text(t("broadcast-ask-content"), parse_mode="HTML")
 

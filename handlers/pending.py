@@ -15,7 +15,7 @@ from bot.services import pending, roles
 from bot.services.pending_text import render_pages
 from handlers.common import translator, unit_of_work
 from storage import queries
-from storage.models import Directive
+from storage.models import Directive, Unit
 
 _PAGE = re.compile(r"^p:(\d{1,12}):(\d{1,4})$")
 
@@ -35,7 +35,7 @@ def _pager(directive_id: int, page: int, pages: int, t: Translator) -> InlineKey
     return InlineKeyboardMarkup([row])
 
 
-async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list:  # type: ignore[type-arg]
+async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list[Unit]:
     member = await queries.member_by_telegram_id(session, telegram_id)
     return await roles.managed_roots(session, member, ctx.settings.bot.admins)
 
@@ -88,11 +88,10 @@ async def _show(
     ctx: Ctx,
     session: AsyncSession,
     directive: Directive,
-    roots: list,
-    page: int,
+    roots: list[Unit], page: int,
     *,
     edit: bool,
-) -> None:  # type: ignore[type-arg]
+) -> None:
     t = translator(update, ctx)
     report = await pending.pending_report(session, directive, roots)
     pages = render_pages(t, report)

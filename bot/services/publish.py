@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts, Translator
@@ -181,7 +181,7 @@ async def _by_number(session: AsyncSession, number: str | None) -> Directive | N
     return (await session.scalars(stmt.limit(1))).first()
 
 
-def _under(targets: Sequence[Unit]) -> list[object]:
+def _under(targets: Sequence[Unit]) -> list[ColumnElement[bool]]:
     return [Unit.path.startswith(u.path) for u in targets]
 
 
