@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.services import status
 from storage.models import Chat, Delivery
@@ -57,12 +57,12 @@ async def test_status_shows_the_kicked_chat_and_resend_delivers_it(harness: Harn
     advice = h.bot_messages(admin.id)[-1]["text"]
     assert "Còn 1 nhóm chưa gửi lại được vì bot không còn trong nhóm" in advice
 
-    # The secretary adds the bot back and links the group again (what /link does to the row).
+    # The secretary adds the bot back and links the group again.
     h.sandbox.add_bot_to_chat(dx02, h.token, by_user_id=scene.id("sec_dx"))
+    [linked] = await h.send(scene.users["sec_dx"], "/link BP-DX-02", chat_id=dx02)
     async with h.db() as s:
-        await s.execute(
-            update(Chat).where(Chat.telegram_id == dx02).values(active=True, inactive_reason=None)
-        )
+        chat = await s.scalar(select(Chat).where(Chat.telegram_id == dx02))
+        assert chat is not None and chat.active, linked["text"]
     before = len(h.bot_messages(admin.id))
     toast = await h.press(admin, admin.id, report["message_id"], data)
     assert toast["text"] == "Đã xếp lại 2 tin để gửi."  # the post and its QR code
