@@ -1,4 +1,4 @@
-"""Keeps a stopped broadcast from going out: rows a sender claimed before **Dừng** was pressed
+"""Keeps a stopped broadcast from going out: rows a sender took before **Dừng** was pressed
 are refused at the last moment, so nothing is posted after the stop is committed."""
 
 from __future__ import annotations

@@ -247,7 +247,8 @@ async def many_groups(h: Harness, scene: Scene, count: int) -> list[int]:
 
 
 def sender_busy(h: Harness) -> bool:
-    # Rows claimed before the stop wait for their send slot, then are refused by the guard.
+    # Rows a sender took before the stop may still wait for their send slot (then the guard
+    # refuses them); a sender without such a queue has nothing in flight here.
     return bool(getattr(h.rt.extras["sender"], "_inflight", ()))
 
 

@@ -4,11 +4,11 @@ written, how progress is counted, what a stop takes out, what the guard refuses,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.broadcast_guard import SkipStoppedBroadcasts
 from bot.broadcast_worker import ProgressUpdater
@@ -140,9 +140,13 @@ async def test_stop_progress_guard_and_closing(sessions: SessionFactory) -> None
         row.progress_chat_id, row.progress_message_id = 11, 500
         rows = (await s.scalars(select(Delivery).order_by(Delivery.id))).all()
         await outbox.mark_sent(s, rows[0].id, 77, NOW)
-        claimed = await outbox.claim_due(
-            s, now=outbox.wall_now(), limit=1, worker="w", lease=timedelta(seconds=60)
+        # A sender is posting the second row right now.
+        await s.execute(
+            update(Delivery)
+            .where(Delivery.id == rows[1].id)
+            .values(state=outbox.SENDING, claimed_by="w", claimed_at=NOW)
         )
+        in_flight = rows[1].id
         payloads = {r.id: dict(r.payload) for r in rows}
     port = FakePort()
     updater = ProgressUpdater(sessions, port, Texts(), every=0.1)
@@ -161,11 +165,11 @@ async def test_stop_progress_guard_and_closing(sessions: SessionFactory) -> None
     # The claimed row reaches the guard: refused, nothing posted; other payloads pass.
     guard = SkipStoppedBroadcasts(port, sessions)
     with pytest.raises(Rejected):
-        await guard.send(-1, payloads[claimed[0].id])
+        await guard.send(-1, payloads[in_flight])
     assert await guard.send(-5, {"method": "message", "text": "chỉ thị"}) == 1
     assert port.sent == [-5]
     async with transaction(sessions) as s:
-        await outbox.mark_failed(s, claimed[0].id, broadcast.CANCELLED)  # as the sender does
+        await outbox.mark_failed(s, in_flight, broadcast.CANCELLED)  # as the sender does
     port.fail_edits.append(RetryLater(1.0))
     assert await updater.tick() == 0  # the final line could not be shown yet: stays open
     assert await updater.tick() == 1

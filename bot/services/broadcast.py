@@ -1,9 +1,10 @@
 """Announcements to part of the tree: one outbox row per linked chat, progress, stop.
 
 Announcements need no confirmation: no buttons, no counters. A stopped broadcast's queued rows
-end as ``failed`` with the reason ``cancelled`` at once; rows already claimed by a sender are
+end as ``failed`` with the reason ``cancelled`` at once; rows a sender is already sending are
 refused at the last moment by :class:`bot.broadcast_guard.SkipStoppedBroadcasts` and end the
-same way, so the broadcast counts as finished only when no row is left in flight.
+same way (or as sent, if their call was under way), so the broadcast counts as finished only
+when no row is left in flight.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ async def stop(
     now: datetime,
 ) -> StopOutcome:
     """Take the broadcast's queued rows out of the queue (failed, reason ``cancelled``);
-    ``cancelled`` counts those, not the claimed rows the guard will refuse."""
+    ``cancelled`` counts those, not the rows in flight that the guard will refuse."""
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None:
         return StopOutcome("unknown")
@@ -251,8 +252,8 @@ async def stop(
     if broadcast.status in (STOPPING, STOPPED):
         return StopOutcome("already")
     broadcast.status = STOPPING
-    # Rows a sender has already claimed stay "sending": the guard refuses them when their turn
-    # comes (or records them as sent if they were already on their way), so counts stay true.
+    # Rows already "sending" are left to the sender: the guard refuses them if their Bot API
+    # call has not started, otherwise they are recorded as sent; either way the counts are true.
     result = await session.execute(
         update(Delivery)
         .where(Delivery.broadcast_id == broadcast_id, Delivery.state == outbox.QUEUED)
