@@ -161,3 +161,43 @@ def test_long_reports_are_paged_within_telegrams_limit() -> None:
     assert "đã gửi lúc 08:00 10/01/2027" in pages[0]
     assert sum(p.count("\n✅ ") + p.count("\n❌ ") for p in pages) == 400
     assert pages[1].endswith(f"Trang 2/{len(pages)}")
+
+
+async def test_many_chats_are_paged_with_buttons(harness: Harness) -> None:
+    from bot.services.drafts import DirectiveDraft
+    from bot.services.publish import publish
+    from tests.test_broadcast import many_groups
+
+    h = harness
+    scene = await build_scene(h)
+    await many_groups(h, scene, 60)
+    draft = DirectiveDraft(number="7-TB/HU", title="Lịch trực", issuer="Huyện ủy", targets=["BP"])
+    async with h.db() as s:
+        await publish(
+            s,
+            draft,
+            publisher=None,
+            config_admins=[],
+            now=h.rt.now(),
+            tz=h.settings.locale.tz,
+            texts=h.rt.texts,
+        )
+    await h.outbox_idle()
+    admin = scene.users["admin"]
+    [first] = await h.send(admin, "/status 7-TB/HU")
+    assert "Nhóm: 63 · đã gửi 63 · lỗi 0 · đang chờ 0" in first["text"]
+    pages = int(first["text"].rsplit("/", 1)[1])
+    assert first["text"].endswith(f"Trang 1/{pages}") and pages >= 2
+    [[next_page]] = first["reply_markup"]["inline_keyboard"]
+    assert next_page["text"] == "Trang sau ›"
+    await h.press(admin, admin.id, first["message_id"], next_page["callback_data"])
+    await h.sandbox.wait_for(
+        lambda: h.bot_messages(admin.id)[-1]["text"].endswith(f"Trang 2/{pages}")
+    )
+    one, two = (
+        [line for line in page.splitlines() if line.startswith("✅ ")]
+        for page in (first["text"], h.bot_messages(admin.id)[-1]["text"])
+    )
+    assert one and two and not set(one) & set(two)
+    if pages == 2:
+        assert len(one) + len(two) == 63
