@@ -312,7 +312,8 @@ async def _send(update: Update, ctx: Ctx, query: CallbackQuery, t: Translator) -
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    active = InDialogue(app)
+    # New messages only: editing an earlier message must not answer the current question.
+    active = filters.UpdateType.MESSAGE & InDialogue(app)
     app.add_handler(CommandHandler("broadcast", broadcast_command, filters=private))
     app.add_handler(CommandHandler("broadcast", group_hint, filters=~private))
     # Only while a draft is open: otherwise /cancel and messages belong to other features.
