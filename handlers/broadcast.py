@@ -21,10 +21,11 @@ from bot.i18n import Translator
 from bot.services import broadcast, roles
 from bot.services.broadcast import Announcement, BroadcastError
 from bot.services.broadcast_text import progress_payload
+from bot.services.people import ensure_member
 from bot.services.ports import SendError
 from bot.telegram_port import TelegramPort, keyboard
 from handlers import publish
-from handlers.common import translator, unit_of_work
+from handlers.common import language_of, person_of, translator, unit_of_work
 from storage import queries
 from storage.models import Member, Unit
 
@@ -71,9 +72,14 @@ def _dialogue(ctx: Ctx) -> Dialogue | None:
     return found if isinstance(found, Dialogue) else None
 
 
-async def _member(session: AsyncSession, update: Update) -> Member | None:
+async def _member(session: AsyncSession, update: Update, ctx: Ctx) -> Member | None:
+    """The asking user; an administrator named in the config is known even before /start."""
     user = update.effective_user
-    return await queries.member_by_telegram_id(session, user.id) if user else None
+    if user is None:
+        return None
+    if user.id in ctx.settings.bot.admins:
+        return await ensure_member(session, person_of(user), language=language_of(update, ctx))
+    return await queries.member_by_telegram_id(session, user.id)
 
 
 async def broadcast_command(update: Update, ctx: Ctx) -> None:
@@ -82,7 +88,7 @@ async def broadcast_command(update: Update, ctx: Ctx) -> None:
         return
     t = translator(update, ctx)
     async with unit_of_work(ctx) as session:
-        member = await _member(session, update)
+        member = await _member(session, update, ctx)
         allowed = await roles.is_admin(session, member, ctx.settings.bot.admins)
     if not allowed:
         await message.reply_text(t("broadcast-not-admin"))
@@ -139,7 +145,7 @@ async def _take_content(
     dialogue.text, dialogue.media_kind, dialogue.file_id = text, kind, file_id
     dialogue.step = "targets"
     async with unit_of_work(ctx) as session:
-        member = await _member(session, update)
+        member = await _member(session, update, ctx)
         roots = await roles.managed_roots(session, member, ctx.settings.bot.admins)
     buttons = [
         [{"text": f"{u.code} — {u.name}"[:60], "data": dialogue.data("t", u.id)}] for u in roots
@@ -214,7 +220,7 @@ async def _pick_target(
     async with unit_of_work(ctx) as session:
         unit = await session.get(Unit, unit_id)
         roots = await roles.managed_roots(
-            session, await _member(session, update), ctx.settings.bot.admins
+            session, await _member(session, update, ctx), ctx.settings.bot.admins
         )
         if unit is None or not roles.covers(roots, unit):
             problem: BroadcastError | None = BroadcastError("broadcast-stale")
@@ -287,7 +293,7 @@ async def _send(update: Update, ctx: Ctx, query: CallbackQuery, t: Translator) -
         return
     try:
         async with unit_of_work(ctx) as session:
-            member = await _member(session, update)
+            member = await _member(session, update, ctx)
             units = await broadcast.resolve_targets(session, dialogue.targets)
             row, _count = await broadcast.create(
                 session,

@@ -14,10 +14,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import Ctx
 from bot.i18n import Translator
 from bot.services import pending, roles, status
+from bot.services.people import ensure_member
 from bot.services.status_text import render_pages
-from handlers.common import translator, unit_of_work
+from handlers.common import language_of, person_of, translator, unit_of_work
 from storage import queries
-from storage.models import Directive, Unit
+from storage.models import Directive, Member, Unit
 
 _BUTTON = re.compile(r"^s([pr]):(\d{1,12})(?::(\d{1,4}))?$")
 
@@ -48,8 +49,16 @@ def _markup(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list[Unit]:
-    member = await queries.member_by_telegram_id(session, telegram_id)
+async def _roots(session: AsyncSession, ctx: Ctx, update: Update) -> list[Unit]:
+    """The asker's sub-trees; an administrator named in the config counts before /start."""
+    user = update.effective_user
+    if user is None:
+        return []
+    member: Member | None
+    if user.id in ctx.settings.bot.admins:
+        member = await ensure_member(session, person_of(user), language=language_of(update, ctx))
+    else:
+        member = await queries.member_by_telegram_id(session, user.id)
     return await roles.managed_roots(session, member, ctx.settings.bot.admins)
 
 
@@ -74,7 +83,7 @@ async def status_command(update: Update, ctx: Ctx) -> None:
     t = translator(update, ctx)
     args = ctx.args or []
     async with unit_of_work(ctx) as session:  # read-only
-        roots = await _roots(session, ctx, user.id)
+        roots = await _roots(session, ctx, update)
         directive = await pending.directive_by_number(session, args[0]) if args and roots else None
         mine = directive is not None and pending.overlaps(
             await pending.targets_of(session, directive.id), roots
@@ -102,7 +111,7 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     done: status.Requeued | None = None
     view = None
     async with unit_of_work(ctx) as session:
-        roots = await _roots(session, ctx, user.id)
+        roots = await _roots(session, ctx, update)
         directive = await session.get(Directive, int(match.group(2))) if match else None
         if (
             match is not None

@@ -305,3 +305,17 @@ async def test_stop_cancels_the_rest_and_only_sender_or_admin_may_stop(slow: Har
     query = h.sandbox.press_button(h.token, admin.id, admin.id, progress_id, stop, forged=True)
     await h.sandbox.wait_for(lambda: query in h.sandbox.callback_answers)
     assert h.sandbox.callback_answers[query]["text"] == "Thông báo này đã được dừng."
+
+
+async def test_an_admin_named_in_the_config_may_broadcast_before_start(
+    sandbox: Any, sqlite_url: str, clock: Any
+) -> None:
+    boss = sandbox.create_user(first_name="Sơn", last_name="Trần", language_code="vi")
+    settings = make_settings(sqlite_url, bot={"admins": [boss.id]})
+    async with bot_on_sandbox(sandbox, settings, clock=clock) as h:
+        await build_scene(h)
+        confirm = await compose(h, boss, NOTICE, targets="BP-BL")
+        await press_and_wait(h, boss, confirm, button(confirm, "✅ Gửi"))
+        assert await final_progress(h, boss, confirm["message_id"], "✅") == (
+            "✅ Hoàn tất: đã gửi 1 · lỗi 0"
+        )
