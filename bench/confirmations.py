@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import fresh_database, machine, percentile  # noqa: E402
+from bench.common import fresh_database, machine, percentile
 
 CHATS = 100
 
@@ -53,8 +53,12 @@ async def _drive(conn: Connection, presses: int) -> None:
     for chat_id, _ in chats:
         [post] = [m for m in server.messages(chat_id) if m.get("reply_markup")]
         posts[chat_id] = post["message_id"]
-    order = [(chat_id, uid) for i in range(per_chat) for chat_id, users in chats
-             for uid in users[i:i + 1]]
+    order = [
+        (chat_id, uid)
+        for i in range(per_chat)
+        for chat_id, users in chats
+        for uid in users[i : i + 1]
+    ]
     pressed_at: dict[str, float] = {}
     start = time.monotonic()
     for n, (chat_id, uid) in enumerate(order):
@@ -64,10 +68,14 @@ async def _drive(conn: Connection, presses: int) -> None:
             await asyncio.sleep(delay)
         qid = server.press_button(token, uid, chat_id, posts[chat_id], f"c:{directive_id}:r")
         pressed_at[qid] = time.monotonic()
-    await server.wait_for(lambda: all(q in server.callback_answers for q in pressed_at),
-                          timeout=600)
-    answered = {c.params.get("callback_query_id"): c.at for c in server.calls
-                if c.method == "answerCallbackQuery"}
+    await server.wait_for(
+        lambda: all(q in server.callback_answers for q in pressed_at), timeout=600
+    )
+    answered = {
+        c.params.get("callback_query_id"): c.at
+        for c in server.calls
+        if c.method == "answerCallbackQuery"
+    }
     latencies = [answered[q] - t for q, t in pressed_at.items()]
     first, last = min(pressed_at.values()), max(answered[q] for q in pressed_at)
     texts = {server.callback_answers[q].get("text") for q in pressed_at}
@@ -93,20 +101,26 @@ async def _bot_side(backend: str, presses: int, rate: float) -> dict[str, Any]:
     proc.start()
     url, token, chats = parent.recv()
     async with fresh_database(backend) as db_url:
-        settings = Settings.model_validate({
-            "database": {"url": db_url, "auto_upgrade": False},
-            "log": {"level": "WARNING"},
-        })
-        app = build_application(settings, token=token, base_url=f"{url}/bot",
-                                base_file_url=f"{url}/file/bot")
+        settings = Settings.model_validate(
+            {
+                "database": {"url": db_url, "auto_upgrade": False},
+                "log": {"level": "WARNING"},
+            }
+        )
+        app = build_application(
+            settings, token=token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot"
+        )
         async with running(app):
             rt = app.bot_data.runtime
             assert rt is not None
             units = "code,parent_code,name,kind\nROOT,,Tỉnh,province\n" + "".join(
-                f"C{c},ROOT,Chi bộ {c},cell\n" for c in range(CHATS))
+                f"C{c},ROOT,Chi bộ {c},cell\n" for c in range(CHATS)
+            )
             members = "telegram_id,full_name,username,unit_code,role,language\n" + "".join(
                 f"{uid},Người {c}-{i},,C{c},member,vi\n"
-                for c, (_, users) in enumerate(chats) for i, uid in enumerate(users))
+                for c, (_, users) in enumerate(chats)
+                for i, uid in enumerate(users)
+            )
             async with rt.sessions() as s, s.begin():
                 await import_units(s, units)
             async with rt.sessions() as s, s.begin():
@@ -114,18 +128,33 @@ async def _bot_side(backend: str, presses: int, rate: float) -> dict[str, Any]:
                 for c, (chat_id, _) in enumerate(chats):
                     unit = await queries.unit_by_code(s, f"C{c}")
                     assert unit is not None
-                    s.add(Chat(telegram_id=chat_id, type="supergroup", title=f"C{c}",
-                               unit_id=unit.id))
-            draft = DirectiveDraft(number="BENCH-1", title="Bench", issuer="Bench",
-                                   targets=["ROOT"], requires_study=True, body="Đo tốc độ.")
+                    s.add(
+                        Chat(telegram_id=chat_id, type="supergroup", title=f"C{c}", unit_id=unit.id)
+                    )
+            draft = DirectiveDraft(
+                number="BENCH-1",
+                title="Bench",
+                issuer="Bench",
+                targets=["ROOT"],
+                requires_study=True,
+                body="Đo tốc độ.",
+            )
             async with rt.sessions() as s, s.begin():
-                result = await publish(s, draft, publisher=None, config_admins=[],
-                                       now=rt.now(), tz=settings.locale.tz, texts=rt.texts)
+                result = await publish(
+                    s,
+                    draft,
+                    publisher=None,
+                    config_admins=[],
+                    now=rt.now(),
+                    tz=settings.locale.tz,
+                    texts=rt.texts,
+                )
                 directive_id = result.directive.id
             while True:  # wait for every post to be out
                 async with rt.sessions() as s:
-                    busy = await s.scalar(select(func.count(Delivery.id)).where(
-                        Delivery.state != "sent"))
+                    busy = await s.scalar(
+                        select(func.count(Delivery.id)).where(Delivery.state != "sent")
+                    )
                 if not busy:
                     break
                 await asyncio.sleep(0.2)
@@ -143,19 +172,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=800.0, help="presses offered per second")
-    parser.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"],
-                        choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--backend", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    print(f"presses: {args.presses} in {CHATS} chats, offered at {args.rate:g}/s "
-          "(open loop), sandbox in a separate process")
+    print(
+        f"presses: {args.presses} in {CHATS} chats, offered at {args.rate:g}/s "
+        "(open loop), sandbox in a separate process"
+    )
     for backend in args.backend:
         stats = asyncio.run(_bot_side(backend, args.presses, args.rate))
         lat = sorted(stats["latencies"])
         rate = len(lat) / stats["elapsed"]
-        print(f"{backend:>10}: {rate:7.0f} presses/s · p50 {percentile(lat, 50) * 1000:6.1f} ms "
-              f"· p99 {percentile(lat, 99) * 1000:6.1f} ms · max {lat[-1] * 1000:6.1f} ms · "
-              f"recorded {stats['recorded']}/{len(lat)} · toasts {stats['toasts']}")
+        print(
+            f"{backend:>10}: {rate:7.0f} presses/s · p50 {percentile(lat, 50) * 1000:6.1f} ms "
+            f"· p99 {percentile(lat, 99) * 1000:6.1f} ms · max {lat[-1] * 1000:6.1f} ms · "
+            f"recorded {stats['recorded']}/{len(lat)} · toasts {stats['toasts']}"
+        )
 
 
 if __name__ == "__main__":

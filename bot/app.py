@@ -17,7 +17,9 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.config import Settings
 from bot.context import BotData, Ctx
 from bot.i18n import Texts, pick_language
+from bot.rate_limit import PacedRateLimiter
 from bot.runtime import Runtime, utc_now
+from bot.sender import Pacer
 from bot.workers import start_workers, stop_workers
 from handlers import register_all
 from storage.db import create_engine, session_factory, upgrade
@@ -58,8 +60,13 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    # One flood-limit schedule shared by handler replies (through PTB's rate-limiter hook)
+    # and the outbox sender (which reserves its own slots in it).
+    pacer = Pacer.from_settings(settings.flood)
+    builder = builder.rate_limiter(PacedRateLimiter(pacer))  # type: ignore[arg-type]
     app: ChithiApp = builder.build()
     app.bot_data.settings = settings
+    app.bot_data.pacer = pacer
     app.bot_data.clock = clock
     register_all(app)
     app.add_error_handler(_on_error)
@@ -79,6 +86,7 @@ async def _post_init(app: ChithiApp) -> None:
         texts=Texts(settings.locale.default_language),
         clock=clock,
         bot_username=app.bot.username,
+        pacer=app.bot_data.pacer,
     )
     app.bot_data.runtime = runtime
     await _set_commands(app, runtime.texts)

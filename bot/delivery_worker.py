@@ -14,7 +14,9 @@ from bot.telegram_port import TelegramPort
 
 async def start_sender(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
     # Announcements of a stopped broadcast are refused at the last moment (see the guard).
-    port = SkipStoppedBroadcasts(TelegramPort(bot), runtime.sessions)
-    sender = OutboxSender(runtime.sessions, port, runtime.settings, runtime.texts)
+    port = SkipStoppedBroadcasts(TelegramPort(bot, paced=True), runtime.sessions)
+    sender = OutboxSender(
+        runtime.sessions, port, runtime.settings, runtime.texts, pacer=runtime.pacer
+    )
     runtime.extras["sender"] = sender
     return asyncio.create_task(sender.run(), name="outbox-sender")

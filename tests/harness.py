@@ -182,6 +182,13 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         "database": {"url": db_url, "auto_upgrade": False},
         "delivery": {"counter_refresh_seconds": 0.2, "poll_interval_seconds": 0.05},
         "reminders": {"tick_seconds": 3600},
+        # The sandbox fixture does not enforce limits; pace fast so conversations are quick.
+        # Tests about the limits set both sides explicitly.
+        "flood": {
+            "global_per_second": 1000,
+            "per_chat_per_second": 50,
+            "per_group_per_minute": 3000,
+        },
     }
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)
