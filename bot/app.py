@@ -25,6 +25,7 @@ from handlers import register_all
 from storage.db import create_engine, session_factory, upgrade
 
 log = logging.getLogger(__name__)
+CONCURRENT_UPDATES = 24
 
 ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]
 COMMANDS = (
@@ -56,7 +57,9 @@ def build_application(
         .base_url(base_url or settings.bot.base_url)
         .base_file_url(base_file_url or settings.bot.base_file_url)
         .context_types(context_types)
-        .concurrent_updates(True)
+        # Updates run concurrently, but no more at once than the database pool can serve:
+        # more would only wait for a connection (and time out under a burst of presses).
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import Ctx
 from bot.i18n import Translator
-from bot.services import pending, roles
+from bot.services import access, pending
 from bot.services.pending_text import render_pages
 from handlers.common import translator, unit_of_work
 from storage import queries
@@ -37,7 +37,9 @@ def _pager(directive_id: int, page: int, pages: int, t: Translator) -> InlineKey
 
 async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list[Unit]:
     member = await queries.member_by_telegram_id(session, telegram_id)
-    return await roles.managed_roots(session, member, ctx.settings.bot.admins)
+    if member is None:
+        return []
+    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
 
 
 async def pending_command(update: Update, ctx: Ctx) -> None:

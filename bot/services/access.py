@@ -113,3 +113,8 @@ async def managers_of(session: AsyncSession, unit: Unit, limit: int = 3) -> list
     depth = {uid: i for i, uid in enumerate(path_ids)}
     ordered = sorted(rows, key=lambda r: (-depth[r[2].id], r[1].full_name, r[1].id))
     return [Manager(member=m, unit=u, role=ms.role) for ms, m, u in ordered[:limit]]
+
+
+def covers(roots: Sequence[Unit], unit: Unit) -> bool:
+    """Is ``unit`` inside one of the sub-trees rooted at ``roots``?"""
+    return any(unit.path.startswith(root.path) for root in roots)

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import counters
+from bot.services.joining import enrol_if_unknown
 from bot.services.people import TelegramPerson, ensure_member
 from bot.services.render import KIND_CODES
-from storage.models import Chat, Confirmation, Delivery, Directive, Membership
+from storage.models import Chat, Confirmation, Delivery, Directive, Unit
 from storage.upsert import insert_ignore
 
 # Messages that carry the confirmation buttons (QR images and documents do not).
@@ -101,7 +102,9 @@ async def record_press(session: AsyncSession, press: Press) -> PressOutcome:
         session, press.person, language=press.language, private_chat=private
     )
     if unit_id is not None and not private:
-        await _enrol_if_unknown(session, member.id, unit_id)
+        unit = await session.get(Unit, unit_id)
+        if unit is not None:
+            await enrol_if_unknown(session, member, unit)
     if kind == "studied":  # studying implies having received it
         await _insert(session, directive_id, member.id, "received", press)
     if not await _insert(session, directive_id, member.id, kind, press):
@@ -122,13 +125,3 @@ async def _insert(
     }
     conflict = ["directive_id", "member_id", "kind"]
     return await insert_ignore(session, Confirmation, [row], conflict) == 1
-
-
-async def _enrol_if_unknown(session: AsyncSession, member_id: int, unit_id: int) -> None:
-    """A presser nobody knew becomes a member of the unit whose chat they pressed in."""
-    known = await session.scalar(
-        select(Membership.id).where(Membership.member_id == member_id).limit(1)
-    )
-    if known is None:
-        session.add(Membership(member_id=member_id, unit_id=unit_id, role="member"))
-        await session.flush()

@@ -21,7 +21,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.services import roles
+from bot.services import access
 from bot.services.drafts import NUMBER_RE, DirectiveDraft, DraftError
 from bot.services.publish import DEADLINES, check_permission, to_utc
 from bot.services.render import Buttons, Payload, counters_line, render_directive
@@ -249,14 +249,16 @@ async def publisher_of(
 ) -> Publisher | None:
     """The asking user as a publisher (admin anywhere, secretary in their sub-trees), or None."""
     member = await queries.member_by_telegram_id(session, telegram_id)
-    roots = await roles.managed_roots(session, member, config_admins)
-    if member is None or not roots:
+    if member is None:
+        return None
+    roots = list(await access.managed_roots(session, member, config_admins))
+    if not roots:
         return None
     stmt = (
         select(Unit)
         .join(Membership, Membership.unit_id == Unit.id)
         .where(Membership.member_id == member.id)
-        .order_by(Membership.role.in_(roles.MANAGER_ROLES).desc(), Unit.path)
+        .order_by(Membership.role.in_(access.MANAGING_ROLES).desc(), Unit.path)
         .limit(1)
     )
     return Publisher(member, roots, await session.scalar(stmt))
