@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import Ctx
 from bot.i18n import Translator
-from bot.services import broadcast, roles
+from bot.services import access, broadcast
 from bot.services.broadcast import Announcement, BroadcastError
 from bot.services.broadcast_text import progress_payload
 from bot.services.people import ensure_member
@@ -82,6 +82,13 @@ async def _member(session: AsyncSession, update: Update, ctx: Ctx) -> Member | N
     return await queries.member_by_telegram_id(session, user.id)
 
 
+async def _roots(session: AsyncSession, update: Update, ctx: Ctx) -> list[Unit]:
+    member = await _member(session, update, ctx)
+    if member is None:
+        return []
+    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
+
+
 async def broadcast_command(update: Update, ctx: Ctx) -> None:
     message = update.effective_message
     if message is None or ctx.user_data is None:
@@ -89,7 +96,9 @@ async def broadcast_command(update: Update, ctx: Ctx) -> None:
     t = translator(update, ctx)
     async with unit_of_work(ctx) as session:
         member = await _member(session, update, ctx)
-        allowed = await roles.is_admin(session, member, ctx.settings.bot.admins)
+        allowed = member is not None and await access.is_admin(
+            session, member, ctx.settings.bot.admins
+        )
     if not allowed:
         await message.reply_text(t("broadcast-not-admin"))
         return
@@ -145,8 +154,7 @@ async def _take_content(
     dialogue.text, dialogue.media_kind, dialogue.file_id = text, kind, file_id
     dialogue.step = "targets"
     async with unit_of_work(ctx) as session:
-        member = await _member(session, update, ctx)
-        roots = await roles.managed_roots(session, member, ctx.settings.bot.admins)
+        roots = await _roots(session, update, ctx)
     buttons = [
         [{"text": f"{u.code} — {u.name}"[:60], "data": dialogue.data("t", u.id)}] for u in roots
     ]
@@ -219,10 +227,8 @@ async def _pick_target(
 ) -> None:
     async with unit_of_work(ctx) as session:
         unit = await session.get(Unit, unit_id)
-        roots = await roles.managed_roots(
-            session, await _member(session, update, ctx), ctx.settings.bot.admins
-        )
-        if unit is None or not roles.covers(roots, unit):
+        roots = await _roots(session, update, ctx)
+        if unit is None or not access.covers(roots, unit):
             problem: BroadcastError | None = BroadcastError("broadcast-stale")
         else:
             try:

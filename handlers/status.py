@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import Ctx
 from bot.i18n import Translator
-from bot.services import pending, roles, status
+from bot.services import access, pending, status
 from bot.services.people import ensure_member
 from bot.services.status_text import render_pages
 from handlers.common import language_of, person_of, translator, unit_of_work
@@ -59,7 +59,9 @@ async def _roots(session: AsyncSession, ctx: Ctx, update: Update) -> list[Unit]:
         member = await ensure_member(session, person_of(user), language=language_of(update, ctx))
     else:
         member = await queries.member_by_telegram_id(session, user.id)
-    return await roles.managed_roots(session, member, ctx.settings.bot.admins)
+    if member is None:
+        return []
+    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
 
 
 async def _view(

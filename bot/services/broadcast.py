@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import outbox, roles
+from bot.services import access, outbox
 from bot.services.outbox import Outgoing
 from bot.services.render import CAPTION_LIMIT, TEXT_LIMIT
 from storage import queries
@@ -107,7 +107,7 @@ async def check_admin(
     session: AsyncSession, member: Member | None, config_admins: Collection[int]
 ) -> None:
     """Only administrators broadcast (``None`` is the CLI operator)."""
-    if member is not None and not await roles.is_admin(session, member, config_admins):
+    if member is not None and not await access.is_admin(session, member, config_admins):
         raise BroadcastError("broadcast-not-admin")
 
 
@@ -229,7 +229,7 @@ async def may_stop(
         return True
     if broadcast.created_by is not None and broadcast.created_by == member.id:
         return True
-    return await roles.is_admin(session, member, config_admins)
+    return await access.is_admin(session, member, config_admins)
 
 
 async def stop(
