@@ -7,17 +7,18 @@ Telegram-free: it talks to a ``MessagePort``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.config import FloodSettings, Settings
 from bot.i18n import Texts
 from bot.services import counters, outbox
 from bot.services.ports import ChatGone, ChatMoved, MessagePort, RetryLater, SendError
@@ -27,6 +28,7 @@ from storage.models import Chat, Delivery, Directive, Member
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
+SAFETY = 1.05  # pace 5% under each limit
 
 
 class Pacer:
@@ -39,7 +41,9 @@ class Pacer:
         global_per_second: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.chat_gap = 1.0 / per_chat_per_second
+        # Requests reach Telegram a little later or earlier than their slot (uploads are slower);
+        # a small margin keeps two slots from landing closer than the limit allows.
+        self.chat_gap = SAFETY / per_chat_per_second
         self.group_limit = max(1, int(per_group_per_minute))
         self.global_limit = max(1, int(global_per_second))
         self.clock = clock
@@ -47,6 +51,12 @@ class Pacer:
         self._group_sent: dict[int, deque[float]] = {}
         self._global_sent: deque[float] = deque(maxlen=self.global_limit)
         self._blocked_until = 0.0
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._last_done: dict[int, float] = {}
+
+    @classmethod
+    def from_settings(cls, flood: FloodSettings) -> Pacer:
+        return cls(flood.per_chat_per_second, flood.per_group_per_minute, flood.global_per_second)
 
     def reserve(self, target: int, *, edit: bool = False) -> float:
         """The monotonic time at which a message to ``target`` may go; the slot is taken."""
@@ -55,15 +65,30 @@ class Pacer:
         if group:
             sent = self._group_sent.setdefault(target, deque(maxlen=self.group_limit))
             if len(sent) == self.group_limit:
-                at = max(at, sent[0] + 60.0)
+                at = max(at, sent[0] + 60.0 * SAFETY)
         if not edit and len(self._global_sent) == self.global_limit:
-            at = max(at, self._global_sent[0] + 1.0)
+            at = max(at, self._global_sent[0] + SAFETY)
         self._chat_next[target] = at + self.chat_gap
         if group:
             self._group_sent[target].append(at)
         if not edit:
             self._global_sent.append(at)
         return at
+
+    @contextlib.asynccontextmanager
+    async def turn(self, target: int) -> AsyncIterator[None]:
+        """One request at a time per chat, each starting a full gap after the previous one
+        *completed*: the server saw that one at some moment before it completed, so two
+        requests can never reach it closer than the limit, however slow an upload was."""
+        lock = self._locks.setdefault(target, asyncio.Lock())
+        async with lock:
+            wait = self._last_done.get(target, float("-inf")) + self.chat_gap - self.clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                yield
+            finally:
+                self._last_done[target] = self.clock()
 
     def penalize(self, target: int, seconds: float) -> None:
         """Telegram said 429: nothing more to this chat until the wait is over."""
@@ -84,16 +109,14 @@ class OutboxSender:
         settings: Settings,
         texts: Texts,
         worker: str | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.sessions = sessions
         self.port = port
         self.settings = settings
         self.texts = texts
         self.worker = worker or f"sender-{uuid.uuid4().hex[:8]}"
-        flood = settings.flood
-        self.pacer = Pacer(
-            flood.per_chat_per_second, flood.per_group_per_minute, flood.global_per_second
-        )
+        self.pacer = pacer or Pacer.from_settings(settings.flood)
         self._inflight: set[asyncio.Task[None]] = set()
         self._inflight_targets: dict[int, int] = {}
         self._last_refresh = 0.0
@@ -147,7 +170,8 @@ class OutboxSender:
         if delay > 0:
             await asyncio.sleep(delay)
         try:
-            message_id = await self.port.send(target, payload)
+            async with self.pacer.turn(target):
+                message_id = await self.port.send(target, payload)
         except SendError as exc:
             await self._on_error(delivery_id, target, exc)
             return
@@ -249,7 +273,8 @@ class OutboxSender:
             if delay > 0:
                 await asyncio.sleep(delay)
             try:
-                await self.port.edit(target, message_id, payload)
+                async with self.pacer.turn(target):
+                    await self.port.edit(target, message_id, payload)
             except RetryLater as exc:
                 self.pacer.penalize(target, exc.seconds)
                 await self._redirty(_id)

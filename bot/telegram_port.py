@@ -81,8 +81,11 @@ def translate_error(exc: TelegramError) -> SendError:
 class TelegramPort:
     """``MessagePort`` over a PTB ``Bot`` (which talks to Telegram or to the sandbox)."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, paced: bool = False) -> None:
+        """``paced``: the caller reserved flood-limit slots itself (the outbox sender); tell the
+        bot's rate limiter not to reserve them again."""
         self.bot = bot
+        self._limit: dict[str, Any] = {"rate_limit_args": {"paced": True}} if paced else {}
         self._file_ids: dict[str, str] = {}  # the same QR/document is uploaded once
 
     async def send(self, target: int, payload: dict[str, Any]) -> int:
@@ -101,15 +104,34 @@ class TelegramPort:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=_NO_PREVIEW,
+                **self._limit,
             )
         elif method == "qr":
             key = f"qr:{payload['url']}"
             photo: Any = self._file_ids.get(key) or qr_png(payload["url"])
             message = await self.bot.send_photo(
-                target, photo, caption=payload.get("caption"), reply_markup=markup
+                target, photo, caption=payload.get("caption"), reply_markup=markup, **self._limit
             )
             if message.photo:
                 self._file_ids[key] = message.photo[-1].file_id
+        elif method == "photo":  # an announcement's photo: a Telegram file id or a local file
+            key = f"photo:{payload.get('path')}"
+            photo = payload.get("file_id") or self._file_ids.get(key)
+            if photo is None:
+                photo = await asyncio.to_thread(Path(payload["path"]).read_bytes)
+            message = await self.bot.send_photo(
+                target, photo, caption=payload.get("caption"), reply_markup=markup, **self._limit
+            )
+            if message.photo and "path" in payload:
+                self._file_ids[key] = message.photo[-1].file_id
+        elif method == "document" and "file_id" in payload:
+            message = await self.bot.send_document(
+                target,
+                payload["file_id"],
+                caption=payload.get("caption"),
+                reply_markup=markup,
+                **self._limit,
+            )
         elif method == "document":
             key = f"doc:{payload['path']}"
             document: Any = self._file_ids.get(key) or await asyncio.to_thread(
@@ -121,6 +143,7 @@ class TelegramPort:
                 filename=Path(payload["path"]).name,
                 caption=payload.get("caption"),
                 reply_markup=markup,
+                **self._limit,
             )
             if message.document:
                 self._file_ids[key] = message.document.file_id
@@ -130,7 +153,7 @@ class TelegramPort:
             # Pinning is a courtesy; the post itself is what matters.
             with contextlib.suppress(TelegramError):
                 await self.bot.pin_chat_message(
-                    target, message.message_id, disable_notification=True
+                    target, message.message_id, disable_notification=True, **self._limit
                 )
         return message.message_id
 
@@ -143,6 +166,7 @@ class TelegramPort:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(payload.get("buttons")),
                 link_preview_options=_NO_PREVIEW,
+                **self._limit,
             )
         except BadRequest as exc:
             if "not modified" in exc.message.lower():

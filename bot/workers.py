@@ -17,10 +17,11 @@ WorkerStarter = Callable[[Runtime, Bot], Awaitable[asyncio.Task[None] | None]]
 
 
 def _starters() -> list[WorkerStarter]:
+    from bot.broadcast_worker import start_progress
     from bot.delivery_worker import start_sender
     from bot.reminder_worker import start_reminder_tick
 
-    return [start_sender, start_reminder_tick]
+    return [start_sender, start_progress, start_reminder_tick]
 
 
 STARTERS: list[WorkerStarter] = []

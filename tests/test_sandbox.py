@@ -30,8 +30,9 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.sandbox import FloodLimits, SandboxServer, SandboxUser
+from bot.sandbox import ApiError, FloodLimits, SandboxServer, SandboxUser
 from bot.sandbox.html import parse_html
+from bot.sandbox.limits import FloodController, FloodStats, retry_after_value
 from bot.sandbox.markdown import parse_markdown_v2
 
 MakeServer = Callable[..., Awaitable[SandboxServer]]
@@ -744,3 +745,87 @@ def test_parsers_match_telegram_offsets() -> None:
         "code",
         "strikethrough",
     ]
+
+
+def test_sliding_windows_with_a_fake_clock() -> None:
+    now = [0.0]
+    stats = FloodStats()
+    limits = FloodLimits(global_per_second=0, per_chat_per_second=0, per_group_per_minute=20)
+    flood = FloodController(limits, clock=lambda: now[0], stats=stats)
+    for second in range(20):
+        now[0] = float(second)
+        flood.acquire(1, -5, is_group=True)
+    now[0] = 30.0
+    with pytest.raises(ApiError) as caught:
+        flood.acquire(1, -5, is_group=True)
+    assert caught.value.parameters == {"retry_after": 30}  # until the t=0 message leaves
+    flood.acquire(1, -6, is_group=True)  # another group has its own window
+    now[0] = 60.0
+    flood.acquire(1, -5, is_group=True)  # the t=0 message left the window
+    with pytest.raises(ApiError):
+        flood.acquire(1, -5, is_group=True, cost=2)  # an album needs room for every item
+    assert (stats.total, stats.by_reason) == (2, {"per_group": 2})
+    assert retry_after_value(0.0004, time_scale=10) == 0.001
+    assert retry_after_value(0.25, time_scale=1) == 1
+
+
+async def test_copy_and_forward_message(sandbox: SandboxServer) -> None:
+    token = sandbox.create_bot()
+    user = started_user(sandbox, token)
+    channel = sandbox.create_chat(type="channel", title="Kênh")
+    sandbox.add_bot_to_chat(channel.id, token, status="administrator")
+    async with ptb_bot(sandbox, token) as bot:
+        post = await bot.send_message(channel.id, "<b>Chỉ thị 12</b>", parse_mode="HTML")
+        copied = await bot.copy_message(user.id, channel.id, post.message_id)
+        forwarded = await bot.forward_message(user.id, channel.id, post.message_id)
+        with pytest.raises(BadRequest, match=r"(?i)message to copy not found"):
+            await bot.copy_message(user.id, channel.id, 999)
+    texts = [(m["message_id"], m["text"]) for m in sandbox.messages(user.id)]
+    assert texts == [(copied.message_id, "Chỉ thị 12"), (forwarded.message_id, "Chỉ thị 12")]
+    assert forwarded.forward_origin is not None and forwarded.forward_origin.type == "channel"
+
+
+async def test_webhook_retries_after_a_failing_endpoint(sandbox: SandboxServer) -> None:
+    answers = [500, 200]
+    received: list[int] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((await request.json())["update_id"])
+        return web.Response(status=answers.pop(0) if answers else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    token = sandbox.create_bot()
+    user = sandbox.create_user()
+    try:
+        async with ptb_bot(sandbox, token) as bot:
+            await bot.set_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+            sandbox.send_text(token, user.id, "hello")
+            await sandbox.wait_for(lambda: len(received) == 2)
+            await sandbox.wait_for(lambda: not sandbox.pending_updates(token))
+            info = await bot.get_webhook_info()
+    finally:
+        await runner.cleanup()
+    assert received[0] == received[1]  # the same update, redelivered
+    assert info.last_error_message is not None and "500" in info.last_error_message
+
+
+async def test_control_api_drives_a_standalone_sandbox(sandbox: SandboxServer) -> None:
+    token = sandbox.create_bot()
+    async with aiohttp.ClientSession(base_url=sandbox.url) as http:
+        async with http.post("/_sandbox/users", json={"first_name": "Lan"}) as resp:
+            user_id = (await resp.json())["result"]["id"]
+        text = {"token": token, "user_id": user_id, "text": "/start"}
+        async with http.post("/_sandbox/send_text", json=text) as resp:
+            assert (await resp.json())["result"]["entities"][0]["type"] == "bot_command"
+        async with http.post("/_sandbox/send_text", json={"token": token}) as resp:
+            assert resp.status == 400
+        async with ptb_bot(sandbox, token) as bot:
+            await bot.send_message(user_id, "chào")
+        async with http.get("/_sandbox/calls", params={"chat_id": str(user_id)}) as resp:
+            assert [c["method"] for c in (await resp.json())["result"]] == ["sendMessage"]
+        async with http.get("/_sandbox/messages", params={"chat_id": str(user_id)}) as resp:
+            assert [m["text"] for m in (await resp.json())["result"]] == ["chào"]

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli import (
+    commands_broadcast,
     commands_db,
     commands_deadline,
+    commands_join,
     commands_publish,
     commands_run,
     commands_tree,
@@ -19,7 +21,16 @@ from bot.cli import (
 from bot.config import ConfigError, Settings, load_settings
 
 # Each feature module adds its subcommands; order is the order shown in --help.
-FEATURES = [commands_run, commands_db, commands_tree, commands_publish, commands_deadline]
+# commands_join adds `units links`, so it comes after commands_tree (which defines `units`).
+FEATURES = [
+    commands_run,
+    commands_db,
+    commands_tree,
+    commands_join,
+    commands_publish,
+    commands_broadcast,
+    commands_deadline,
+]
 
 
 class CliError(Exception):

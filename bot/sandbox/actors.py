@@ -11,6 +11,7 @@ from bot.sandbox.objects import chat_member
 from bot.sandbox.state import (
     ACTIVE_STATUSES,
     CHAT_TYPES,
+    MEMBER_STATUSES,
     PRIVATE,
     RecordedCall,
     SandboxChat,
@@ -86,6 +87,8 @@ class SandboxActors(World):
     ) -> None:
         """Put a user in a group/channel; ``announce`` also sends the new_chat_members message."""
         chat, user = self._live_chat(chat_id), self.user(user_id)
+        if chat.type == PRIVATE or status not in MEMBER_STATUSES:
+            raise ValueError(f"status must be one of {MEMBER_STATUSES} in a group or channel")
         chat.members[user.id] = status
         if announce and chat.is_group:
             joined = self.add_message(chat, 0, {"new_chat_members": [user.to_api()]}, sender=user)
@@ -104,6 +107,8 @@ class SandboxActors(World):
         """Add the bot to a group/channel: queues my_chat_member (and, in groups, the
         new_chat_members service message unless ``announce=False``)."""
         chat, bot = self._live_chat(chat_id), self.bot(token)
+        if chat.type == PRIVATE or status not in MEMBER_STATUSES:
+            raise ValueError(f"status must be one of {MEMBER_STATUSES} in a group or channel")
         if chat.type == "channel" and status not in ("administrator", "creator"):
             raise ValueError("bots can only be added to channels as administrators")
         old = chat.members.get(bot.id, "left")
@@ -288,6 +293,8 @@ class SandboxActors(World):
     def kick_bot(self, token: str, chat_id: int, by_user_id: int | None = None) -> None:
         """Remove the bot from a group/channel: sends answer 403; queues my_chat_member."""
         bot, chat = self.bot(token), self._live_chat(chat_id)
+        if chat.type == PRIVATE:
+            raise ValueError("use block_bot for private chats")
         old = chat.members.get(bot.id, "left")
         chat.members[bot.id] = "kicked"
         self._member_update(bot, chat, self._actor(chat, by_user_id), old, "kicked")

@@ -40,14 +40,9 @@ def _status(w: World, bot: BotAccount, chat: SandboxChat, user_id: int) -> str:
 async def get_chat(w: World, bot: BotAccount, p: Params) -> JSON:
     """getChat: a ``ChatFullInfo`` with the required fields and the pinned message."""
     chat = _readable(w, bot, p)
-    history = w.history.get(w.conv_key(chat, bot.id), [])
+    history = w.conversation(chat, bot.id)
     pinned = [m for m in history if m.pinned and not m.deleted]
-    members = (
-        2
-        if chat.type == PRIVATE
-        else len([s for s in chat.members.values() if s in ACTIVE_STATUSES])
-    )
-    return chat_full_info(chat, pinned[-1].data if pinned else None, members)
+    return chat_full_info(chat, pinned[-1].data if pinned else None)
 
 
 async def get_chat_member(w: World, bot: BotAccount, p: Params) -> JSON:
@@ -96,12 +91,12 @@ def _commands_key(p: Params) -> str:
     if scope.get("type") not in _SCOPES:
         raise bad_request("can't parse BotCommandScope JSON object")
     if "chat_id" in scope:
-        scope = {**scope, "chat_id": w_chat_id(scope["chat_id"])}
+        scope = {**scope, "chat_id": _scope_chat_id(scope["chat_id"])}
     language = p.str_("language_code") or ""
     return json.dumps(scope, sort_keys=True) + "|" + language
 
 
-def w_chat_id(value: Any) -> Any:
+def _scope_chat_id(value: Any) -> Any:
     """Normalise numeric chat ids given as strings inside command scopes."""
     if isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)

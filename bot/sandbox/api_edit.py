@@ -116,7 +116,7 @@ async def unpin_chat_message(w: World, bot: BotAccount, p: Params) -> bool:
     """unpinChatMessage: the given message, or the most recently pinned one."""
     chat = w.resolve(p.raw("chat_id"))
     _pin_rights(w, bot, chat)
-    history = w.history.get(w.conv_key(chat, bot.id), [])
+    history = w.conversation(chat, bot.id)
     pinned = [m for m in history if m.pinned and not m.deleted]
     message_id = p.int_("message_id")
     if message_id is not None:
@@ -132,7 +132,7 @@ async def unpin_all_chat_messages(w: World, bot: BotAccount, p: Params) -> bool:
     """unpinAllChatMessages."""
     chat = w.resolve(p.raw("chat_id"))
     _pin_rights(w, bot, chat)
-    for stored in w.history.get(w.conv_key(chat, bot.id), []):
+    for stored in w.conversation(chat, bot.id):
         stored.pinned = False
     w.notify()
     return True

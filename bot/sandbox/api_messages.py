@@ -8,7 +8,7 @@ from typing import Any
 from bot.sandbox.errors import bad_request
 from bot.sandbox.keyboards import check_reply_markup
 from bot.sandbox.params import Params
-from bot.sandbox.state import PRIVATE, SandboxChat, StoredMessage
+from bot.sandbox.state import SandboxChat, StoredMessage
 from bot.sandbox.text import caption_text, message_text
 from bot.sandbox.world import BotAccount, World
 
@@ -146,13 +146,7 @@ async def forward_message(w: World, bot: BotAccount, p: Params) -> JSON:
 
 async def send_chat_action(w: World, bot: BotAccount, p: Params) -> bool:
     """sendChatAction: validated, no message, no flood charge."""
-    chat = target_chat(w, bot, p)
+    target_chat(w, bot, p)
     if p.str_("action") not in CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
-    del chat
     return True
-
-
-def is_private(chat: SandboxChat) -> bool:
-    """Private chats are per (bot, user) conversations."""
-    return chat.type == PRIVATE

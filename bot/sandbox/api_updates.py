@@ -67,7 +67,7 @@ async def set_webhook(w: World, bot: BotAccount, p: Params) -> bool:
         allowed_updates=bot.queue.allowed,
     )
     bot.webhook = hook
-    bot.queue.supersede()  # a waiting getUpdates now answers 409
+    bot.queue.supersede("setWebhook request")  # a waiting getUpdates now answers 409
     hook.task = asyncio.create_task(deliver_webhook(bot.queue, hook, w.http))
     return True
 

@@ -188,9 +188,8 @@ def parse_html(text: str) -> tuple[str, list[JSON]]:
             )
         attrs, j = _parse_attrs(text, j, name, begin)
         if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise ParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}'
-            )
+            at = _byte_offset(text, begin)
+            raise ParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {at}')
         if name == "tg-emoji" and not attrs.get("emoji-id"):
             raise ParseError(
                 f"Custom emoji identifier is empty at byte offset {_byte_offset(text, begin)}"

@@ -19,13 +19,14 @@ PER_GROUP = "per_group"
 class FloodLimits:
     """Configurable flood limits; ``time_scale=10`` makes every window 10x shorter.
 
-    A limit of 0 disables that particular window.
+    A limit of 0 disables that particular window; a fractional one below 1 means one message
+    per a longer window (0.5 per second = 1 per 2 s); above 1 it is rounded down.
     """
 
     enabled: bool = True
-    global_per_second: int = 30
-    per_chat_per_second: int = 1
-    per_group_per_minute: int = 20
+    global_per_second: float = 30
+    per_chat_per_second: float = 1
+    per_group_per_minute: float = 20
     time_scale: float = 1.0
 
     def __post_init__(self) -> None:
@@ -49,9 +50,10 @@ class FloodRejection:
 class SlidingWindow:
     """Timestamps of admitted events within the last ``length`` seconds."""
 
-    def __init__(self, capacity: int, length: float) -> None:
-        self.capacity = capacity
-        self.length = length
+    def __init__(self, capacity: float, length: float) -> None:
+        # Sub-1 rates become one event per proportionally longer window.
+        self.capacity = max(1, int(capacity))
+        self.length = length if capacity >= 1 else length / capacity
         self._events: deque[float] = deque()
 
     def _expire(self, now: float) -> None:

@@ -47,7 +47,7 @@ def chat_member(
     return data
 
 
-def chat_full_info(chat: SandboxChat, pinned: JSON | None, member_count: int) -> JSON:
+def chat_full_info(chat: SandboxChat, pinned: JSON | None) -> JSON:
     """``ChatFullInfo`` for getChat (PTB 22 requires accent_color_id, max_reaction_count and
     accepted_gift_types)."""
     data = chat.to_api()

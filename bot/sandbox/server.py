@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
@@ -79,6 +79,8 @@ class SandboxServer(SandboxActors):
         await site.start()
         self._runner = runner
         self.port = int(runner.addresses[0][1])
+        for bot in self.bots.values():
+            bot.queue.closed = False  # stop() released the long polls; serve them again
         self.http = aiohttp.ClientSession()
 
     async def stop(self) -> None:
@@ -122,20 +124,24 @@ class SandboxServer(SandboxActors):
         fault = Fault(method.lower(), count, status, mode, description, retry_after)
         self.faults.add(fault)
 
-    async def wait_for(
+    def wait_for(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - the documented API takes a timeout
+        timeout: float = 5.0,
         message: str | None = None,
-    ) -> None:
-        """Wait until ``predicate()`` holds, re-checking on every sandbox change (and every
-        50 ms for outside state); TimeoutError describes recent calls otherwise."""
+    ) -> Coroutine[Any, Any, None]:
+        """``await server.wait_for(pred)``: wait until ``predicate()`` holds, re-checking on
+        every sandbox change (and every 50 ms for outside state); raises TimeoutError
+        describing recent calls otherwise."""
+        return self._wait_until(predicate, timeout, message or repr(predicate))
+
+    async def _wait_until(self, predicate: Callable[[], bool], limit: float, what: str) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + limit
         while not predicate():
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(self._timeout_report(timeout, message or repr(predicate)))
+                raise TimeoutError(self._timeout_report(limit, what))
             changed = self._changed
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), min(remaining, 0.05))

@@ -27,6 +27,7 @@ class UpdateQueue:
         self._next_id = first_id
         self._signal = asyncio.Event()
         self._generation = 0  # the newest getUpdates wins; older ones get 409
+        self._superseded_by = "other getUpdates request"
         self.allowed: list[str] | None = None
         self.closed = False
 
@@ -75,9 +76,10 @@ class UpdateQueue:
         self.closed = True
         self._wake()
 
-    def supersede(self) -> None:
-        """Make any waiting getUpdates answer 409 (e.g. when a webhook is set)."""
+    def supersede(self, by: str) -> None:
+        """Make any waiting getUpdates answer 409 (e.g. ``by="setWebhook request"``)."""
         self._generation += 1
+        self._superseded_by = by
         self._wake()
 
     async def wait_nonempty(self) -> None:
@@ -88,15 +90,14 @@ class UpdateQueue:
     async def poll(self, offset: int, limit: int, wait_seconds: float) -> list[JSON]:
         """getUpdates: confirm by offset, then return at once or when an update arrives."""
         self.confirm(offset)
-        self._generation += 1
+        self.supersede("other getUpdates request")
         mine = self._generation
-        self._wake()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_seconds
         while True:
             if mine != self._generation:
                 raise conflict(
-                    "terminated by other getUpdates request; "
+                    f"terminated by {self._superseded_by}; "
                     "make sure that only one bot instance is running"
                 )
             if self._items or self.closed:

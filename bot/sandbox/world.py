@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import secrets
 import time
@@ -69,7 +70,10 @@ class World:
         self.bots: dict[str, BotAccount] = {}
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
-        self.history: dict[tuple[int, int], list[StoredMessage]] = {}
+        self.history: dict[tuple[int, int], dict[int, StoredMessage]] = {}
+        self._last_id: dict[tuple[int, int], int] = {}
+        self._bot_sent: list[StoredMessage] = []  # in send order, for messages()
+        self._bot_sent_in: dict[int, list[StoredMessage]] = {}  # per chat id, same order
         self.callbacks: dict[str, CallbackRecord] = {}
         self.callback_answers: dict[str, JSON] = {}
         self.calls: list[RecordedCall] = []
@@ -217,8 +221,8 @@ class World:
     ) -> StoredMessage:
         """Store a new message with the next message id of its conversation."""
         key = self.conv_key(chat, conv_bot)
-        history = self.history.setdefault(key, [])
-        message_id = history[-1].message_id + 1 if history else 1
+        message_id = self._last_id.get(key, 0) + 1
+        self._last_id[key] = message_id
         data: JSON = {"message_id": message_id, "date": self.now(), "chat": chat.to_api()}
         if sender is not None:
             data["from"] = sender.to_api()
@@ -226,31 +230,30 @@ class World:
             data["sender_chat"] = sender_chat.to_api()
         data.update(content)
         stored = StoredMessage(chat.id, message_id, data, bot_id, key[0], seq=self.serial())
-        history.append(stored)
+        self.history.setdefault(key, {})[message_id] = stored
+        if bot_id is not None:
+            self._bot_sent.append(stored)
+            self._bot_sent_in.setdefault(chat.id, []).append(stored)
         return stored
 
     def find_message(
         self, chat: SandboxChat, conv_bot: int, message_id: int
     ) -> StoredMessage | None:
         """A message that still exists in the conversation."""
-        for stored in self.history.get(self.conv_key(chat, conv_bot), []):
-            if stored.message_id == message_id and not stored.deleted:
-                return stored
-        return None
+        stored = self.history.get(self.conv_key(chat, conv_bot), {}).get(message_id)
+        return None if stored is None or stored.deleted else stored
+
+    def conversation(self, chat: SandboxChat, conv_bot: int) -> list[StoredMessage]:
+        """Every message of a conversation (deleted ones included), oldest first."""
+        return list(self.history.get(self.conv_key(chat, conv_bot), {}).values())
 
     def bot_messages(
         self, chat_id: int | None = None, token: str | None = None
     ) -> list[StoredMessage]:
         """Messages sent by bots, in send order, optionally for one chat and/or bot."""
         bot_id = self.bot(token).id if token is not None else None
-        found = [
-            m
-            for (_, cid), history in self.history.items()
-            if chat_id is None or cid == chat_id
-            for m in history
-            if m.bot_id is not None and (bot_id is None or m.bot_id == bot_id)
-        ]
-        return sorted(found, key=lambda m: m.seq)
+        sent = self._bot_sent if chat_id is None else self._bot_sent_in.get(chat_id, [])
+        return [m for m in sent if bot_id is None or m.bot_id == bot_id]
 
     # -- update fan-out -------------------------------------------------------------------
     def sees(self, bot: BotAccount, chat: SandboxChat, message: JSON, service: bool) -> bool:
@@ -268,8 +271,8 @@ class World:
         return bool(replied.get("from", {}).get("id") == bot.id)
 
     def push(self, bot: BotAccount, kind: str, payload: JSON) -> None:
-        """Queue one update for one bot."""
-        bot.queue.push(kind, payload)
+        """Queue one update for one bot (a copy: later state changes do not leak in)."""
+        bot.queue.push(kind, copy.deepcopy(payload))
         self.notify()
 
     def fan_out(self, chat: SandboxChat, message: JSON, *, service: bool = False) -> None:
@@ -277,5 +280,5 @@ class World:
         kind = "channel_post" if chat.type == "channel" else "message"
         for bot in self.bots_in(chat):
             if self.sees(bot, chat, message, service):
-                bot.queue.push(kind, message)
+                bot.queue.push(kind, copy.deepcopy(message))
         self.notify()

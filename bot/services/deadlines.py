@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import roles
+from bot.services import access
 from bot.services.drafts import DraftError
 from bot.services.pending import targets_of
 from bot.services.publish import to_utc
@@ -54,13 +54,13 @@ async def check_may_change(
     session: AsyncSession, member: Member | None, directive: Directive, admins: Sequence[int]
 ) -> None:
     """Admins, the publisher, and secretaries whose sub-trees hold every target may."""
-    if member is not None and (
-        directive.published_by == member.id or await roles.is_admin(session, member, admins)
-    ):
+    if member is None:
+        raise DraftError("deadline-not-allowed", number=directive.number)
+    if directive.published_by == member.id or await access.is_admin(session, member, admins):
         return
-    managed = await roles.managed_roots(session, member, admins)
+    managed = await access.managed_roots(session, member, admins)
     targets = await targets_of(session, directive.id)
-    if not managed or not all(roles.covers(managed, unit) for unit in targets):
+    if not managed or not all(access.covers(managed, unit) for unit in targets):
         raise DraftError("deadline-not-allowed", number=directive.number)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.services.roles import MANAGER_ROLES
+from bot.services.access import MANAGING_ROLES
 from storage.models import (
     Confirmation,
     DirectiveTarget,
@@ -175,7 +175,7 @@ async def member_scope(session: AsyncSession, directive_id: int, which: str) -> 
             unit.done += 1
         else:
             unit.pending.append(name)
-        if role in MANAGER_ROLES and reachable:
+        if role in MANAGING_ROLES and reachable:
             unit.managers.append(Recipient(mid, tid, lang, name))
     # Sorted here rather than in SQL: the same order on SQLite and PostgreSQL collations.
     for unit in units.values():
@@ -215,7 +215,7 @@ async def _add_managers(
         .join(Member, Member.id == Membership.member_id)
         .join(Unit, Unit.id == Membership.unit_id)
         .where(
-            Membership.role.in_(MANAGER_ROLES),
+            Membership.role.in_(MANAGING_ROLES),
             Member.private_chat.is_(True),
             Member.blocked.is_(False),
             under(paths),

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.access import MANAGING_ROLES
 from bot.services.pending import directive_by_number
-from bot.services.roles import MANAGER_ROLES
 from storage.models import AuditEvent, Member, Membership, ReportCycle, Unit
 
 _COMMAND = re.compile(r"^/report(?:@\w+)?(?:\s+(\S+))?(?:\s+(.*))?$", re.DOTALL)
@@ -58,7 +58,7 @@ async def _owing_units(session: AsyncSession, member: Member, directive_id: int)
     stmt = (
         select(Unit)
         .join(Membership, Membership.unit_id == Unit.id)
-        .where(Membership.member_id == member.id, Membership.role.in_(MANAGER_ROLES))
+        .where(Membership.member_id == member.id, Membership.role.in_(MANAGING_ROLES))
         .where(
             select(ReportCycle.id)
             .where(ReportCycle.directive_id == directive_id, ReportCycle.unit_id == Unit.id)
@@ -71,7 +71,7 @@ async def _owing_units(session: AsyncSession, member: Member, directive_id: int)
 
 async def _manages_any(session: AsyncSession, member: Member) -> bool:
     stmt = select(Membership.id).where(
-        Membership.member_id == member.id, Membership.role.in_(MANAGER_ROLES)
+        Membership.member_id == member.id, Membership.role.in_(MANAGING_ROLES)
     )
     return (await session.scalar(stmt.limit(1))) is not None
 

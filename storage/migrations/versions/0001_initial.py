@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 02:04:22.465295
+Create Date: 2026-11-22 02:43:58.474614
 """
 from collections.abc import Sequence
 
