@@ -37,6 +37,7 @@ COMMANDS = (
     "status",
     "broadcast",
     "report",
+    "deadline",
     "cancel",
 )
 

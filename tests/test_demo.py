@@ -12,7 +12,11 @@ def test_run_without_token_plays_the_demo_to_its_summary(tmp_path: Path) -> None
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHITHI_")}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=180,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout

@@ -283,3 +283,28 @@ async def test_a_reminder_in_quiet_hours_goes_out_at_seven(fast: Harness) -> Non
     assert (await tick(h)).processed == 1
     [text] = inbox.take()["m1"]
     assert "Hạn: 08:00 Thứ Năm, 21/01/2027 (còn 1 giờ)." in text
+
+
+async def test_a_late_evening_deadline_is_reminded_before_quiet_hours(fast: Harness) -> None:
+    """Reminders at 23:00 wait for 07:00; 2 hours before a 23:00 deadline is 21:00, quiet, and
+    the morning would be too late, so it goes at 20:59 — and a tick a couple of minutes late
+    still sends it rather than holding it for the morning after the deadline."""
+    h = fast
+    scene = await build_scene(h)
+    await start_private(h, scene, "m1")
+    inbox = Inbox(h, scene)
+    await publish_as(h, scene, draft(NUMBER, study_by=naive("21/01/2027 23:00")))
+    inbox.take()
+    async with h.db() as s:
+        rows = (await s.scalars(select(Reminder).order_by(Reminder.due_at))).all()
+    assert [shown(r.due_at) for r in rows] == [
+        "19/01/2027 07:00",
+        "21/01/2027 07:00",
+        "21/01/2027 20:59",
+        "22/01/2027 07:00",  # the escalation waits for the morning too
+    ]
+    h.rt.clock.now = local("21/01/2027 21:02")  # type: ignore[attr-defined]
+    result = await tick(h)
+    assert (result.processed, result.skipped, result.postponed) == (1, 2, 0)
+    [text] = inbox.take()["m1"]  # only the latest of the three due reminders
+    assert "Hạn: 23:00 Thứ Năm, 21/01/2027 (còn 2 giờ)." in text

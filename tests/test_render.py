@@ -21,9 +21,19 @@ TEXTS = Texts()
 
 
 def _directive(body: str, **kw: object) -> Directive:
-    d = Directive(id=7, number="CT-2022/TU", kind="CT", title="Chỉ thị <thử> & kiểm tra",
-                  issuer="Ban Thường vụ", issued_on=date(2022, 6, 1), body=body, links=[],
-                  attachments=[], requires_study=True, status="published")
+    d = Directive(
+        id=7,
+        number="CT-2022/TU",
+        kind="CT",
+        title="Chỉ thị <thử> & kiểm tra",
+        issuer="Ban Thường vụ",
+        issued_on=date(2022, 6, 1),
+        body=body,
+        links=[],
+        attachments=[],
+        requires_study=True,
+        status="published",
+    )
     for key, value in kw.items():
         setattr(d, key, value)
     return d
@@ -43,8 +53,7 @@ def test_short_directive_is_one_part_with_both_buttons(lang: str) -> None:
 
 
 def test_long_body_is_split_at_paragraphs_and_nothing_is_lost() -> None:
-    paragraphs = [f"Đoạn {i}: " + "cán bộ, đảng viên học tập & làm theo. " * 12
-                  for i in range(60)]
+    paragraphs = [f"Đoạn {i}: " + "cán bộ, đảng viên học tập & làm theo. " * 12 for i in range(60)]
     body = "\n".join(paragraphs)
     rendered = render_directive(TEXTS.for_lang("vi"), _directive(body), TZ)
     assert len(rendered.parts) > 3
@@ -63,10 +72,13 @@ def test_one_enormous_line_is_cut_at_spaces_not_inside_entities() -> None:
     assert "".join(_plain(p) for p in rendered.parts).count("A&B") == 3000
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("vi", "17:00 Thứ Bảy, 20/02/2027"),
-    ("en", "17:00 Saturday, 20/02/2027"),
-])
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("vi", "17:00 Thứ Bảy, 20/02/2027"),
+        ("en", "17:00 Saturday, 20/02/2027"),
+    ],
+)
 def test_deadlines_show_local_time_and_weekday(lang: str, expected: str) -> None:
     moment = datetime(2027, 2, 20, 10, 0, tzinfo=UTC)
     assert format_deadline(TEXTS.for_lang(lang), moment, TZ) == expected
@@ -76,8 +88,16 @@ def test_pending_pages_fit_and_keep_every_name() -> None:
     units = []
     for u in range(40):
         names = [f"Nguyễn Văn Người{u:02d}x{i:02d}" for i in range(30)]
-        units.append(UnitPending(code=f"C{u:02d}", name=f"Chi bộ {u}", depth=1, total=30,
-                                 missing_received=names, missing_studied=names))
+        units.append(
+            UnitPending(
+                code=f"C{u:02d}",
+                name=f"Chi bộ {u}",
+                depth=1,
+                total=30,
+                missing_received=names,
+                missing_studied=names,
+            )
+        )
     report = PendingReport(_directive("x"), units)
     pages = render_pages(TEXTS.for_lang("vi"), report)
     assert len(pages) > 5

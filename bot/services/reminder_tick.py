@@ -8,14 +8,16 @@ Choices:
 - a reminder missed while the bot was down goes out late, once, at the next tick; if a later
   offset of the same deadline is due as well, only the latest goes out (the others are marked
   ``skipped``), and once the escalation is due no "before the deadline" reminder is sent;
-- a row that falls due during quiet hours (the bot was down, or the settings changed) waits for
-  the morning.
+- a row found more than a few minutes late inside quiet hours (the bot was down, or the
+  settings changed) waits for the morning;
+- on PostgreSQL one process at a time runs a round (a transaction-scoped advisory lock), so two
+  processes never split one deadline's rows between them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -80,6 +82,9 @@ async def run_due_reminders(
 # few (one per deadline and offset), the heavy sending is shared through the outbox. Without
 # it, two processes could each claim a different offset of the same deadline and send both.
 TICK_LOCK = 0x43_68_69_74  # "Chit"
+# A row found this late inside quiet hours (the bot was down) waits for the morning; one a
+# tick or two late (planned for 20:59, picked up at 21:00) still goes.
+LATE_GRACE = timedelta(minutes=10)
 
 
 async def _claim_round(session: AsyncSession) -> bool:
@@ -119,16 +124,16 @@ async def process_next_group(
             row.state, row.done_at = CANCELLED, now
         result.cancelled += len(rows)
         return True
-    if rules.quiet.contains(now):
+    escalations = [r for r in rows if r.kind == ESCALATION]
+    chosen = (
+        escalations[0] if escalations else max(rows, key=lambda r: (r.due_at, -r.offset_seconds))
+    )
+    if rules.quiet.contains(now) and now - chosen.due_at > LATE_GRACE:
         morning = rules.quiet.next_end(now)
         for row in rows:
             row.due_at = morning
         result.postponed += len(rows)
         return True
-    escalations = [r for r in rows if r.kind == ESCALATION]
-    chosen = (
-        escalations[0] if escalations else max(rows, key=lambda r: (r.due_at, -r.offset_seconds))
-    )
     for row in rows:
         if row is not chosen:
             row.state, row.done_at = SKIPPED, now

@@ -14,6 +14,7 @@ help =
     /status — (admins, secretaries) delivery status
     /broadcast — (admins) send an announcement
     /report — (secretaries) submit your unit's report
+    /deadline — (admins, secretaries) change a document's deadline
     /link — (secretaries) bind this group to your unit
     /cancel — cancel what you are doing
 cmd-start = Start
@@ -24,6 +25,7 @@ cmd-publish = Publish a directive
 cmd-status = Delivery status
 cmd-broadcast = Send an announcement
 cmd-report = Submit a report
+cmd-deadline = Change a deadline
 cmd-cancel = Cancel
 error-internal = Something went wrong, please try again in a few minutes. Nothing you sent was lost.
 error-unknown-command = There is no command {$command}. Type /help to see the commands.

@@ -14,6 +14,7 @@ help =
     /status — (quản trị, bí thư) tình trạng gửi
     /broadcast — (quản trị) gửi thông báo
     /report — (bí thư) nộp báo cáo của đơn vị
+    /deadline — (quản trị, bí thư) đổi hạn của văn bản
     /link — (bí thư) gắn nhóm này với đơn vị
     /cancel — huỷ thao tác đang làm
 cmd-start = Bắt đầu
@@ -24,6 +25,7 @@ cmd-publish = Ban hành chỉ thị
 cmd-status = Tình trạng gửi
 cmd-broadcast = Gửi thông báo
 cmd-report = Nộp báo cáo
+cmd-deadline = Đổi hạn văn bản
 cmd-cancel = Huỷ thao tác
 error-internal = Đã có lỗi, xin thử lại sau ít phút. Dữ liệu của bạn không bị mất.
 error-unknown-command = Không có lệnh {$command}. Gõ /help để xem các lệnh.
