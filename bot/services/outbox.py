@@ -1,7 +1,11 @@
 """The outbox: every message to post is a ``Delivery`` row written with what caused it.
 
-Enqueueing is idempotent by ``dedupe_key``; the sender claims due rows, posts them and records
-the outcome, each step in its own short transaction.
+Enqueueing is idempotent by ``dedupe_key``; the sender reserves due rows, marks each one
+``sending`` right before its Bot API call, and records the outcome, each step in its own short
+transaction. States: ``queued`` (waiting, perhaps reserved by a sender: ``claimed_by``),
+``sending`` (its Bot API call is under way), ``sent`` (``message_id`` recorded) and ``failed``
+(``last_error`` says why). Senders renew a lease on what they hold; rows of a sender that
+stopped go back to the queue (see :func:`recover`).
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import Delivery
 from storage.upsert import insert_ignore
 
-PRIORITY = {"post": 0, "qr": 1, "announcement": 2, "reminder": 3, "private": 5}
+PRIORITY = {"post": 0, "qr": 1, "announcement": 2, "notice": 2, "reminder": 3, "private": 5}
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+UNSENT = (QUEUED, SENDING)
+INTERRUPTED = "interrupted while sending (the sender stopped); sent again"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,10 @@ class Outgoing:
     broadcast_id: int | None = None
     chat_id: int | None = None
     member_id: int | None = None
+
+
+def _is_postgresql(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
 
 
 def wall_now() -> datetime:
@@ -66,37 +77,151 @@ async def enqueue(session: AsyncSession, items: Sequence[Outgoing]) -> int:
     return await insert_ignore(session, Delivery, rows, ["dedupe_key"])
 
 
-async def claim_due(
+async def reserve_due(
     session: AsyncSession,
     *,
     now: datetime,
     limit: int,
     worker: str,
     lease: timedelta,
-    exclude_targets: Sequence[int] = (),
 ) -> list[Delivery]:
-    """Claim up to ``limit`` due rows (and rows whose claim lease expired) for ``worker``.
+    """Reserve up to ``limit`` due rows for ``worker`` (they stay ``queued`` until attempted).
 
-    On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED`` so several senders can
-    share one queue without taking the same row.
+    A row is due when its time has come, nobody holds it (or the holder's lease ran out), and
+    it is the oldest unsent row for its chat: messages to one chat go in order, and a chat is
+    served by one sender at a time. On PostgreSQL the rows are locked with
+    ``FOR UPDATE SKIP LOCKED`` so several senders can share one queue.
     """
-    due = or_(
-        and_(Delivery.state == QUEUED, Delivery.next_attempt_at <= now),
-        and_(Delivery.state == SENDING, Delivery.claimed_at < now - lease),
+    earlier = aliased(Delivery)
+    blocked_by_earlier = (
+        select(earlier.id)
+        .where(
+            earlier.target_telegram_id == Delivery.target_telegram_id,
+            earlier.id < Delivery.id,
+            earlier.state.in_(UNSENT),
+        )
+        .exists()
     )
-    stmt = select(Delivery).where(due)
-    if exclude_targets:
-        stmt = stmt.where(Delivery.target_telegram_id.not_in(list(exclude_targets)))
-    stmt = stmt.order_by(Delivery.priority, Delivery.next_attempt_at, Delivery.id).limit(limit)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
+    stmt = (
+        select(Delivery)
+        .where(
+            Delivery.state == QUEUED,
+            Delivery.next_attempt_at <= now,
+            or_(Delivery.claimed_by.is_(None), Delivery.claimed_at < now - lease),
+            ~blocked_by_earlier,
+        )
+        .order_by(Delivery.priority, Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+    if _is_postgresql(session):
+        stmt = stmt.with_for_update(skip_locked=True, of=Delivery)
     rows = list((await session.scalars(stmt)).all())
-    for row in rows:
-        row.state = SENDING
-        row.claimed_by = worker
-        row.claimed_at = now
-    await session.flush()
-    return rows
+    if not rows:
+        return []
+    # Re-check in the UPDATE itself: on SQLite two processes may have read the same rows.
+    taken = await session.scalars(
+        update(Delivery)
+        .where(
+            Delivery.id.in_([r.id for r in rows]),
+            Delivery.state == QUEUED,
+            or_(Delivery.claimed_by.is_(None), Delivery.claimed_at < now - lease),
+        )
+        .values(claimed_by=worker, claimed_at=now)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = set(taken.all())
+    return [r for r in rows if r.id in ids]
+
+
+async def start_attempts(
+    session: AsyncSession, delivery_ids: Sequence[int], worker: str, now: datetime
+) -> set[int]:
+    """Mark reserved rows ``sending`` right before their Bot API call. Returns the ids still
+    held by ``worker`` (a row whose lease ran out and was taken by another sender is not
+    attempted)."""
+    if not delivery_ids:
+        return set()
+    result = await session.scalars(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(list(delivery_ids)),
+            Delivery.claimed_by == worker,
+            Delivery.state == QUEUED,
+        )
+        .values(state=SENDING, claimed_at=now)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.all())
+
+
+async def release(session: AsyncSession, delivery_ids: Sequence[int], worker: str) -> None:
+    """Give back reserved rows that were not attempted (clean shutdown)."""
+    if delivery_ids:
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(list(delivery_ids)),
+                Delivery.claimed_by == worker,
+                Delivery.state == QUEUED,
+            )
+            .values(claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def heartbeat(session: AsyncSession, worker: str, now: datetime) -> None:
+    """Renew ``worker``'s lease on every row it holds."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.claimed_by == worker, Delivery.state.in_(UNSENT))
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def holders(session: AsyncSession) -> dict[str, datetime]:
+    """Senders holding unsent rows, with their latest lease renewal."""
+    stmt = (
+        select(Delivery.claimed_by, func.max(Delivery.claimed_at))
+        .where(Delivery.state.in_(UNSENT), Delivery.claimed_by.is_not(None))
+        .group_by(Delivery.claimed_by)
+    )
+    return {str(w): at for w, at in (await session.execute(stmt)).all() if at is not None}
+
+
+async def recover(
+    session: AsyncSession, *, now: datetime, lease: timedelta, dead: Sequence[str] = ()
+) -> int:
+    """Free rows held by senders that stopped (known dead, or lease run out).
+
+    Reserved rows simply go back to the queue. Rows left ``sending`` were interrupted during
+    their Bot API call: Telegram may or may not have posted them; they are sent again (never
+    lost; a duplicate only if Telegram had accepted it). Returns how many were interrupted.
+    """
+    gone = or_(Delivery.claimed_at < now - lease, Delivery.claimed_by.in_(list(dead)))
+    interrupted = await session.scalars(
+        update(Delivery)
+        .where(Delivery.state == SENDING, gone)
+        .values(
+            state=QUEUED,
+            claimed_by=None,
+            claimed_at=None,
+            next_attempt_at=now,
+            last_error=INTERRUPTED,
+        )
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    count = len(interrupted.all())
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.state == QUEUED, Delivery.claimed_by.is_not(None), gone)
+        .values(claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return count
 
 
 async def mark_sent(
@@ -147,6 +272,20 @@ async def retarget(session: AsyncSession, old_telegram_id: int, new_telegram_id:
     """A group became a supergroup: unsent rows follow the chat to its new id."""
     await session.execute(
         update(Delivery)
-        .where(Delivery.target_telegram_id == old_telegram_id, Delivery.state != SENT)
+        .where(Delivery.target_telegram_id == old_telegram_id, Delivery.state.in_(UNSENT))
         .values(target_telegram_id=new_telegram_id)
+        .execution_options(synchronize_session=False)
     )
+
+
+async def fail_queued_for(session: AsyncSession, target: int, error: str) -> int:
+    """The chat is gone: its other waiting rows fail with the same reason (not attempted).
+    Rows being sent by another sender finish on their own."""
+    result = await session.scalars(
+        update(Delivery)
+        .where(Delivery.target_telegram_id == target, Delivery.state == QUEUED)
+        .values(state=FAILED, last_error=error[:500], claimed_by=None)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(result.all())
