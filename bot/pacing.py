@@ -147,7 +147,9 @@ class Pacer:
         for window in self._windows(target, edit):
             window.start()
         if not edit:
-            self._next_start = max(self._next_start, self.clock()) + self.gap
+            # A start that comes late may be made up (by up to two slots): the windows, not
+            # this smoothing, are what keeps us under the limits.
+            self._next_start = max(self._next_start, self.clock() - 2 * self.gap) + self.gap
 
     def finish(self, target: int, *, edit: bool = False) -> None:
         """The answer arrived (or the attempt ended): the message counts from now."""

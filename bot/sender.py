@@ -263,14 +263,18 @@ class OutboxSender:
         delay = 0.05
         while True:
             try:
-                async with transaction(self.sessions) as session:
-                    await outbox.mark_sent(session, job.delivery_id, message_id, outbox.wall_now())
+                async with self.sessions() as session:
+                    async with session.begin():
+                        await outbox.mark_sent(
+                            session, job.delivery_id, message_id, outbox.wall_now()
+                        )
+                    committed = self.clock()  # before the connection goes back to the pool
                 break
             except Exception:
                 log.exception("could not record delivery %s as sent; retrying", job.delivery_id)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        self.stats.record_window(self.clock() - returned)
+        self.stats.record_window(committed - returned)
         self.stats.sent += 1
 
     async def _on_error(self, job: Job, exc: SendError) -> None:
