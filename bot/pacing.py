@@ -24,6 +24,7 @@ from bot.config import FloodSettings
 
 SECOND, MINUTE = 1.0, 60.0
 NEVER = math.inf
+GLOBAL_429_WINDOWS = 3  # 429s for three chats within this many global windows: the bot's
 
 
 @dataclass(frozen=True)
@@ -158,16 +159,17 @@ class Pacer:
             window.finish(now)
 
     def penalize(self, target: int, seconds: float) -> bool:
-        """Telegram answered 429 for ``target``. Only that chat waits, unless several chats
-        were refused within one global window: then the limit is the bot's, and every
-        chat waits. Returns True when the penalty was taken as global."""
+        """Telegram answered 429 for ``target``. Only that chat waits, unless three chats were
+        refused within a few global windows (Telegram does not say which limit it was; a
+        429 for one chat is that chat's, several at once are the bot's): then every chat
+        waits. Returns True when the penalty was taken as global."""
         now = self.clock()
         until = now + seconds
         chat = self._chats.setdefault(target, Window(self.chat_limit))
         chat.blocked_until = max(chat.blocked_until, until)
         recent = self._recent_429
         recent.append((now, target))
-        while recent and recent[0][0] < now - self.global_length:
+        while recent and recent[0][0] < now - GLOBAL_429_WINDOWS * self.global_length:
             recent.popleft()
         if len({t for _, t in recent}) >= 3:
             self._global.blocked_until = max(self._global.blocked_until, until)

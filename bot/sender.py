@@ -98,7 +98,7 @@ class OutboxSender:
         self._wake.set()
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Send until nothing is due, in flight, or waiting for its counters."""
+        """Send until no row is waiting (retries included) and the counters are fresh."""
         await self._recover()
         try:
             await asyncio.wait_for(self._loop(until_idle=True), timeout)
@@ -193,14 +193,11 @@ class OutboxSender:
         )
 
     async def _nothing_due(self) -> bool:
-        async with transaction(self.sessions) as session:
-            rows = await outbox.reserve_due(
-                session, now=outbox.wall_now(), limit=1, worker=self.worker, lease=self.lease
-            )
+        """Nothing waiting at all: no unsent row (not even one due later), no stale counters."""
+        async with self.sessions() as session:
+            waiting = await outbox.count_unsent(session)
             dirty = await counters.dirty_posts(session, limit=1)
-        for row in rows:
-            self._add(Job(row.id, row.target_telegram_id, dict(row.payload), row.priority))
-        return not rows and not dirty
+        return not waiting and not dirty
 
     async def _launch(self, batch: list[Job]) -> None:
         sends = [j.delivery_id for j in batch if not j.is_edit]
@@ -278,21 +275,24 @@ class OutboxSender:
         self.stats.sent += 1
 
     async def _on_error(self, job: Job, exc: SendError) -> None:
+        # The pacer first, before any await: no other message may slip into this chat.
+        if isinstance(exc, RetryLater):
+            self.stats.flood_answers += 1
+            if self.pacer.penalize(job.target, exc.seconds):
+                self.stats.flood_global += 1
+        elif isinstance(exc, ChatMoved | ChatGone):
+            self.pacer.forget(job.target)
         now = outbox.wall_now()
         async with transaction(self.sessions) as session:
             row = await session.get(Delivery, job.delivery_id)
             if row is None:
                 return
             if isinstance(exc, RetryLater):
-                self.stats.flood_answers += 1
-                if self.pacer.penalize(job.target, exc.seconds):
-                    self.stats.flood_global += 1
                 at = now + timedelta(seconds=exc.seconds)
                 await outbox.mark_retry(session, row.id, at, exc.reason, count_attempt=False)
             elif isinstance(exc, ChatMoved):
                 await delivery_faults.follow_migration(session, job.target, exc.new_chat_id)
                 await outbox.mark_retry(session, row.id, now, exc.reason, count_attempt=False)
-                self.pacer.forget(job.target)
             elif isinstance(exc, ChatGone):
                 await outbox.mark_failed(session, row.id, exc.reason)
                 told = await delivery_faults.chat_gone(
@@ -300,7 +300,6 @@ class OutboxSender:
                 )
                 self.stats.failed += 1
                 self.stats.notices += told
-                self.pacer.forget(job.target)
             elif isinstance(exc, Rejected) or row.attempts + 1 >= self.settings.delivery.max_attempts:
                 await outbox.mark_failed(session, row.id, exc.reason)
                 self.stats.failed += 1

@@ -189,6 +189,12 @@ async def holders(session: AsyncSession) -> dict[str, datetime]:
     return {str(w): at for w, at in (await session.execute(stmt)).all() if at is not None}
 
 
+async def count_unsent(session: AsyncSession) -> int:
+    """Rows still to post (queued, due now or later, or being sent)."""
+    stmt = select(func.count()).select_from(_T).where(_T.c.state.in_(UNSENT))
+    return int(await session.scalar(stmt) or 0)
+
+
 async def recover(
     session: AsyncSession, *, now: datetime, lease: timedelta, dead: Sequence[str] = ()
 ) -> int:
