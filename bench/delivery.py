@@ -147,12 +147,8 @@ async def run_chithi(
     t_start = time.monotonic()  # the directive and its outbox rows are committed
     async with sender_bot(settings) as bot:
         sender = OutboxSender(sessions, TelegramPort(bot), settings, texts)
-        task = asyncio.create_task(sender.run())
-        total = published.messages
-        while sender.stats.sent + sender.stats.failed < total:
-            await asyncio.sleep(0.05)
-        sender.stop()
-        await task
+        await sender.drain(timeout=3600)  # until every row is sent or failed
+    total = published.messages
     async with sessions() as session:
         final = await states(session)
         payload = (await session.scalars(select(Delivery.payload).limit(1))).one()

@@ -300,7 +300,9 @@ class OutboxSender:
                 )
                 self.stats.failed += 1
                 self.stats.notices += told
-            elif isinstance(exc, Rejected) or row.attempts + 1 >= self.settings.delivery.max_attempts:
+            elif (
+                isinstance(exc, Rejected) or row.attempts + 1 >= self.settings.delivery.max_attempts
+            ):
                 await outbox.mark_failed(session, row.id, exc.reason)
                 self.stats.failed += 1
             else:
