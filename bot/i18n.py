@@ -65,7 +65,7 @@ class Texts:
 
 
 class Translator:
-    """Texts bound to one language: ``t("key", name=...)``."""
+    """Texts bound to one language: ``t(key, name=...)``."""
 
     def __init__(self, texts: Texts, lang: str) -> None:
         self.texts = texts

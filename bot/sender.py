@@ -84,13 +84,7 @@ class OutboxSender:
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
         """Send until cancelled (or ``stop()``), then hand back what was not attempted."""
-        keeper = asyncio.create_task(self._keep_lease(), name=f"lease-{self.worker}")
-        try:
-            await self._recover()
-            await self._loop(until_idle=False)
-        finally:
-            keeper.cancel()
-            await self._shutdown()
+        await self._serve(until_idle=False)
 
     def stop(self) -> None:
         """Finish what is in flight, give back reservations, and return from ``run()``."""
@@ -99,11 +93,19 @@ class OutboxSender:
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Send until no row is waiting (retries included) and the counters are fresh."""
-        await self._recover()
         try:
-            await asyncio.wait_for(self._loop(until_idle=True), timeout)
+            await asyncio.wait_for(self._serve(until_idle=True), timeout)
         except TimeoutError:
             raise TimeoutError("outbox not drained in time") from None
+
+    async def _serve(self, *, until_idle: bool) -> None:
+        keeper = asyncio.create_task(self._keep_lease(), name=f"lease-{self.worker}")
+        try:
+            await self._recover()
+            await self._loop(until_idle=until_idle)
+        finally:
+            keeper.cancel()
+            await self._shutdown()
 
     async def _shutdown(self) -> None:
         if self._tasks:

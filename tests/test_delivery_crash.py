@@ -162,3 +162,12 @@ async def wait_until_all_sent(sessions: SessionFactory, timeout: float) -> None:
         if loop.time() > deadline:
             raise TimeoutError("the restarted sender did not finish")
         await asyncio.sleep(0.1)
+
+
+def test_sender_only_needs_a_token(tmp_path: Path, capsys: Any) -> None:
+    from bot.cli import main
+
+    config = tmp_path / "c.toml"
+    config.write_text('[bot]\ntoken = ""\n', encoding="utf-8")
+    assert main(["--config", str(config), "run", "--sender-only"]) == 2
+    assert "--sender-only cần token của bot" in capsys.readouterr().err
