@@ -12,17 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.context import BotData, Ctx
 from bot.i18n import Texts, pick_language
+from bot.pacing import Pacer
+from bot.rate_limit import PacedRateLimiter
 from bot.runtime import Runtime, utc_now
 from bot.workers import start_workers, stop_workers
 from handlers import register_all
 from storage.db import create_engine, session_factory, upgrade
 
 log = logging.getLogger(__name__)
+CONCURRENT_UPDATES = 24
 
 ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]
 COMMANDS = (
@@ -45,7 +48,6 @@ def build_application(
     base_file_url: str | None = None,
     token: str | None = None,
     clock: Callable[[], datetime] = utc_now,
-    rate_limiter: bool = False,
 ) -> ChithiApp:
     """Build (not start) the application; the database and texts are opened in post_init."""
     context_types = ContextTypes(context=Ctx, bot_data=BotData)
@@ -55,14 +57,19 @@ def build_application(
         .base_url(base_url or settings.bot.base_url)
         .base_file_url(base_file_url or settings.bot.base_file_url)
         .context_types(context_types)
-        .concurrent_updates(True)
+        # Updates run concurrently, but no more at once than the database pool can serve:
+        # more would only wait for a connection (and time out under a burst of presses).
+        .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter())
-    app: ChithiApp = builder.build()  # type: ignore[assignment]
+    # One flood-limit schedule shared by handler replies (through PTB's rate-limiter hook)
+    # and the outbox sender (which reserves its own slots in it).
+    pacer = Pacer(settings.flood)
+    builder = builder.rate_limiter(PacedRateLimiter(pacer))  # type: ignore[arg-type]
+    app: ChithiApp = builder.build()
     app.bot_data.settings = settings
+    app.bot_data.pacer = pacer
     app.bot_data.clock = clock
     register_all(app)
     app.add_error_handler(_on_error)
@@ -82,6 +89,7 @@ async def _post_init(app: ChithiApp) -> None:
         texts=Texts(settings.locale.default_language),
         clock=clock,
         bot_username=app.bot.username,
+        pacer=app.bot_data.pacer,
     )
     app.bot_data.runtime = runtime
     await _set_commands(app, runtime.texts)

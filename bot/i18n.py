@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax.ast import Junk
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("vi", "en")
@@ -35,9 +36,10 @@ class Texts:
             keys: set[str] = set()
             for file in sorted((locale_dir / lang).glob("*.ftl")):
                 resource = FluentResource(file.read_text(encoding="utf-8"))
-                errors = bundle.add_resource(resource)
-                if errors:
-                    raise ValueError(f"{file}: {errors[0]}")
+                junk = [e for e in resource.body if isinstance(e, Junk)]
+                if junk:  # a syntax error in a locale file must not pass silently
+                    raise ValueError(f"{file}: cannot parse: {(junk[0].content or '')[:80]!r}")
+                bundle.add_resource(resource)
                 keys.update(entry.id.name for entry in resource.body if hasattr(entry, "id"))
             self._bundles[lang] = bundle
             self._keys[lang] = keys
@@ -65,7 +67,7 @@ class Texts:
 
 
 class Translator:
-    """Texts bound to one language: ``t(key, name=...)``."""
+    """Texts bound to one language: call it with a key and the arguments."""
 
     def __init__(self, texts: Texts, lang: str) -> None:
         self.texts = texts

@@ -14,10 +14,12 @@ both windows divided by ``flood.time_scale`` for sped-up tests against the sandb
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from bot.config import FloodSettings
@@ -103,6 +105,19 @@ class Pacer:
         self.share = 0
         self.set_share(share)
         self._recent_429: deque[tuple[float, int]] = deque()
+        self._changed = asyncio.Event()
+        self._listeners: list[Callable[[], None]] = []
+        self.waiting = 0  # handler replies waiting for a slot: the sender lets them go first
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever a slot may have become free."""
+        self._listeners.append(callback)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+        for callback in self._listeners:
+            callback()
 
     def set_share(self, senders: int) -> None:
         """``senders`` processes post with the same bot: each keeps to its part of the
@@ -157,6 +172,35 @@ class Pacer:
         now = self.clock()
         for window in self._windows(target, edit):
             window.finish(now)
+        self._notify()
+
+    @contextlib.asynccontextmanager
+    async def slot(self, target: int, *, edit: bool = False) -> AsyncIterator[None]:
+        """Wait for a slot to ``target``, hold it for one request, and count it from its end
+        (for callers outside the sender loop: replies sent straight from handlers). While its
+        own chat is free and only the global limit holds it back, it goes before the outbox."""
+        counted = False
+        try:
+            while (at := self.ready_at(target, edit=edit)) > (now := self.clock()):
+                own = max(
+                    w.ready_at(now) for w in self._windows(target, edit) if w is not self._global
+                )
+                if own <= now and not counted:
+                    self.waiting, counted = self.waiting + 1, True
+                elif own > now and counted:
+                    self.waiting, counted = self.waiting - 1, False
+                changed = self._changed
+                timeout = None if at == NEVER else at - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), timeout)
+            self.start(target, edit=edit)
+        finally:
+            if counted:
+                self.waiting -= 1
+        try:
+            yield
+        finally:
+            self.finish(target, edit=edit)
 
     def penalize(self, target: int, seconds: float) -> bool:
         """Telegram answered 429 for ``target``. Only that chat waits, unless three chats were

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +26,7 @@ class Runtime:
     texts: Texts
     clock: Callable[[], datetime] = utc_now
     bot_username: str = "chithi_bot"
+    pacer: Any = None  # bot.pacing.Pacer: the one flood-limit schedule of this process
     extras: dict[str, object] = field(default_factory=dict)
 
     def now(self) -> datetime:

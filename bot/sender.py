@@ -61,14 +61,16 @@ class OutboxSender:
         texts: Texts,
         worker: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        pacer: Pacer | None = None,
     ) -> None:
+        """``pacer``: the process's shared flood schedule (handler replies use it too)."""
         self.sessions = sessions
         self.port = port
         self.settings = settings
         self.texts = texts
         self.worker = worker or new_sender_id()
         self.clock = clock
-        self.pacer = Pacer(settings.flood, clock)
+        self.pacer = pacer or Pacer(settings.flood, clock)
         self.stats = SenderStats()
         self.lease = timedelta(seconds=settings.delivery.claim_lease_seconds)
         self._pending: dict[int, Job] = {}  # reserved, not started; by job order
@@ -80,6 +82,7 @@ class OutboxSender:
         self._next_claim = 0.0
         self._next_refresh = 0.0
         self._stopping = False
+        self.pacer.listen(self._wake.set)
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -181,7 +184,10 @@ class OutboxSender:
         """Jobs whose chat, group and the global limit allow them now; their slots taken."""
         now = self.clock()
         taken: list[Job] = []
+        replies_first = self.pacer.waiting > 0  # a handler's reply is waiting: it goes first
         for job in sorted(self._pending.values(), key=lambda j: (j.priority, j.order)):
+            if replies_first and not job.is_edit:
+                continue
             if self.pacer.ready_at(job.target, edit=job.is_edit, now=now) <= now:
                 self.pacer.start(job.target, edit=job.is_edit)
                 del self._pending[job.order]

@@ -90,8 +90,11 @@ def translate_error(exc: TelegramError) -> SendError:
 class TelegramPort:
     """``MessagePort`` over a PTB ``Bot`` (which talks to Telegram or to the sandbox)."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, paced: bool = False) -> None:
+        """``paced``: the caller reserved flood-limit slots itself (the outbox sender); tell the
+        bot's rate limiter not to reserve them again."""
         self.bot = bot
+        self._limit: dict[str, Any] = {"rate_limit_args": {"paced": True}} if paced else {}
         self._file_ids: dict[str, str] = {}  # the same QR/document is uploaded once
 
     async def send(self, target: int, payload: dict[str, Any]) -> int:
@@ -110,12 +113,13 @@ class TelegramPort:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 link_preview_options=_NO_PREVIEW,
+                **self._limit,
             )
         elif method == "qr":
             key = f"qr:{payload['url']}"
             photo: Any = self._file_ids.get(key) or qr_png(payload["url"])
             message = await self.bot.send_photo(
-                target, photo, caption=payload.get("caption"), reply_markup=markup
+                target, photo, caption=payload.get("caption"), reply_markup=markup, **self._limit
             )
             if message.photo:
                 self._file_ids[key] = message.photo[-1].file_id
@@ -130,6 +134,7 @@ class TelegramPort:
                 filename=Path(payload["path"]).name,
                 caption=payload.get("caption"),
                 reply_markup=markup,
+                **self._limit,
             )
             if message.document:
                 self._file_ids[key] = message.document.file_id
@@ -139,7 +144,7 @@ class TelegramPort:
             # Pinning is a courtesy; the post itself is what matters.
             with contextlib.suppress(TelegramError):
                 await self.bot.pin_chat_message(
-                    target, message.message_id, disable_notification=True
+                    target, message.message_id, disable_notification=True, **self._limit
                 )
         return message.message_id
 
@@ -152,6 +157,7 @@ class TelegramPort:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(payload.get("buttons")),
                 link_preview_options=_NO_PREVIEW,
+                **self._limit,
             )
         except BadRequest as exc:
             if "not modified" in exc.message.lower():

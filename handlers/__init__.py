@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import confirm, fallback, pending, start
+from handlers import confirm, fallback, join, link, pending, publish, start
 
 # Order matters: earlier modules win for the same update within group 0.
-MODULES = [start, confirm, pending, fallback]
+# join before start: /start with a payload joins a unit, without one it greets.
+# fallback last: an unknown command gets a hint only when nothing else took it.
+MODULES = [join, link, start, confirm, pending, publish, fallback]
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]

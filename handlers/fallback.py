@@ -14,7 +14,11 @@ async def unknown_command(update: Update, ctx: Ctx) -> None:
     if message is None or not message.text:
         return
     command = message.text.split()[0].split("@")[0]
-    await message.reply_text(translator(update, ctx)("error-unknown-command", command=command))
+    t = translator(update, ctx)
+    if command == "/cancel":  # every dialogue handles its own /cancel; here none is running
+        await message.reply_text(t("nothing-to-cancel"))
+        return
+    await message.reply_text(t("error-unknown-command", command=command))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -11,11 +11,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import Ctx
 from bot.i18n import Translator
-from bot.services import pending, roles
+from bot.services import access, pending
 from bot.services.pending_text import render_pages
 from handlers.common import translator, unit_of_work
 from storage import queries
-from storage.models import Directive
+from storage.models import Directive, Unit
 
 _PAGE = re.compile(r"^p:(\d{1,12}):(\d{1,4})$")
 
@@ -35,9 +35,11 @@ def _pager(directive_id: int, page: int, pages: int, t: Translator) -> InlineKey
     return InlineKeyboardMarkup([row])
 
 
-async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list:  # type: ignore[type-arg]
+async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list[Unit]:
     member = await queries.member_by_telegram_id(session, telegram_id)
-    return await roles.managed_roots(session, member, ctx.settings.bot.admins)
+    if member is None:
+        return []
+    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
 
 
 async def pending_command(update: Update, ctx: Ctx) -> None:
@@ -88,11 +90,10 @@ async def _show(
     ctx: Ctx,
     session: AsyncSession,
     directive: Directive,
-    roots: list,
-    page: int,
+    roots: list[Unit], page: int,
     *,
     edit: bool,
-) -> None:  # type: ignore[type-arg]
+) -> None:
     t = translator(update, ctx)
     report = await pending.pending_report(session, directive, roots)
     pages = render_pages(t, report)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Member, Membership, Unit
@@ -66,3 +68,21 @@ async def membership(session: AsyncSession, member_id: int, unit_id: int) -> Mem
 
 async def chat_by_telegram_id(session: AsyncSession, telegram_id: int) -> Chat | None:
     return await session.scalar(select(Chat).where(Chat.telegram_id == telegram_id))
+
+
+async def add_membership_if_absent(
+    session: AsyncSession, member_id: int, unit_id: int, role: str
+) -> bool:
+    """Insert a membership unless (member, unit) already has one; True if a row was added.
+
+    ``ON CONFLICT DO NOTHING`` keeps a double tap from failing on the unique key.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = (
+        insert(Membership)
+        .values(member_id=member_id, unit_id=unit_id, role=role)
+        .on_conflict_do_nothing(index_elements=["member_id", "unit_id"])
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))

@@ -5,7 +5,7 @@ Tests read like a chat: ``reply = await h.send(lan, "/start")``; ``await h.press
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -64,8 +64,40 @@ class Harness:
             first_name=first_name, last_name=last_name, username=username, language_code=language
         )
 
-    def group(self, title: str, kind: str = "supergroup") -> Any:
-        return self.sandbox.create_chat(type=kind, title=title)
+    def group(
+        self,
+        title: str,
+        kind: str = "supergroup",
+        *,
+        members: Iterable[Any] = (),
+        admins: Iterable[Any] = (),
+        with_bot: bool = False,
+    ) -> Any:
+        """A group (or supergroup) with these users in it and, with ``with_bot``, the bot."""
+        chat = self.sandbox.create_chat(type=kind, title=title)
+        for user in admins:
+            self.sandbox.add_chat_member(chat.id, user.id, "administrator")
+        for user in members:
+            self.sandbox.add_chat_member(chat.id, user.id, "member")
+        if with_bot:
+            self.sandbox.add_bot_to_chat(chat.id, self.token, announce=False)
+        return chat
+
+    def channel(
+        self,
+        title: str,
+        *,
+        username: str | None = None,
+        admins: Iterable[Any] = (),
+        bot_status: str | None = "administrator",
+    ) -> Any:
+        """A channel administered by ``admins``; the bot is added with ``bot_status`` (or not)."""
+        chat = self.sandbox.create_chat(type="channel", title=title, username=username)
+        for user in admins:
+            self.sandbox.add_chat_member(chat.id, user.id, "administrator")
+        if bot_status is not None:
+            self.sandbox.add_bot_to_chat(chat.id, self.token, status=bot_status, announce=False)
+        return chat
 
     def bot_messages(self, chat_id: int) -> list[JSON]:
         return list(self.sandbox.messages(chat_id))
@@ -150,6 +182,13 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         "database": {"url": db_url, "auto_upgrade": False},
         "delivery": {"counter_refresh_seconds": 0.2, "poll_interval_seconds": 0.05},
         "reminders": {"tick_seconds": 3600},
+        # The sandbox fixture does not enforce limits; pace fast so conversations are quick.
+        # Tests about the limits set both sides explicitly.
+        "flood": {
+            "global_per_second": 1000,
+            "per_chat_per_second": 50,
+            "per_group_per_minute": 3000,
+        },
     }
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)

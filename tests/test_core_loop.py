@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bot.sender import OutboxSender
 from bot.services.drafts import read_directive_file
 from bot.services.publish import publish
+from bot.services.tree import import_members
 from storage import queries
 from storage.models import Confirmation, Delivery
 from tests.conftest import SAMPLE
@@ -201,3 +202,35 @@ async def test_unknown_presser_in_a_linked_group_is_enrolled(harness: Harness) -
     answer = await h.press(newcomer, dx01, post_in(h, dx01)["message_id"], f"c:{directive_id}:r")
     assert answer["text"].startswith("✅ Đã ghi nhận")
     await h.settle(lambda: post_in(h, dx01)["text"].endswith("Đã nhận 1/5 · Đã học 0/5"))
+
+
+async def test_long_pending_list_is_paged_with_buttons(harness: Harness) -> None:
+    h = harness
+    scene = await build_scene(h)
+    many = "telegram_id,full_name,username,unit_code,role,language\n" + "".join(
+        f"{900000000 + i},Nguyễn Thị Người Thứ {i:03d},,BP-DX-04,member,vi\n" for i in range(400)
+    )
+    async with h.db() as s:
+        await import_members(s, many)
+    await publish_sample(h, scene)
+    sec = scene.users["sec_dx"]
+    [first] = await h.send(sec, f"/pending {NUMBER}")
+    assert first["text"].endswith("Trang 1/2") or "Trang 1/" in first["text"]
+    pages = int(first["text"].rsplit("/", 1)[1])
+    assert len(first["text"]) <= 4096
+    [[nxt]] = first["reply_markup"]["inline_keyboard"]
+    assert nxt["text"] == "Trang sau ›"
+    await h.press(sec, sec.id, first["message_id"], nxt["callback_data"])
+    await h.settle(lambda: h.bot_messages(sec.id)[-1]["text"].endswith(f"Trang 2/{pages}"))
+    second = h.bot_messages(sec.id)[-1]
+    assert second["message_id"] == first["message_id"]  # edited in place, not a new message
+    seen = "\n".join([first["text"], second["text"]])
+    assert "Nguyễn Thị Người Thứ 000" in seen
+    # a plain member replaying the page button in their own chat is refused
+    m1 = scene.users["m1"]
+    [mine] = await h.send(m1, "/help")
+    query = h.sandbox.press_button(
+        h.token, m1.id, m1.id, mine["message_id"], nxt["callback_data"], forged=True
+    )
+    await h.sandbox.wait_for(lambda: query in h.sandbox.callback_answers)
+    assert h.sandbox.callback_answers[query]["text"] == "Nút này không còn hợp lệ."

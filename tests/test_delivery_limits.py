@@ -4,6 +4,7 @@ faults; a 429 holds back its own chat, not the others."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -102,6 +103,24 @@ def test_senders_sharing_a_bot_split_the_global_limit() -> None:
     assert pacer.global_rate == pytest.approx(15)
     pacer.set_share(1)
     assert pacer.global_rate == pytest.approx(30)
+
+
+async def test_a_handler_reply_waits_for_a_slot_and_goes_before_the_outbox() -> None:
+    pacer = Pacer(FloodSettings(time_scale=100))  # 30 per 10 ms
+    for target in range(1, 31):
+        pacer.start(target)  # a whole window in flight
+    entered = asyncio.Event()
+
+    async def reply() -> None:
+        async with pacer.slot(-99):
+            entered.set()
+
+    task = asyncio.create_task(reply())
+    await asyncio.sleep(0.02)
+    assert not entered.is_set() and pacer.waiting == 1  # the sender holds back meanwhile
+    pacer.finish(1)
+    await asyncio.wait_for(task, 1.0)
+    assert entered.is_set() and pacer.waiting == 0
 
 
 # -- through the sandbox ------------------------------------------------------------------------

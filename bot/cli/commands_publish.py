@@ -29,11 +29,13 @@ async def _publish(args: argparse.Namespace, settings: Settings) -> int:
     t = texts.for_lang(None)
     await upgrade(settings.database.url)
     engine = create_engine(settings.database.url)
+    number = None  # the directive being published when something is refused
     try:
         drafts = read_directive_file(args.file)
         results = []
         async with transaction(session_factory(engine)) as session:
             for draft in drafts:
+                number = draft.number
                 results.append(
                     await publish(
                         session,
@@ -46,10 +48,10 @@ async def _publish(args: argparse.Namespace, settings: Settings) -> int:
                     )
                 )
     except DraftError as exc:
-        print(
-            t("cli-publish-failed", file=str(args.file), reason=t(exc.key, **exc.args_)),
-            file=sys.stderr,
-        )
+        reason = t(exc.key, **exc.args_)
+        if number is not None:
+            reason = t("cli-publish-failed-in", number=number, reason=reason)
+        print(t("cli-publish-failed", file=str(args.file), reason=reason), file=sys.stderr)
         return 1
     finally:
         await engine.dispose()

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import counters
+from bot.services.joining import enrol_if_unknown
 from bot.services.people import TelegramPerson, ensure_member
 from bot.services.render import KIND_CODES
-from storage import queries
-from storage.models import Chat, Confirmation, Delivery, Directive, Membership
+from storage.models import Chat, Confirmation, Delivery, Directive, Unit
 from storage.upsert import insert_ignore
 
 # Messages that carry the confirmation buttons (QR images and documents do not).
@@ -56,18 +56,28 @@ def parse_data(data: str) -> tuple[int, str] | None:
     return int(match.group(1)), KIND_CODES[match.group(2)]
 
 
-async def _sent_here(session: AsyncSession, directive_id: int, press: Press) -> Delivery | None:
-    """The delivery this press was made on: the bot really posted this directive there."""
+async def _sent_here(
+    session: AsyncSession, directive_id: int, press: Press
+) -> tuple[Directive, int | None] | None:
+    """The directive, if the bot really posted it as this very message in this chat, with the
+    unit of that chat (None for private copies) — one query."""
     if press.message_id is None:
         return None
-    stmt = select(Delivery).where(
-        Delivery.directive_id == directive_id,
-        Delivery.target_telegram_id == press.chat_id,
-        Delivery.message_id == press.message_id,
-        Delivery.state == "sent",
-        Delivery.kind.in_(CONFIRMABLE),
+    stmt = (
+        select(Directive, Chat.unit_id)
+        .join(Delivery, Delivery.directive_id == Directive.id)
+        .outerjoin(Chat, Chat.id == Delivery.chat_id)
+        .where(
+            Directive.id == directive_id,
+            Delivery.target_telegram_id == press.chat_id,
+            Delivery.message_id == press.message_id,
+            Delivery.state == "sent",
+            Delivery.kind.in_(CONFIRMABLE),
+        )
+        .limit(1)
     )
-    return (await session.scalars(stmt.limit(1))).first()
+    row = (await session.execute(stmt)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def record_press(session: AsyncSession, press: Press) -> PressOutcome:
@@ -76,22 +86,25 @@ async def record_press(session: AsyncSession, press: Press) -> PressOutcome:
     if parsed is None:
         return PressOutcome(INVALID)
     directive_id, kind = parsed
-    directive = await session.get(Directive, directive_id)
-    if directive is None:
-        return PressOutcome(INVALID)
+    found = await _sent_here(session, directive_id, press)
+    if found is None:  # the slow path only for bad presses: say what was wrong
+        directive = await session.get(Directive, directive_id)
+        if directive is None or (kind == "studied" and not directive.requires_study):
+            return PressOutcome(INVALID)
+        return PressOutcome(NOT_HERE, kind, directive.number)
+    directive, unit_id = found
     if kind == "studied" and not directive.requires_study:
         return PressOutcome(INVALID)
-    delivery = await _sent_here(session, directive_id, press)
-    if delivery is None:
-        return PressOutcome(NOT_HERE, kind, directive.number)
     if directive.status not in ("published", "superseded"):
         return PressOutcome(CLOSED, kind, directive.number)
     private = press.chat_type == "private"
     member = await ensure_member(
         session, press.person, language=press.language, private_chat=private
     )
-    if delivery.chat_id is not None and not private:
-        await _enrol_if_unknown(session, member.id, delivery.chat_id)
+    if unit_id is not None and not private:
+        unit = await session.get(Unit, unit_id)
+        if unit is not None:
+            await enrol_if_unknown(session, member, unit)
     if kind == "studied":  # studying implies having received it
         await _insert(session, directive_id, member.id, "received", press)
     if not await _insert(session, directive_id, member.id, kind, press):
@@ -112,13 +125,3 @@ async def _insert(
     }
     conflict = ["directive_id", "member_id", "kind"]
     return await insert_ignore(session, Confirmation, [row], conflict) == 1
-
-
-async def _enrol_if_unknown(session: AsyncSession, member_id: int, chat_row_id: int) -> None:
-    """A presser nobody knew becomes a member of the unit whose chat they pressed in."""
-    if await queries.memberships_of(session, member_id):
-        return
-    chat = await session.get(Chat, chat_row_id)
-    if chat is not None and chat.unit_id is not None:
-        session.add(Membership(member_id=member_id, unit_id=chat.unit_id, role="member"))
-        await session.flush()

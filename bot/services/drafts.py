@@ -16,7 +16,7 @@ NUMBER_RE = re.compile(r"^[\w.\-/]{1,64}$", re.UNICODE)
 class DraftError(Exception):
     """A problem with a draft: ``key`` is a text key, ``args`` its parameters."""
 
-    def __init__(self, key: str, **args: Any) -> None:
+    def __init__(self, key: str, /, **args: Any) -> None:
         self.key = key
         self.args_ = args
         super().__init__(f"{key}: {args}")

@@ -28,8 +28,10 @@ def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) ->
     return lines
 
 
-def unit_block(t: Translator, unit: UnitPending, requires_study: bool) -> list[str]:
-    indent = "  " * unit.depth
+def unit_block(
+    t: Translator, unit: UnitPending, requires_study: bool, top_depth: int = 0
+) -> list[str]:
+    indent = "  " * max(0, unit.depth - top_depth)
     counts = (
         t(
             "pending-unit-counts-both",
@@ -76,10 +78,11 @@ def render_pages(t: Translator, report: PendingReport) -> list[str]:
         )
     if not report.units:
         return ["\n".join([*header, "", t("pending-no-members")])]
+    top = min(u.depth for u in report.units)
     pages: list[list[str]] = [[]]
     size = 0
     for unit in report.units:
-        block = unit_block(t, unit, d.requires_study)
+        block = unit_block(t, unit, d.requires_study, top)
         for line in block:
             if size + len(line) + 1 > PAGE_LIMIT - sum(len(h) + 1 for h in header) - 40:
                 pages.append([])

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts, Translator
-from bot.services import outbox, roles
+from bot.services import access, outbox
 from bot.services.drafts import NUMBER_RE, REPORT_EVERY, DirectiveDraft, DraftError
 from bot.services.outbox import Outgoing
 from bot.services.render import counters_line, render_directive
@@ -86,10 +86,10 @@ async def check_permission(
     """Admins publish anywhere; secretaries only into their own sub-trees."""
     if publisher is None:  # the CLI runs with the operator's authority
         return
-    managed = await roles.managed_roots(session, publisher, config_admins)
+    managed = await access.managed_roots(session, publisher, config_admins)
     if not managed:
         raise DraftError("publish-not-allowed")
-    outside = [u for u in targets if not roles.covers(managed, u)]
+    outside = [u for u in targets if not access.covers(managed, u)]
     if outside:
         raise DraftError("publish-outside-subtree", code=outside[0].code)
 
@@ -181,7 +181,7 @@ async def _by_number(session: AsyncSession, number: str | None) -> Directive | N
     return (await session.scalars(stmt.limit(1))).first()
 
 
-def _under(targets: Sequence[Unit]) -> list[object]:
+def _under(targets: Sequence[Unit]) -> list[ColumnElement[bool]]:
     return [Unit.path.startswith(u.path) for u in targets]
 
 

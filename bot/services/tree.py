@@ -143,8 +143,8 @@ async def import_units(session: AsyncSession, text: str, source: str = "units.cs
             result.unchanged += 1
     await session.flush()
     for _line, row in rows:
-        parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
-        by_code[row["code"]].parent_id = parent.id if parent else None
+        parent_unit = by_code.get(row["parent_code"]) if row["parent_code"] else None
+        by_code[row["code"]].parent_id = parent_unit.id if parent_unit else None
     _recompute_paths(list(by_code.values()))
     await session.flush()
     return result
@@ -245,20 +245,22 @@ async def import_members(
             )
         ).all()
     }
+    # Pass 1: people (one flush for all new members, so ids come back in one round trip).
+    outcome: dict[int, str] = {}
     for _line, row, telegram_id in parsed:
         member = members.get(telegram_id)
-        created = changed = False
         if member is None:
             member = Member(
                 telegram_id=telegram_id,
                 full_name=row["full_name"],
                 username=row["username"] or None,
                 language=row["language"],
+                private_chat=False,
+                blocked=False,
             )
             session.add(member)
-            await session.flush()
             members[telegram_id] = member
-            created = True
+            outcome[telegram_id] = "created"
         elif (member.full_name, member.username, member.language) != (
             row["full_name"],
             row["username"] or None,
@@ -267,20 +269,26 @@ async def import_members(
             member.full_name = row["full_name"]
             member.username = row["username"] or None
             member.language = row["language"]
-            changed = True
+            outcome.setdefault(telegram_id, "updated")
+    await session.flush()
+    # Pass 2: their roles in units.
+    for _line, row, telegram_id in parsed:
+        member = members[telegram_id]
         unit = units[row["unit_code"]]
         ms = existing_ms.get((member.id, unit.id))
         if ms is None:
             ms = Membership(member_id=member.id, unit_id=unit.id, role=row["role"])
             session.add(ms)
             existing_ms[(member.id, unit.id)] = ms
-            changed = True
+            outcome.setdefault(telegram_id, "updated")
         elif ms.role != row["role"]:
             ms.role = row["role"]
-            changed = True
-        if created:
+            outcome.setdefault(telegram_id, "updated")
+    for telegram_id in dict.fromkeys(t for _, _, t in parsed):  # per person, in file order
+        kind = outcome.get(telegram_id, "unchanged")
+        if kind == "created":
             result.created += 1
-        elif changed:
+        elif kind == "updated":
             result.updated += 1
         else:
             result.unchanged += 1

@@ -27,3 +27,4 @@ cmd-report = Submit a report
 cmd-cancel = Cancel
 error-internal = Something went wrong, please try again in a few minutes. Nothing you sent was lost.
 error-unknown-command = There is no command {$command}. Type /help to see the commands.
+nothing-to-cancel = There is nothing in progress to cancel.

@@ -16,3 +16,4 @@ publish-not-allowed = Only administrators and secretaries may publish.
 publish-outside-subtree = You may only send to the units you manage; "{$code}" is outside them.
 cli-publish-failed = {$file}: nothing was published — {$reason}
 cli-published = Published {$number}: {$chats} groups, {$private} private copies, {$messages} messages queued.
+cli-publish-failed-in = directive {$number}: {$reason}

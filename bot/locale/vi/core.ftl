@@ -27,3 +27,4 @@ cmd-report = Nộp báo cáo
 cmd-cancel = Huỷ thao tác
 error-internal = Đã có lỗi, xin thử lại sau ít phút. Dữ liệu của bạn không bị mất.
 error-unknown-command = Không có lệnh {$command}. Gõ /help để xem các lệnh.
+nothing-to-cancel = Hiện không có thao tác nào đang làm dở để huỷ.

@@ -16,3 +16,4 @@ publish-not-allowed = Chỉ quản trị viên và bí thư mới được ban h
 publish-outside-subtree = Bạn chỉ được gửi đến các đơn vị mình phụ trách; "{$code}" nằm ngoài.
 cli-publish-failed = {$file}: không ban hành văn bản nào — {$reason}
 cli-published = Đã ban hành {$number}: {$chats} nhóm, {$private} bản gửi riêng, {$messages} tin nhắn vào hàng đợi gửi.
+cli-publish-failed-in = văn bản {$number}: {$reason}

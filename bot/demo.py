@@ -1,0 +1,246 @@
+"""``chithi demo``: the sandbox Bot API server, the real bot, the bundled sample province and a
+short scripted scene, printed as it happens and closed with a summary.
+
+Everything runs on this machine: the bot talks HTTP to the sandbox exactly as it would to
+Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.i18n import Texts, Translator
+from bot.sandbox import FloodLimits, SandboxServer
+from bot.services.drafts import read_directive_file
+from bot.services.publish import publish
+from bot.services.tree import import_members, import_units
+from storage import queries
+from storage.db import transaction, upgrade
+from storage.models import Chat, Confirmation, Delivery, Member, Unit
+
+SAMPLE = Path(__file__).parent / "sample_data"
+DEMO_DB = Path("data") / "demo.db"
+NUMBER = "1208-CV/BTGTU"
+
+
+@dataclass
+class Narrator:
+    """Prints the scene: who says what, what the bot answers."""
+
+    t: Translator
+    start: float = field(default_factory=time.monotonic)
+
+    def _stamp(self) -> str:
+        return f"[{time.monotonic() - self.start:5.1f}s]"
+
+    def step(self, key: str, **args: Any) -> None:
+        print(f"\n{self._stamp()} ▶ {self.t(key, **args)}")
+
+    def user(self, name: str, text: str, where: str) -> None:
+        print(f"{self._stamp()}   👤 {name} ({where}): {text}")
+
+    def bot(self, text: str, where: str) -> None:
+        lines = text.strip().splitlines()
+        shown = lines[:12] + (
+            [self.t("demo-more-lines", count=len(lines) - 12)] if len(lines) > 12 else []
+        )
+        print(f"{self._stamp()}   🤖 Chithi ({where}):")
+        for line in shown:
+            print(f"        {line}")
+
+    def toast(self, name: str, text: str) -> None:
+        print(f"{self._stamp()}   💬 {self.t('demo-toast', name=name)}: {text}")
+
+
+class Scene:
+    """The demo's people and chats on the sandbox, with conversation helpers."""
+
+    def __init__(self, sandbox: SandboxServer, token: str, say: Narrator) -> None:
+        self.sandbox, self.token, self.say = sandbox, token, say
+
+    async def send(
+        self, user: Any, text: str, chat: Any = None, where: str = ""
+    ) -> list[dict[str, Any]]:
+        chat_id = user.id if chat is None else chat.id
+        before = len(self.sandbox.messages(chat_id))
+        self.say.user(user.first_name, text, where or self.say.t("demo-private"))
+        self.sandbox.send_text(self.token, user.id, text, chat_id=None if chat is None else chat.id)
+        await self.sandbox.wait_for(
+            lambda: len(self.sandbox.messages(chat_id)) > before, timeout=15
+        )
+        new = self.sandbox.messages(chat_id)[before:]
+        for message in new:
+            self.say.bot(
+                message.get("text") or message.get("caption") or "",
+                where or self.say.t("demo-private"),
+            )
+        return new
+
+    async def press(self, user: Any, chat_id: int, message: dict[str, Any], index: int) -> str:
+        button = message["reply_markup"]["inline_keyboard"][0][index]
+        query = self.sandbox.press_button(
+            self.token, user.id, chat_id, message["message_id"], button["callback_data"]
+        )
+        await self.sandbox.wait_for(lambda: query in self.sandbox.callback_answers, timeout=15)
+        answer = str(self.sandbox.callback_answers[query].get("text") or "")
+        self.say.toast(user.first_name, f"[{button['text']}] → {answer}")
+        return answer
+
+
+async def _wait(predicate: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("demo step did not finish in time")
+        await asyncio.sleep(0.1)
+
+
+async def _demo(settings: Settings, database_url: str) -> int:
+    texts = Texts(settings.locale.default_language)
+    say = Narrator(texts.for_lang(None))
+    settings = settings.model_copy(
+        update={
+            "database": settings.database.model_copy(
+                update={"url": database_url, "auto_upgrade": False}
+            ),
+            "delivery": settings.delivery.model_copy(update={"counter_refresh_seconds": 1.0}),
+        }
+    )
+    say.step("demo-intro", db=database_url)
+    await upgrade(database_url)
+    flood = settings.flood
+    sandbox = SandboxServer(
+        limits=FloodLimits(
+            enabled=True,
+            global_per_second=flood.global_per_second,
+            per_chat_per_second=flood.per_chat_per_second,
+            per_group_per_minute=flood.per_group_per_minute,
+        )
+    )
+    await sandbox.start()
+    token = sandbox.create_bot(username="chithi_bot", first_name="Chithi")
+    say.step("demo-sandbox", url=sandbox.url)
+    app = build_application(
+        settings, token=token, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url
+    )
+    try:
+        async with running(app):
+            rt = app.bot_data.runtime
+            assert rt is not None
+            await _scene(Scene(sandbox, token, say), rt.sessions, settings, texts, rt.now)
+            async with rt.sessions() as s:
+                figures = {
+                    "units": await s.scalar(select(func.count(Unit.id))),
+                    "members": await s.scalar(select(func.count(Member.id))),
+                    "chats": await s.scalar(select(func.count(Chat.id))),
+                    "sent": await s.scalar(
+                        select(func.count(Delivery.id)).where(Delivery.state == "sent")
+                    ),
+                    "confirmations": await s.scalar(select(func.count(Confirmation.id))),
+                }
+    finally:
+        await sandbox.stop()
+    say.step("demo-summary", **figures, calls=len(sandbox.calls), flood=sandbox.stats.flood_total)
+    return 0
+
+
+async def _scene(
+    sc: Scene, sessions: Any, settings: Settings, texts: Texts, now: Callable[[], Any]
+) -> None:
+    say, sandbox, token = sc.say, sc.sandbox, sc.token
+    say.step("demo-import")
+    async with transaction(sessions) as s:
+        units = await import_units(s, (SAMPLE / "units.csv").read_text(encoding="utf-8"))
+    async with transaction(sessions) as s:
+        members = await import_members(s, (SAMPLE / "members.csv").read_text(encoding="utf-8"))
+    say.step("demo-imported", units=units.created, members=members.created)
+
+    secretary = sandbox.create_user(first_name="Thu", last_name="Hồ Thị", language_code="vi")
+    phuc = sandbox.create_user(first_name="Phúc", last_name="Lâm Văn", language_code="vi")
+    an = sandbox.create_user(first_name="An", last_name="Nguyễn Văn", language_code="vi")
+    async with transaction(sessions) as s:
+        await import_members(
+            s,
+            (
+                "telegram_id,full_name,username,unit_code,role,language\n"
+                f"{secretary.id},Hồ Thị Thu,,BP-DX-01,secretary,vi\n"
+                f"{phuc.id},Lâm Văn Phúc,,BP-DX-01,member,vi\n"
+            ),
+        )
+        cell = await queries.unit_by_code(s, "BP-DX-01")
+        assert cell is not None
+        join_token = cell.join_token
+    group = sandbox.create_chat(type="supergroup", title="Chi bộ trạm y tế 1 (Đồng Xoài)")
+    for person in (secretary, phuc, an):
+        sandbox.add_chat_member(group.id, person.id)
+    sandbox.add_bot_to_chat(group.id, token, by_user_id=secretary.id)
+
+    say.step("demo-link")
+    await sc.send(secretary, "/link BP-DX-01", chat=group, where=group.title or "")
+
+    say.step("demo-join")
+    [ask] = await sc.send(an, f"/start {join_token}")
+    await sc.press(an, an.id, ask, 0)
+
+    say.step("demo-publish", number=NUMBER)
+    [draft] = [d for d in read_directive_file(SAMPLE / "directives.toml") if d.number == NUMBER]
+    async with transaction(sessions) as s:
+        result = await publish(
+            s,
+            draft,
+            publisher=None,
+            config_admins=settings.bot.admins,
+            now=now(),
+            tz=settings.locale.tz,
+            texts=texts,
+        )
+    say.step(
+        "demo-published",
+        chats=result.chats,
+        private=result.private_copies,
+        messages=result.messages,
+    )
+    await _wait(lambda: any(m.get("reply_markup") for m in sandbox.messages(group.id)))
+    post = next(m for m in sandbox.messages(group.id) if m.get("reply_markup"))
+    say.bot(post["text"], group.title or "")
+
+    say.step("demo-press")
+    await sc.press(phuc, group.id, post, 0)
+    await sc.press(an, group.id, post, 1)
+    await sc.press(an, group.id, post, 1)
+
+    say.step("demo-counters")
+    await _wait(
+        lambda: (
+            "Đã nhận 2/" in _post_text(sandbox, group.id)
+            or "Received 2/" in _post_text(sandbox, group.id)
+        )
+    )
+    say.bot(_post_text(sandbox, group.id).strip().splitlines()[-1], group.title or "")
+
+    say.step("demo-pending")
+    await sc.send(secretary, f"/pending {NUMBER}")
+
+
+def _post_text(sandbox: SandboxServer, chat_id: int) -> str:
+    post = next((m for m in sandbox.messages(chat_id) if m.get("reply_markup")), None)
+    return str(post.get("text", "")) if post else ""
+
+
+def run_demo(settings: Settings, database_url: str | None = None) -> int:
+    """Run the scene; without a database URL, on a fresh ``data/demo.db``."""
+    if database_url is None:
+        DEMO_DB.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # a fresh file each time: the scene is repeatable
+            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+        database_url = f"sqlite+aiosqlite:///{DEMO_DB}"
+    return asyncio.run(_demo(settings, database_url))

@@ -1,0 +1,398 @@
+"""The ``/publish`` dialogue without Telegram: the draft being built, one parser per step, the
+checks that need the database, and the preview payloads (the post exactly as members get it).
+
+Every refusal is a :class:`DraftError` whose key is a text in ``publish_dialogue.ftl`` or
+``publish.ftl``; the handler shows it and asks the same step again.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.services import access
+from bot.services.drafts import NUMBER_RE, DirectiveDraft, DraftError
+from bot.services.publish import DEADLINES, check_permission, to_utc
+from bot.services.render import Buttons, Payload, counters_line, render_directive
+from storage import queries
+from storage.models import Chat, Directive, Member, Membership, Unit
+
+STEPS = (
+    "number",
+    "title",
+    "issuer",
+    "issued_on",
+    "body",
+    "links",
+    "targets",
+    "requires_study",
+    *DEADLINES,
+)
+PREVIEW_PREFIX = "pv"
+TITLE_MAX = 512
+ISSUER_MAX = 255
+DEFAULT_HOUR = 17  # a deadline given as a date alone means the end of that working day
+
+_SKIP = {"bỏ qua", "bo qua", "skip", "-", "không", "khong", "none", "no"}
+_TODAY = {"hôm nay", "hom nay", "today", "nay"}
+_YES = {"có", "co", "yes", "y", "c", "ok"}
+_NO = {"không", "khong", "no", "n", "k"}
+_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_MOMENT = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(\d{1,2})(?:\s*[:hg]\s*(\d{2})?)?)?$"
+)
+_SPLIT = re.compile(r"[\s,;]+")
+# Vietnamese numbers carry the kind: 1208-CV/BTGTU is a công văn, 23-CT/TU a chỉ thị.
+_KIND = re.compile(r"(?:^|[-/])(CV|CT|NQ|KH|TB|HD|QD)(?=[-/]|$)")
+
+
+def normalise(text: str) -> str:
+    """Trimmed, NFC (some keyboards send decomposed Vietnamese), case-folded."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def is_skip(text: str) -> bool:
+    return normalise(text) in _SKIP
+
+
+def kind_from_number(number: str) -> str:
+    match = _KIND.search(number.upper())
+    return match.group(1) if match else "CV"
+
+
+@dataclass
+class Dialogue:
+    """What has been answered so far (``answers[step]``; ``None`` = skipped); lives in
+    ``user_data``. ``serial`` ties buttons to this dialogue so old ones cannot act on a new one."""
+
+    home_unit: str | None = None  # code of the publisher's own unit: the default issuer
+    home_name: str | None = None
+    roots: list[tuple[int, str, str]] = field(default_factory=list)  # managed (id, code, name)
+    answers: dict[str, Any] = field(default_factory=dict)
+    serial: str = field(default_factory=lambda: secrets.token_hex(3))
+
+    def applies(self, step: str) -> bool:
+        return step != "study_by" or bool(self.answers.get("requires_study", True))
+
+    def next_step(self) -> str | None:
+        """The first step still to answer; ``None`` once the draft is complete."""
+        return next((s for s in STEPS if s not in self.answers and self.applies(s)), None)
+
+    def answer(self, step: str, value: Any) -> None:
+        self.answers[step] = value
+        if step == "requires_study" and not value:
+            self.answers.pop("study_by", None)
+
+    def forget(self, step: str) -> None:
+        self.answers.pop(step, None)
+
+    def to_draft(self) -> DirectiveDraft:
+        a = self.answers
+        issuer = str(a["issuer"])
+        return DirectiveDraft(
+            number=a["number"],
+            kind=kind_from_number(a["number"]),
+            title=a["title"],
+            issuer=issuer,
+            issuer_unit=self.home_unit if issuer == self.home_name else None,
+            issued_on=a["issued_on"],
+            targets=list(a["targets"]),
+            body=a["body"],
+            links=list(a["links"] or []),
+            requires_study=bool(a["requires_study"]),
+            receive_by=a.get("receive_by"),
+            study_by=a.get("study_by") if a["requires_study"] else None,
+            report_by=a.get("report_by"),
+        )
+
+
+# -- parsers: text in, value out, DraftError for anything that cannot be used -------------------
+
+
+def _required(text: str, limit: int) -> str:
+    value = unicodedata.normalize("NFC", text).strip()
+    if not value:
+        raise DraftError("pd-empty")
+    if len(value) > limit:
+        raise DraftError("pd-too-long", max=limit, length=len(value))
+    return value
+
+
+def parse_number(text: str) -> str:
+    value = unicodedata.normalize("NFC", text).strip()
+    if not NUMBER_RE.match(value):
+        raise DraftError("pd-bad-number", number=value[:80])
+    return value
+
+
+def parse_title(text: str) -> str:
+    return " ".join(_required(text, TITLE_MAX).split())
+
+
+def parse_issuer(text: str) -> str:
+    return " ".join(_required(text, ISSUER_MAX).split())
+
+
+def parse_body(text: str) -> str:
+    return _required(text, 4000)
+
+
+def parse_issue_date(text: str, today: date) -> date:
+    """``dd/mm/yyyy`` or "hôm nay"/"today"; a date after today is refused."""
+    raw = normalise(text)
+    if raw in _TODAY:
+        return today
+    match = _DATE.match(raw)
+    try:
+        value = date(int(match[3]), int(match[2]), int(match[1])) if match else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise DraftError("pd-bad-date", example=today.strftime("%d/%m/%Y"))
+    if value > today:
+        raise DraftError("pd-future-date", date=value.strftime("%d/%m/%Y"))
+    return value
+
+
+def parse_links(text: str) -> list[dict[str, str]]:
+    """One link per line, ``label | url`` or a bare url; "bỏ qua" for none."""
+    if is_skip(text):
+        return []
+    links = []
+    for line in text.strip().splitlines():
+        if not line.strip():
+            continue
+        label, sep, url = line.rpartition("|")
+        url, label = url.strip(), (label.strip() if sep else "")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
+            raise DraftError("pd-bad-link", line=line.strip()[:200])
+        links.append({"label": label or url, "url": url})
+    if not links:
+        raise DraftError("pd-bad-link", line="")
+    return links
+
+
+def parse_target_codes(text: str) -> list[str]:
+    codes = [c for c in _SPLIT.split(unicodedata.normalize("NFC", text).strip()) if c]
+    if not codes:
+        raise DraftError("pd-no-targets")
+    return list(dict.fromkeys(codes))
+
+
+def parse_yes_no(text: str) -> bool:
+    raw = normalise(text)
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise DraftError("pd-bad-yes-no")
+
+
+def example_deadline(now: datetime, tz: ZoneInfo) -> str:
+    """A valid example for prompts: a week from now at 17:00 local time."""
+    day = (now.astimezone(tz) + timedelta(days=7)).date()
+    return f"{day.strftime('%d/%m/%Y')} {DEFAULT_HOUR}:00"
+
+
+def parse_deadline(text: str, which: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """``dd/mm/yyyy hh:mm`` local time (a date alone means 17:00), or "bỏ qua" for none.
+
+    Returns a naive local time, as drafts hold them; a moment already past is refused.
+    """
+    if is_skip(text):
+        return None
+    match = _MOMENT.match(normalise(text))
+    moment = None
+    if match:
+        day, month, year, hour, minute = match.groups()
+        try:
+            moment = datetime(
+                int(year),
+                int(month),
+                int(day),
+                int(hour) if hour is not None else DEFAULT_HOUR,
+                int(minute or 0),
+            )
+        except ValueError:
+            moment = None
+    if moment is None:
+        raise DraftError("pd-bad-deadline", example=example_deadline(now, tz))
+    if to_utc(moment, tz) <= now:
+        raise DraftError("pd-deadline-past", which=which, when=moment.strftime("%d/%m/%Y %H:%M"))
+    return moment
+
+
+# -- checks against the database --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publisher:
+    member: Member
+    roots: list[Unit]
+    home: Unit | None
+
+
+async def publisher_of(
+    session: AsyncSession, telegram_id: int, config_admins: Collection[int]
+) -> Publisher | None:
+    """The asking user as a publisher (admin anywhere, secretary in their sub-trees), or None."""
+    member = await queries.member_by_telegram_id(session, telegram_id)
+    if member is None:
+        return None
+    roots = list(await access.managed_roots(session, member, config_admins))
+    if not roots:
+        return None
+    stmt = (
+        select(Unit)
+        .join(Membership, Membership.unit_id == Unit.id)
+        .where(Membership.member_id == member.id)
+        .order_by(Membership.role.in_(access.MANAGING_ROLES).desc(), Unit.path)
+        .limit(1)
+    )
+    return Publisher(member, roots, await session.scalar(stmt))
+
+
+def new_dialogue(publisher: Publisher) -> Dialogue:
+    home = publisher.home
+    return Dialogue(
+        home_unit=home.code if home else None,
+        home_name=home.name if home else None,
+        roots=[(u.id, u.code, u.name) for u in publisher.roots],
+    )
+
+
+async def check_duplicate(session: AsyncSession, number: str, issuer: str) -> None:
+    exists = await session.scalar(
+        select(Directive.id).where(Directive.number == number, Directive.issuer == issuer)
+    )
+    if exists is not None:
+        raise DraftError("publish-duplicate", number=number, issuer=issuer)
+
+
+async def resolve_targets(
+    session: AsyncSession, codes: Sequence[str], member: Member, config_admins: Collection[int]
+) -> list[Unit]:
+    """Units for the typed codes (exact, else upper-case), each one the publisher may reach."""
+    found = await queries.units_by_code(session, [*codes, *(c.upper() for c in codes)])
+    units: list[Unit] = []
+    for code in codes:
+        unit = found.get(code) or found.get(code.upper())
+        if unit is None:
+            raise DraftError("publish-unknown-target", code=code)
+        if unit not in units:
+            units.append(unit)
+    await check_permission(session, member, units, config_admins)
+    return units
+
+
+@dataclass(frozen=True)
+class Audience:
+    chats: int
+    private: int
+    members: int
+
+
+async def audience(session: AsyncSession, units: Sequence[Unit]) -> Audience:
+    """How many linked groups and private copies publishing to ``units`` would post."""
+    under = or_(*(Unit.path.startswith(u.path) for u in units))
+    chats = await session.scalar(
+        select(func.count(Chat.id))
+        .join(Unit, Chat.unit_id == Unit.id)
+        .where(Chat.active.is_(True), under)
+    )
+    members = await session.scalar(
+        select(func.count(func.distinct(Member.id)))
+        .join(Membership, Membership.member_id == Member.id)
+        .join(Unit, Membership.unit_id == Unit.id)
+        .where(under)
+    )
+    private = await session.scalar(
+        select(func.count(func.distinct(Member.id)))
+        .join(Membership, Membership.member_id == Member.id)
+        .join(Unit, Membership.unit_id == Unit.id)
+        .where(under, Member.private_chat.is_(True), Member.blocked.is_(False))
+    )
+    return Audience(int(chats or 0), int(private or 0), int(members or 0))
+
+
+# -- the preview --------------------------------------------------------------------------------
+
+
+def draft_directive(draft: DirectiveDraft, tz: ZoneInfo) -> Directive:
+    """An unsaved Directive with the draft's values (deadlines in UTC), for rendering only."""
+    deadlines = {
+        key: to_utc(getattr(draft, key), tz) if getattr(draft, key) is not None else None
+        for key in DEADLINES
+    }
+    return Directive(
+        number=draft.number,
+        kind=draft.kind,
+        title=draft.title,
+        issuer=draft.issuer,
+        issued_on=draft.issued_on,
+        body=draft.body.strip(),
+        links=list(draft.links),
+        attachments=[],
+        requires_study=draft.requires_study,
+        supersedes_number=draft.supersedes,
+        **deadlines,
+    )
+
+
+def inert(buttons: Buttons) -> Buttons:
+    """The same buttons with preview data (``pv:r``), which records nothing when pressed."""
+    return [
+        [
+            {"text": b["text"], "data": f"{PREVIEW_PREFIX}:{b['data'].rsplit(':', 1)[-1]}"}
+            if "data" in b
+            else dict(b)
+            for b in row
+        ]
+        for row in buttons
+    ]
+
+
+def preview_payloads(
+    t: Translator, draft: DirectiveDraft, tz: ZoneInfo, members: int
+) -> list[Payload]:
+    """The outbox payloads a linked group would get (post parts, then QR codes), with inert
+    buttons; ``t`` must be the groups' language."""
+    directive = draft_directive(draft, tz)
+    rendered = render_directive(t, directive, tz, forwards=draft.forwards)
+    payloads: list[Payload] = [{"method": "message", "text": part} for part in rendered.parts]
+    payloads[-1]["buttons"] = inert(rendered.buttons)
+    payloads[-1]["counters"] = counters_line(t, 0, 0, members, draft.requires_study)
+    for link in draft.links:
+        payloads.append(
+            {
+                "method": "qr",
+                "url": link["url"],
+                "caption": t("qr-caption", label=link.get("label") or link["url"]),
+            }
+        )
+    return payloads
+
+
+def step_of_error(error: DraftError) -> str | None:
+    """Which answer a refusal at publishing time invalidates (to ask it again)."""
+    if error.key == "publish-duplicate":
+        return "number"
+    if error.key in ("publish-unknown-target", "publish-outside-subtree"):
+        return "targets"
+    if error.key == "publish-deadline-past":
+        return str(error.args_.get("which"))
+    if error.key == "publish-bad-number":
+        return "number"
+    return None

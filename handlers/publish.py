@@ -1,0 +1,370 @@
+"""/publish in a private chat: a short guided dialogue, a preview exactly as members will see
+it, then "Ban hành" publishes through the publish service (the outbox sender posts it).
+
+The draft lives in ``ctx.user_data`` until it is published; nothing touches the database
+before the confirmation except reads. The step is recorded before the next question is sent,
+so an answer arriving right after the question finds the dialogue already moved on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from datetime import date
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import Ctx
+from bot.i18n import Translator
+from bot.services import publish_dialogue as pd
+from bot.services.drafts import DraftError
+from bot.services.publish import publish
+from bot.telegram_port import TelegramPort
+from handlers.common import is_private, translator, unit_of_work
+from handlers.publish_prompts import confirm_keyboard, question, refusal
+from storage import queries
+from storage.models import Unit
+
+KEY = "publish"  # ctx.user_data[KEY]: the Dialogue in progress
+DEADLINE_STEPS = ("receive_by", "study_by", "report_by")
+
+
+def _data(ctx: Ctx) -> dict[Any, Any]:
+    data = ctx.user_data
+    if data is None:  # only updates without a user lack it; every dialogue update has one
+        raise RuntimeError("no user_data for this update")
+    return data
+
+
+def _dialogue(ctx: Ctx) -> pd.Dialogue | None:
+    found = ctx.user_data.get(KEY) if ctx.user_data is not None else None
+    return found if isinstance(found, pd.Dialogue) else None
+
+
+def _today(ctx: Ctx) -> date:
+    return ctx.rt.now().astimezone(ctx.settings.locale.tz).date()
+
+
+async def _say(
+    ctx: Ctx, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    await ctx.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def _ask(
+    ctx: Ctx, chat_id: int, t: Translator, d: pd.Dialogue, prefix: str | None = None
+) -> None:
+    """Ask the next unanswered step, or show the preview once everything is answered."""
+    step = d.next_step()
+    if step is None:
+        if prefix:
+            await _say(ctx, chat_id, prefix)
+        await _preview(ctx, chat_id, t, d)
+        return
+    text, markup = question(t, d, step, ctx.rt.now(), ctx.settings.locale.tz)
+    await _say(ctx, chat_id, f"{prefix}\n\n{text}" if prefix else text, markup)
+
+
+# -- starting, cancelling, reminding ------------------------------------------------------------
+
+
+async def publish_command(update: Update, ctx: Ctx) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    t = translator(update, ctx)
+    if not is_private(update):
+        await message.reply_text(t("pd-private-only"))
+        return
+    async with unit_of_work(ctx) as session:
+        publisher = await pd.publisher_of(session, user.id, ctx.settings.bot.admins)
+        d = pd.new_dialogue(publisher) if publisher is not None else None
+    if d is None:
+        await message.reply_text(t("pd-not-allowed"))
+        return
+    _data(ctx)[KEY] = d  # a new /publish starts over
+    await _ask(ctx, message.chat_id, t, d, prefix=t("pd-start"))
+
+
+async def cancel_command(update: Update, ctx: Ctx) -> None:
+    message = update.effective_message
+    if message is not None and _data(ctx).pop(KEY, None) is not None:
+        await message.reply_text(translator(update, ctx)("pd-cancelled"))
+
+
+async def remind(update: Update, ctx: Ctx) -> None:
+    """Another command (or a photo...) in the middle of the dialogue: say where we are."""
+    message, d = update.effective_message, _dialogue(ctx)
+    if message is None or d is None:
+        return
+    t = translator(update, ctx)
+    lead = t("pd-reminder") if message.text else t("pd-text-only")
+    if d.next_step() is None:
+        await _say(
+            ctx, message.chat_id, f"{lead}\n\n{t('pd-confirm-wait')}", confirm_keyboard(t, d)
+        )
+    else:
+        await _ask(ctx, message.chat_id, t, d, prefix=lead)
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+async def on_text(update: Update, ctx: Ctx) -> None:
+    message, user, d = update.effective_message, update.effective_user, _dialogue(ctx)
+    if message is None or user is None or d is None or message.text is None:
+        return
+    t = translator(update, ctx)
+    step = d.next_step()
+    if step is None:
+        await _say(ctx, message.chat_id, t("pd-confirm-wait"), confirm_keyboard(t, d))
+        return
+    try:
+        value = await _read(ctx, step, message.text, user.id)
+    except DraftError as error:
+        await _ask(ctx, message.chat_id, t, d, prefix=refusal(t, error))
+        return
+    await _accept(ctx, message.chat_id, t, d, step, value)
+
+
+async def _read(ctx: Ctx, step: str, text: str, user_id: int) -> Any:
+    now, tz = ctx.rt.now(), ctx.settings.locale.tz
+    if step == "number":
+        return pd.parse_number(text)
+    if step == "title":
+        return pd.parse_title(text)
+    if step == "issuer":
+        return pd.parse_issuer(text)
+    if step == "issued_on":
+        return pd.parse_issue_date(text, _today(ctx))
+    if step == "body":
+        return pd.parse_body(text)
+    if step == "links":
+        return pd.parse_links(text)
+    if step == "requires_study":
+        return pd.parse_yes_no(text)
+    if step in DEADLINE_STEPS:
+        return pd.parse_deadline(text, step, now, tz)
+    codes = pd.parse_target_codes(text)
+    return await _targets(ctx, codes, user_id)
+
+
+async def _targets(ctx: Ctx, codes: list[str], user_id: int) -> list[str]:
+    async with unit_of_work(ctx) as session:
+        member = await queries.member_by_telegram_id(session, user_id)
+        if member is None:
+            raise DraftError("publish-not-allowed")
+        units = await pd.resolve_targets(session, codes, member, ctx.settings.bot.admins)
+        return [u.code for u in units]
+
+
+async def _accept(
+    ctx: Ctx, chat_id: int, t: Translator, d: pd.Dialogue, step: str, value: Any
+) -> None:
+    """Record an answer, then ask the next step. A number already used by this issuer is
+    refused as soon as both are known (the number is asked again; the issuer is kept)."""
+    d.answer(step, value)
+    prefix = None
+    if step in ("number", "issuer") and "number" in d.answers and "issuer" in d.answers:
+        try:
+            async with unit_of_work(ctx) as session:
+                await pd.check_duplicate(session, d.answers["number"], d.answers["issuer"])
+        except DraftError as error:
+            d.forget("number")
+            prefix = refusal(t, error)
+    await _ask(ctx, chat_id, t, d, prefix=prefix)
+
+
+# -- buttons ---------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, ctx: Ctx) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    t = translator(update, ctx)
+    parts = (query.data or "").split(":")
+    d = _dialogue(ctx)
+    if len(parts) != 3 or d is None or parts[1] != d.serial:
+        await query.answer(t("pd-stale"))
+        return
+    action, chat_id = parts[2], user.id  # the dialogue only runs in the private chat
+    if action == "x":
+        _data(ctx).pop(KEY, None)
+        await _close(query, t("pd-button-cancel"), t)
+        await _say(ctx, chat_id, t("pd-cancelled"))
+        await query.answer()
+        return
+    if action == "go":
+        await _confirm(ctx, query, t, user.id)
+        return
+    step = d.next_step()
+    try:
+        chosen = await _choice(ctx, d, step, action, t, user.id)
+    except DraftError as error:
+        await _ask(ctx, chat_id, t, d, prefix=refusal(t, error))
+        await query.answer()
+        return
+    if chosen is None or step is None:
+        await query.answer(t("pd-stale"))
+        return
+    value, shown = chosen
+    await _close(query, shown, t)
+    await _accept(ctx, chat_id, t, d, step, value)
+    await query.answer()  # after the next question, so it is there when the spinner stops
+
+
+async def _choice(
+    ctx: Ctx, d: pd.Dialogue, step: str | None, action: str, t: Translator, user_id: int
+) -> tuple[Any, str] | None:
+    """The value a button stands for at the current step; None if it belongs to another."""
+    if step == "issuer" and action == "is" and d.home_name:
+        return d.home_name, d.home_name
+    if step == "issued_on" and action == "td":
+        today = _today(ctx)
+        return today, today.strftime("%d/%m/%Y")
+    if action == "sk" and (step == "links" or step in DEADLINE_STEPS):
+        return ([] if step == "links" else None), t("pd-button-skip")
+    if step == "requires_study" and action in ("y", "n"):
+        return action == "y", t("pd-button-yes" if action == "y" else "pd-button-no")
+    if step == "targets" and action[:1] == "t" and action[1:].isdigit():
+        async with unit_of_work(ctx) as session:
+            unit = await session.get(Unit, int(action[1:]))
+            code = unit.code if unit is not None else action[1:]
+        codes = await _targets(ctx, [code], user_id)
+        return codes, code
+    return None
+
+
+async def _close(query: CallbackQuery, shown: str, t: Translator) -> None:
+    """Keep the question, add what was chosen, drop its buttons (a second tap does nothing)."""
+    message = query.message
+    if not isinstance(message, Message) or message.text is None:
+        return
+    text = f"{message.text_html}\n\n{t('pd-chosen', value=html.escape(shown))}"
+    with contextlib.suppress(BadRequest):
+        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+
+
+# -- preview and publishing ------------------------------------------------------------------
+
+
+async def _preview(ctx: Ctx, chat_id: int, t: Translator, d: pd.Dialogue) -> None:
+    """The post as a linked group gets it (same text, same sender code), inert buttons, then
+    who will receive it and the Ban hành / Huỷ buttons."""
+    draft = d.to_draft()
+    try:
+        async with unit_of_work(ctx) as session:
+            member = await queries.member_by_telegram_id(session, chat_id)
+            if member is None:
+                raise DraftError("publish-not-allowed")
+            units = await pd.resolve_targets(
+                session, draft.targets, member, ctx.settings.bot.admins
+            )
+            reach = await pd.audience(session, units)
+    except DraftError as error:  # roles changed during the dialogue
+        d.forget("targets")
+        await _ask(ctx, chat_id, t, d, prefix=refusal(t, error))
+        return
+    groups_t = ctx.texts.for_lang(ctx.texts.default)  # groups read the default language
+    port = TelegramPort(ctx.bot)
+    for payload in pd.preview_payloads(groups_t, draft, ctx.settings.locale.tz, reach.members):
+        await port.send(chat_id, payload)
+    names = ", ".join(f"{html.escape(u.code)} ({html.escape(u.name)})" for u in units)
+    note = t("pd-preview-note", units=names, chats=reach.chats, private=reach.private)
+    await _say(ctx, chat_id, note, confirm_keyboard(t, d))
+
+
+async def _confirm(ctx: Ctx, query: CallbackQuery, t: Translator, user_id: int) -> None:
+    d = _data(ctx).pop(KEY, None)  # taken at once: a second tap finds nothing to publish
+    if not isinstance(d, pd.Dialogue) or d.next_step() is not None:
+        if d is not None:
+            _data(ctx)[KEY] = d
+        await query.answer(t("pd-stale"))
+        return
+    try:
+        async with unit_of_work(ctx) as session:
+            member = await queries.member_by_telegram_id(session, user_id)
+            if member is None:  # never publish with the CLI's authority by accident
+                raise DraftError("publish-not-allowed")
+            result = await publish(
+                session,
+                d.to_draft(),
+                publisher=member,
+                config_admins=ctx.settings.bot.admins,
+                now=ctx.rt.now(),
+                tz=ctx.settings.locale.tz,
+                texts=ctx.texts,
+            )
+            number, chats, private = (
+                result.directive.number,
+                result.chats,
+                result.private_copies,
+            )
+    except DraftError as error:
+        # Nothing was written (the transaction rolled back); ask again what went stale.
+        reason = refusal(t, error)
+        step = pd.step_of_error(error)
+        await query.answer()
+        if step is None:
+            await _say(ctx, user_id, t("pd-not-published", reason=reason))
+            return
+        d.forget(step)
+        _data(ctx)[KEY] = d
+        await _ask(ctx, user_id, t, d, prefix=t("pd-not-published", reason=reason))
+        return
+    # After the commit: what the user is told has been stored.
+    await query.answer(t("pd-published-toast"))
+    await _close(query, t("pd-button-publish"), t)
+    await _say(
+        ctx,
+        user_id,
+        t("pd-published", number=html.escape(number), chats=chats, private=private),
+    )
+
+
+async def on_preview_press(update: Update, ctx: Ctx) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer(translator(update, ctx)("pd-preview-toast"))
+
+
+# -- registration ----------------------------------------------------------------------------
+
+
+class Publishing(filters.MessageFilter):
+    """Messages from a user with a /publish dialogue in progress."""
+
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        super().__init__(name="Publishing")
+        self._app = app
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        data = self._app.user_data.get(user.id) if user is not None else None
+        return isinstance(data, dict) and isinstance(data.get(KEY), pd.Dialogue)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # New messages only: editing an earlier answer must not answer the current question.
+    fresh = filters.UpdateType.MESSAGE
+    active = fresh & filters.ChatType.PRIVATE & Publishing(app)
+    own = filters.Regex(r"^/(publish|cancel)(@\w+)?(\s|$)")
+    app.add_handler(CommandHandler("publish", publish_command, filters=fresh))
+    app.add_handler(CommandHandler("cancel", cancel_command, filters=active))
+    app.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(MessageHandler(active & ~filters.TEXT & ~filters.StatusUpdate.ALL, remind))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pub:"))
+    app.add_handler(CallbackQueryHandler(on_preview_press, pattern=rf"^{pd.PREVIEW_PREFIX}:"))
+    # Group 1 runs after group 0 answered the command (e.g. /pending): then say where we are.
+    app.add_handler(MessageHandler(active & filters.COMMAND & ~own, remind), group=1)

@@ -1,0 +1,93 @@
+"""The questions of the ``/publish`` dialogue: the text and the buttons of each step."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.services.drafts import DraftError
+from bot.services.publish_dialogue import Dialogue, example_deadline
+
+ROOT_BUTTONS = 8
+
+
+def data(d: Dialogue, action: str) -> str:
+    """Callback data of a dialogue button: ``pub:<serial>:<action>`` (well under 64 bytes)."""
+    return f"pub:{d.serial}:{action}"
+
+
+def cancel_row(t: Translator, d: Dialogue) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(t("pd-button-cancel"), callback_data=data(d, "x"))]
+
+
+def error_text(t: Translator, error: DraftError) -> str:
+    """A refusal in the user's words; a deadline's name instead of its field name."""
+    args, key = dict(error.args_), error.key
+    if "which" in args:
+        args["which"] = t(f"pd-deadline-{args['which']}")
+        key = "pd-deadline-past" if key == "publish-deadline-past" else key
+    return t(key, **args)
+
+
+def _escape_args(error: DraftError) -> DraftError:
+    escaped = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.args_.items()}
+    return DraftError(error.key, **escaped)
+
+
+def refusal(t: Translator, error: DraftError) -> str:
+    """The refusal as HTML (user input inside it is escaped)."""
+    return f"⚠️ {error_text(t, _escape_args(error))}"
+
+
+def question(
+    t: Translator, d: Dialogue, step: str, now: datetime, tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The HTML text and buttons asking ``step``; every step has a Cancel button."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if step == "issuer" and d.home_name:
+        text = t("pd-ask-issuer", unit=html.escape(d.home_name))
+        rows.append([InlineKeyboardButton(d.home_name[:60], callback_data=data(d, "is"))])
+    elif step == "issuer":
+        text = t("pd-ask-issuer-free")
+    elif step == "issued_on":
+        text = t("pd-ask-issued_on", example=now.astimezone(tz).strftime("%d/%m/%Y"))
+        rows.append([InlineKeyboardButton(t("pd-button-today"), callback_data=data(d, "td"))])
+    elif step == "links":
+        text = t("pd-ask-links")
+        rows.append([InlineKeyboardButton(t("pd-button-skip"), callback_data=data(d, "sk"))])
+    elif step == "targets":
+        example = ", ".join(code for _id, code, _name in d.roots[:2])
+        text = t("pd-ask-targets", example=html.escape(example))
+        for unit_id, code, name in d.roots[:ROOT_BUTTONS]:
+            label = f"{code} — {name}"[:60]
+            rows.append([InlineKeyboardButton(label, callback_data=data(d, f"t{unit_id}"))])
+    elif step == "requires_study":
+        text = t("pd-ask-requires_study")
+        rows.append(
+            [
+                InlineKeyboardButton(t("pd-button-yes"), callback_data=data(d, "y")),
+                InlineKeyboardButton(t("pd-button-no"), callback_data=data(d, "n")),
+            ]
+        )
+    elif step in ("receive_by", "study_by", "report_by"):
+        text = t(f"pd-ask-{step}", example=example_deadline(now, tz))
+        rows.append([InlineKeyboardButton(t("pd-button-skip"), callback_data=data(d, "sk"))])
+    else:  # number, title, body
+        text = t(f"pd-ask-{step}")
+    rows.append(cancel_row(t, d))
+    return text, InlineKeyboardMarkup(rows)
+
+
+def confirm_keyboard(t: Translator, d: Dialogue) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("pd-button-publish"), callback_data=data(d, "go")),
+                InlineKeyboardButton(t("pd-button-cancel"), callback_data=data(d, "x")),
+            ]
+        ]
+    )

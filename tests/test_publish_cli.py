@@ -1,0 +1,175 @@
+"""``chithi publish file.toml`` against the running bot's database: the CLI writes, the bot's
+outbox sender posts; a file with one bad directive publishes nothing and says why in one line."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import cli
+from bot.cli import commands_publish
+from bot.sandbox import SandboxServer
+from storage.models import Delivery, Directive
+from tests.conftest import SAMPLE
+from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
+from tests.scene import build_scene
+from tests.test_core_loop import post_in
+
+SAMPLE_TEXT = (SAMPLE / "directives.toml").read_text(encoding="utf-8")
+BLOCKS = {
+    block.split('"', 2)[1]: f"[[directive]]{block}"
+    for block in SAMPLE_TEXT.split("[[directive]]")[1:]
+    if block.lstrip().startswith("number")
+}
+
+
+@pytest.fixture
+async def fast(sandbox: SandboxServer, sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """The running bot with a sender paced for tests (the sandbox enforces no limits here)."""
+    settings = make_settings(
+        sqlite_url, flood={"per_chat_per_second": 100, "per_group_per_minute": 6000}
+    )
+    async with bot_on_sandbox(sandbox, settings, clock=clock) as h:
+        yield h
+
+
+@pytest.fixture(autouse=True)
+def cli_clock(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
+    """The CLI decides "past" with the same clock as the bot, not the machine's."""
+    monkeypatch.setattr(commands_publish, "utc_now", clock)
+
+
+async def run_cli(
+    h: Harness, tmp_path: Path, toml: str | Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[str], list[str]]:
+    """Run ``chithi --config cfg publish file`` (its own event loop, in a thread); ``toml`` is
+    the file's text, or a path to publish as it is."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{h.settings.database.url}"\n', encoding="utf-8")
+    if isinstance(toml, Path):
+        file = toml
+    else:
+        file = tmp_path / "directives.toml"
+        file.write_text(toml, encoding="utf-8")
+    capsys.readouterr()
+    code = await asyncio.to_thread(cli.main, ["--config", str(config), "publish", str(file)])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err.splitlines()
+
+
+async def count(h: Harness, column: Any) -> int:
+    async with h.db() as s:
+        return int(await s.scalar(select(func.count(column))) or 0)
+
+
+async def test_cli_publishes_and_the_running_bot_posts_once_per_linked_chat(
+    fast: Harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = fast
+    scene = await build_scene(h)
+    code, out, err = await run_cli(h, tmp_path, BLOCKS["1208-CV/BTGTU"], capsys)
+    assert (code, err) == (0, [])
+    assert out == [
+        "Đã ban hành 1208-CV/BTGTU: 3 nhóm, 0 bản gửi riêng, 6 tin nhắn vào hàng đợi gửi."
+    ]
+    await h.outbox_idle()
+    async with h.db() as s:
+        [d] = (await s.scalars(select(Directive))).all()
+    for code_, group in scene.groups.items():
+        messages = h.bot_messages(group.id)
+        posts = [m for m in messages if m.get("text")]
+        assert len(posts) == 1 and len([m for m in messages if m.get("photo")]) == 1, code_
+        buttons = posts[0]["reply_markup"]["inline_keyboard"][0]
+        assert [b["text"] for b in buttons] == ["✅ Đã nhận", "📖 Đã học tập"]
+    dx01 = scene.groups["BP-DX-01"].id
+    await h.press(scene.users["m1"], dx01, post_in(h, dx01)["message_id"], f"c:{d.id}:s")
+    await h.settle(lambda: post_in(h, dx01)["text"].endswith("Đã nhận 1/4 · Đã học 1/4"))
+    [report] = await h.send(scene.users["sec_dx"], "/pending 1208-CV/BTGTU")
+    assert "Chi bộ trạm y tế 1 (BP-DX-01): nhận 1/4 · học 1/4" in report["text"]
+    assert "Chưa nhận (3): Lý Thanh Dung, Vũ Kim Mai, Đặng Thị Yến" in report["text"]
+    assert "Chưa nhận (2): Dương Bích Lan, Đỗ Xuân Hải" in report["text"]
+    assert "Chưa nhận (1): Ngô Thị Hoa" in report["text"]  # BP-DX-03 has no group: still listed
+    assert "BP-BL" not in report["text"]
+
+
+async def test_one_bad_directive_in_a_file_publishes_nothing(
+    fast: Harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = fast
+    await build_scene(h)
+    good = BLOCKS["297-CV/BTGTU"]
+    first = BLOCKS["1208-CV/BTGTU"]
+    cases = {
+        "unknown target": (
+            first.replace('targets = ["BP"]', 'targets = ["BP", "BP-XX"]'),
+            'văn bản 1208-CV/BTGTU: Không có đơn vị mã "BP-XX".',
+        ),
+        "past deadline": (
+            first.replace("receive_by = 2027-02-20T17:00:00", "receive_by = 2027-01-05T17:00:00"),
+            "văn bản 1208-CV/BTGTU: Hạn receive_by (05/01/2027 17:00) đã qua. "
+            "Hãy nhập một thời điểm trong tương lai.",
+        ),
+        "the same number twice": (
+            first + "\n" + first,
+            "văn bản 1208-CV/BTGTU: Văn bản số 1208-CV/BTGTU của Ban Tuyên giáo Tỉnh ủy "
+            "Bình Phước đã được ban hành rồi.",
+        ),
+    }
+    for name, (bad, reason) in cases.items():
+        code, out, err = await run_cli(h, tmp_path, good + "\n" + bad, capsys)
+        assert code == 1, name
+        assert out == [], name
+        assert len(err) == 1 and err[0].endswith(reason), (name, err)
+        assert ": không ban hành văn bản nào — " in err[0]
+        assert await count(h, Directive.id) == 0, name
+        assert await count(h, Delivery.id) == 0, name
+    # a number already published earlier is refused the same way
+    assert (await run_cli(h, tmp_path, first, capsys))[0] == 0
+    code, out, err = await run_cli(h, tmp_path, good + "\n" + first, capsys)
+    assert code == 1 and len(err) == 1 and "đã được ban hành rồi" in err[0]
+    assert await count(h, Directive.id) == 1
+    # and a file that cannot be read says so in one line too
+    code, out, err = await run_cli(h, tmp_path, "[[directive]]\nnumber = ", capsys)
+    assert code == 1 and len(err) == 1 and "sai cú pháp TOML" in err[0]
+
+
+async def test_the_whole_sample_file_in_one_go(
+    fast: Harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = fast
+    scene = await build_scene(h)
+    # the file itself: its attachment (a PDF) is found next to it
+    code, out, err = await run_cli(h, tmp_path, SAMPLE / "directives.toml", capsys)
+    assert (code, err) == (0, [])
+    assert [line.split(":")[0] for line in out] == [
+        "Đã ban hành 1208-CV/BTGTU",
+        "Đã ban hành 1539-CV/HU",
+        "Đã ban hành 297-CV/BTGTU",
+        "Đã ban hành CT-2022/TU",
+        "Đã ban hành TTBCXB-2022",
+    ]
+    assert "1539-CV/HU: 0 nhóm" in out[1]  # BP-HQ has no linked group in this scene
+    await h.outbox_idle(timeout=30)
+    for code_, group in scene.groups.items():
+        messages = h.bot_messages(group.id)
+        posts = [m["text"].split("\n")[0] for m in messages if m.get("text")]
+        assert sorted(posts) == sorted(
+            [
+                "📄 Công văn số 1208-CV/BTGTU",
+                "📄 Công văn số 297-CV/BTGTU",
+                "📄 Chỉ thị số CT-2022/TU",
+                "📄 Công văn số TTBCXB-2022",
+            ]
+        ), code_
+        assert len([m for m in messages if m.get("photo")]) == 5, code_  # 1 + 3 + 0 + 1 QR
+        assert len([m for m in messages if m.get("document")]) == 1, code_
+    async with h.db() as s:
+        states = dict(
+            (await s.execute(select(Delivery.state, func.count()).group_by(Delivery.state))).all()
+        )
+    assert states == {"sent": 3 * (4 + 5 + 1)}
