@@ -114,15 +114,18 @@ class OutboxSender:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10.0)
         leftover = [j.delivery_id for j in self._pending.values() if not j.is_edit]
+        edits = [j.delivery_id for j in self._pending.values() if j.is_edit]
         self._pending.clear()
         with contextlib.suppress(Exception):
             async with transaction(self.sessions) as session:
                 await outbox.release(session, leftover, self.worker)
+                await counters.mark_stale(session, edits)
 
     # -- the loop -------------------------------------------------------------------------
     async def _loop(self, *, until_idle: bool) -> None:
         poll = self.settings.delivery.poll_interval_seconds
         while not self._stopping:
+            self._wake.clear()  # anything that happens from here on wakes the wait below
             now = self.clock()
             claimed = refreshed = 0
             try:
@@ -148,7 +151,6 @@ class OutboxSender:
                 self._next_ready(),
                 now + poll,
             )
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.0, wake - self.clock()))
 
@@ -170,7 +172,8 @@ class OutboxSender:
                 session, now=outbox.wall_now(), limit=room, worker=self.worker, lease=self.lease
             )
         for row in rows:
-            self._add(Job(row.id, row.target_telegram_id, dict(row.payload), row.priority))
+            if row.id not in self._held:
+                self._add(Job(row.id, row.target_telegram_id, dict(row.payload), row.priority))
         return len(rows)
 
     def _add(self, job: Job) -> None:
@@ -324,12 +327,12 @@ class OutboxSender:
 
     # -- leases and recovery --------------------------------------------------------------
     async def _keep_lease(self) -> None:
-        every = self.lease.total_seconds() / 4
+        every = min(1.0, self.lease.total_seconds() / 4)  # also how soon a new sender is seen
         while True:
             await asyncio.sleep(every)
             try:
                 async with transaction(self.sessions) as session:
-                    await outbox.heartbeat(session, self.worker, outbox.wall_now())
+                    await outbox.heartbeat(session, self.worker, self._held, outbox.wall_now())
                 await self._recover()
             except Exception:
                 log.exception("could not renew the outbox lease")
@@ -394,10 +397,7 @@ class OutboxSender:
 
     async def _redirty(self, delivery_id: int) -> None:
         async with transaction(self.sessions) as session:
-            row = await session.get(Delivery, delivery_id)
-            if row is not None:
-                row.counters_dirty = True
-                row.counters_text = None
+            await counters.mark_stale(session, [delivery_id])
 
     def describe(self) -> dict[str, Any]:
         """Figures for logs and benchmarks."""

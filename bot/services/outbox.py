@@ -10,7 +10,7 @@ stopped go back to the queue (see :func:`recover`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, cast
@@ -169,14 +169,21 @@ async def release(session: AsyncSession, delivery_ids: Sequence[int], worker: st
         )
 
 
-async def heartbeat(session: AsyncSession, worker: str, now: datetime) -> None:
-    """Renew ``worker``'s lease on every row it holds."""
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.claimed_by == worker, Delivery.state.in_(UNSENT))
-        .values(claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+async def heartbeat(
+    session: AsyncSession, worker: str, delivery_ids: Collection[int], now: datetime
+) -> None:
+    """Renew ``worker``'s lease on the rows it still works on (a row it lost track of, say
+    after a database error, is left to expire and be taken back)."""
+    if delivery_ids:
+        await session.execute(
+            update(_T)
+            .where(
+                _T.c.id.in_(list(delivery_ids)),
+                _T.c.claimed_by == worker,
+                _T.c.state.in_(UNSENT),
+            )
+            .values(claimed_at=now)
+        )
 
 
 async def holders(session: AsyncSession) -> dict[str, datetime]:
