@@ -141,22 +141,38 @@ class Pacer:
         """Messages per (real) second this pacer allows in total."""
         return self._global.limit.capacity / self._global.limit.length
 
+    def _own(self, target: int, edit: bool, *, create: bool = False) -> list[Window]:
+        """The chat's windows (and its group's, for messages); created only when used."""
+        tables = [(self._chats, self.chat_limit)]
+        if not edit and target < 0:  # groups, supergroups and channels
+            tables.append((self._groups, self.group_limit))
+        found = []
+        for table, limit in tables:
+            window = table.get(target)
+            if window is None and create:
+                window = table[target] = Window(limit)
+            if window is not None:
+                found.append(window)
+        return found
+
     def _windows(self, target: int, edit: bool) -> list[Window]:
-        windows = [self._chats.setdefault(target, Window(self.chat_limit))]
-        if not edit:
-            windows.append(self._global)
-            if target < 0:  # groups, supergroups and channels
-                windows.append(self._groups.setdefault(target, Window(self.group_limit)))
-        return windows
+        own = self._own(target, edit, create=True)
+        return own if edit else [*own, self._global]
+
+    def own_ready_at(self, target: int, *, edit: bool = False, now: float) -> float:
+        """When the chat (and group) would allow it, whatever the global limit says."""
+        return max((w.ready_at(now) for w in self._own(target, edit)), default=now)
+
+    def global_ready_at(self, now: float) -> float:
+        """When the bot as a whole may start its next message."""
+        return max(self._global.ready_at(now), self._next_start)
 
     def ready_at(self, target: int, *, edit: bool = False, now: float | None = None) -> float:
         """When a message to ``target`` may start (``now`` or later, ``NEVER`` = wait for an
         answer). Edits count against the chat only."""
         now = self.clock() if now is None else now
-        at = max(w.ready_at(now) for w in self._windows(target, edit))
-        if not edit:
-            at = max(at, self._next_start)
-        return at
+        own = self.own_ready_at(target, edit=edit, now=now)
+        return own if edit else max(own, self.global_ready_at(now))
 
     def start(self, target: int, *, edit: bool = False) -> None:
         """Take the slot (call when ``ready_at`` is due)."""
@@ -209,7 +225,7 @@ class Pacer:
         waits. Returns True when the penalty was taken as global."""
         now = self.clock()
         until = now + seconds
-        chat = self._chats.setdefault(target, Window(self.chat_limit))
+        [chat, *_] = self._own(target, edit=True, create=True)
         chat.blocked_until = max(chat.blocked_until, until)
         recent = self._recent_429
         recent.append((now, target))

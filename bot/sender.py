@@ -23,9 +23,11 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Texts
@@ -43,7 +45,8 @@ from bot.services.ports import (
     Transient,
 )
 from bot.services.render import counters_line
-from storage.db import SessionFactory, transaction
+from bot.write_turns import WriteTurns
+from storage.db import SessionFactory, is_sqlite, transaction
 from storage.models import Chat, Delivery, Directive
 
 log = logging.getLogger(__name__)
@@ -83,6 +86,13 @@ class OutboxSender:
         self._next_refresh = 0.0
         self._stopping = False
         self.pacer.listen(self._wake.set)
+        self._turns = WriteTurns(enabled=is_sqlite(settings.database.url))
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction, taking its turn (see :mod:`bot.write_turns`)."""
+        async with self._turns.turn(), transaction(self.sessions) as session:
+            yield session
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -117,7 +127,7 @@ class OutboxSender:
         edits = [j.delivery_id for j in self._pending.values() if j.is_edit]
         self._pending.clear()
         with contextlib.suppress(Exception):
-            async with transaction(self.sessions) as session:
+            async with self._writing() as session:
                 await outbox.release(session, leftover, self.worker)
                 await counters.mark_stale(session, edits)
 
@@ -167,7 +177,7 @@ class OutboxSender:
         room = int(self._low_water) + self.settings.delivery.batch_size - len(self._pending)
         if room <= 0:
             return 0
-        async with transaction(self.sessions) as session:
+        async with self._writing() as session:
             rows = await outbox.reserve_due(
                 session, now=outbox.wall_now(), limit=room, worker=self.worker, lease=self.lease
             )
@@ -184,24 +194,36 @@ class OutboxSender:
             self._held.add(job.delivery_id)
 
     def _take_ready(self) -> list[Job]:
-        """Jobs whose chat, group and the global limit allow them now; their slots taken."""
+        """Jobs whose chat, group and the global limit allow them now; their slots taken.
+        Edits first (they count per chat only), then messages by priority while the global
+        limit lets them go."""
         now = self.clock()
+        pacer = self.pacer
         taken: list[Job] = []
-        replies_first = self.pacer.waiting > 0  # a handler's reply is waiting: it goes first
         for job in sorted(self._pending.values(), key=lambda j: (j.priority, j.order)):
-            if replies_first and not job.is_edit:
-                continue
-            if self.pacer.ready_at(job.target, edit=job.is_edit, now=now) <= now:
-                self.pacer.start(job.target, edit=job.is_edit)
+            # a handler's reply waiting for the global limit goes first
+            if not job.is_edit and (pacer.waiting or pacer.global_ready_at(now) > now):
+                break
+            if pacer.ready_at(job.target, edit=job.is_edit, now=now) <= now:
+                pacer.start(job.target, edit=job.is_edit)
                 del self._pending[job.order]
                 taken.append(job)
         return taken
 
     def _next_ready(self) -> float:
-        return min(
-            (self.pacer.ready_at(j.target, edit=j.is_edit) for j in self._pending.values()),
-            default=NEVER,
-        )
+        """When the next pending job could go (``NEVER``: when an answer arrives)."""
+        now = self.clock()
+        own = NEVER
+        at = NEVER
+        for job in self._pending.values():
+            ready = self.pacer.own_ready_at(job.target, edit=job.is_edit, now=now)
+            if job.is_edit:
+                at = min(at, ready)
+            else:
+                own = min(own, ready)
+        if own < NEVER:
+            at = min(at, max(own, self.pacer.global_ready_at(now)))
+        return at
 
     async def _nothing_due(self) -> bool:
         """Nothing waiting at all: no unsent row (not even one due later), no stale counters."""
@@ -213,7 +235,7 @@ class OutboxSender:
     async def _launch(self, batch: list[Job]) -> None:
         sends = [j.delivery_id for j in batch if not j.is_edit]
         try:
-            async with transaction(self.sessions) as session:
+            async with self._writing() as session:
                 ours = await outbox.start_attempts(session, sends, self.worker, outbox.wall_now())
         except Exception:
             log.exception("could not mark deliveries as sending; will try again")
@@ -271,7 +293,7 @@ class OutboxSender:
         delay = 0.05
         while True:
             try:
-                async with self.sessions() as session:
+                async with self._turns.turn(urgent=True), self.sessions() as session:
                     async with session.begin():
                         await outbox.mark_sent(
                             session, job.delivery_id, message_id, outbox.wall_now()
@@ -294,7 +316,7 @@ class OutboxSender:
         elif isinstance(exc, ChatMoved | ChatGone):
             self.pacer.forget(job.target)
         now = outbox.wall_now()
-        async with transaction(self.sessions) as session:
+        async with self._writing() as session:
             row = await session.get(Delivery, job.delivery_id)
             if row is None:
                 return
@@ -331,7 +353,7 @@ class OutboxSender:
         while True:
             await asyncio.sleep(every)
             try:
-                async with transaction(self.sessions) as session:
+                async with self._writing() as session:
                     await outbox.heartbeat(session, self.worker, self._held, outbox.wall_now())
                 await self._recover()
             except Exception:
@@ -340,7 +362,7 @@ class OutboxSender:
     async def _recover(self) -> None:
         """Take back rows of senders that stopped; share the global limit with live ones."""
         now = outbox.wall_now()
-        async with transaction(self.sessions) as session:
+        async with self._writing() as session:
             held = await outbox.holders(session)
             dead = [w for w in held if w != self.worker and is_dead(w)]
             interrupted = await outbox.recover(session, now=now, lease=self.lease, dead=dead)
@@ -361,7 +383,7 @@ class OutboxSender:
         """Queue an edit for every post whose counters line changed."""
         added = 0
         t = self.texts.for_lang(self.texts.default)
-        async with transaction(self.sessions) as session:
+        async with self._writing() as session:
             for row in await counters.dirty_posts(session, limit=200):
                 if row.id in self._editing:
                     continue
@@ -396,7 +418,7 @@ class OutboxSender:
             self.pacer.finish(job.target, edit=True)
 
     async def _redirty(self, delivery_id: int) -> None:
-        async with transaction(self.sessions) as session:
+        async with self._writing() as session:
             await counters.mark_stale(session, [delivery_id])
 
     def describe(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from storage.models import Delivery
 from tests.harness import make_settings
 from tests.sender_process import SenderProcess, make_groups, posts_per_chat, write_config
 
-SCALE = 5.0  # 150 messages/s: a 500-chat fan-out takes a few seconds
+SCALE = 2.0  # 60 messages/s: a 500-chat fan-out takes about 8 s
 
 
 class FakePort:
