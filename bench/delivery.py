@@ -84,8 +84,9 @@ def machine_info() -> list[str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return [
-        f"CPU: {cpu}, {os.cpu_count()} cores; {platform.platform()}",
+        f"CPU: {cpu}, {os.cpu_count()} cores; {platform.platform()}; load average {load}",
         f"Python {platform.python_version()}, python-telegram-bot {telegram.__version__}, "
         f"SQLite {sqlite3.sqlite_version}",
     ]
