@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -39,7 +38,6 @@ from bot.services.ports import (
     ChatGone,
     ChatMoved,
     MessagePort,
-    Rejected,
     RetryLater,
     SendError,
     Transient,
@@ -47,7 +45,7 @@ from bot.services.ports import (
 from bot.services.render import counters_line
 from bot.write_turns import WriteTurns
 from storage.db import SessionFactory, is_sqlite, transaction
-from storage.models import Chat, Delivery, Directive
+from storage.models import Chat, Directive
 
 log = logging.getLogger(__name__)
 
@@ -315,36 +313,20 @@ class OutboxSender:
                 self.stats.flood_global += 1
         elif isinstance(exc, ChatMoved | ChatGone):
             self.pacer.forget(job.target)
-        now = outbox.wall_now()
+        delivery = self.settings.delivery
         async with self._writing() as session:
-            row = await session.get(Delivery, job.delivery_id)
-            if row is None:
-                return
-            if isinstance(exc, RetryLater):
-                at = now + timedelta(seconds=exc.seconds)
-                await outbox.mark_retry(session, row.id, at, exc.reason, count_attempt=False)
-            elif isinstance(exc, ChatMoved):
-                await delivery_faults.follow_migration(session, job.target, exc.new_chat_id)
-                await outbox.mark_retry(session, row.id, now, exc.reason, count_attempt=False)
-            elif isinstance(exc, ChatGone):
-                await outbox.mark_failed(session, row.id, exc.reason)
-                told = await delivery_faults.chat_gone(
-                    session, row, exc.reason, exc.cause, self.texts
-                )
-                self.stats.failed += 1
-                self.stats.notices += told
-            elif (
-                isinstance(exc, Rejected) or row.attempts + 1 >= self.settings.delivery.max_attempts
-            ):
-                await outbox.mark_failed(session, row.id, exc.reason)
-                self.stats.failed += 1
-            else:
-                self.stats.retries += 1
-                base = self.settings.delivery.retry_base_seconds
-                backoff = min(300.0, base * 2.0**row.attempts) * random.uniform(0.8, 1.2)
-                at = now + timedelta(seconds=backoff)
-                await outbox.mark_retry(session, row.id, at, exc.reason)
-        if isinstance(exc, RetryLater | Transient | ChatMoved):
+            outcome = await delivery_faults.record_error(
+                session,
+                job.delivery_id,
+                exc,
+                max_attempts=delivery.max_attempts,
+                retry_base=delivery.retry_base_seconds,
+                texts=self.texts,
+            )
+        self.stats.failed += outcome.failed
+        self.stats.retries += outcome.backed_off
+        self.stats.notices += outcome.notices
+        if not outcome.failed:
             self._next_claim = 0.0  # it may be due again soon: look
 
     # -- leases and recovery --------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""What the sender does about chats that are gone or moved, in the database.
+"""What the sender records when a message could not be posted, in the database.
 
-A chat that blocked the bot, was deleted, or removed the bot: its delivery fails with the
+Flood control and network errors reschedule the row (back-off for the latter); a refused
+message fails. A chat that blocked the bot, was deleted, or removed the bot: its delivery fails with the
 reason, its other waiting messages fail too, the chat (or member) is marked so later
 directives skip it, and the unit's secretaries are told privately, once. A group that became
 a supergroup: the chat row and its waiting messages follow the new id.
@@ -9,7 +10,10 @@ a supergroup: the chat row and its waiting messages follow the new id.
 from __future__ import annotations
 
 import html
+import random
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +21,53 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Texts
 from bot.services import outbox
 from bot.services.outbox import Outgoing
+from bot.services.ports import ChatGone, ChatMoved, Rejected, RetryLater, SendError
 from storage import queries
 from storage.models import Chat, Delivery, Directive, Member, Membership, Unit
+
+MAX_BACKOFF = 300.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    failed: int = 0  # rows marked failed (this one and, for a gone chat, the rest of its queue)
+    backed_off: int = 0  # rescheduled after a network or server error
+    notices: int = 0  # secretaries told
+
+
+async def record_error(
+    session: AsyncSession,
+    delivery_id: int,
+    exc: SendError,
+    *,
+    max_attempts: int,
+    retry_base: float,
+    texts: Texts,
+) -> Outcome:
+    """Record why ``delivery_id`` was not posted and what happens next."""
+    row = await session.get(Delivery, delivery_id)
+    if row is None:
+        return Outcome()
+    now = outbox.wall_now()
+    if isinstance(exc, RetryLater):
+        at = now + timedelta(seconds=exc.seconds)
+        await outbox.mark_retry(session, row.id, at, exc.reason, count_attempt=False)
+        return Outcome()
+    if isinstance(exc, ChatMoved):
+        await follow_migration(session, row.target_telegram_id, exc.new_chat_id)
+        await outbox.mark_retry(session, row.id, now, exc.reason, count_attempt=False)
+        return Outcome()
+    if isinstance(exc, ChatGone):
+        await outbox.mark_failed(session, row.id, exc.reason)
+        others = await outbox.fail_queued_for(session, row.target_telegram_id, exc.reason)
+        told = await chat_gone(session, row, exc.reason, exc.cause, texts)
+        return Outcome(failed=1 + others, notices=told)
+    if isinstance(exc, Rejected) or row.attempts + 1 >= max_attempts:
+        await outbox.mark_failed(session, row.id, exc.reason)
+        return Outcome(failed=1)
+    backoff = min(MAX_BACKOFF, retry_base * 2.0**row.attempts) * random.uniform(0.8, 1.2)
+    await outbox.mark_retry(session, row.id, now + timedelta(seconds=backoff), exc.reason)
+    return Outcome(backed_off=1)
 
 
 async def follow_migration(session: AsyncSession, old_id: int, new_id: int) -> None:
@@ -42,8 +91,8 @@ async def follow_migration(session: AsyncSession, old_id: int, new_id: int) -> N
 async def chat_gone(
     session: AsyncSession, row: Delivery, reason: str, cause: str, texts: Texts
 ) -> int:
-    """Record that ``row``'s chat is unreachable; returns how many secretaries were told."""
-    await outbox.fail_queued_for(session, row.target_telegram_id, reason)
+    """Record that ``row``'s chat is unreachable (its other waiting rows already failed);
+    returns how many secretaries were told."""
     units: list[Unit] = []
     subject_chat: Chat | None = None
     subject_member: Member | None = None
