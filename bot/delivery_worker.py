@@ -6,18 +6,17 @@ import asyncio
 
 from telegram import Bot
 
+from bot.broadcast_guard import SkipStoppedBroadcasts
 from bot.runtime import Runtime
 from bot.sender import OutboxSender
 from bot.telegram_port import TelegramPort
 
 
 async def start_sender(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
+    # Announcements of a stopped broadcast are refused at the last moment (see the guard).
+    port = SkipStoppedBroadcasts(TelegramPort(bot, paced=True), runtime.sessions)
     sender = OutboxSender(
-        runtime.sessions,
-        TelegramPort(bot, paced=True),  # the sender takes its own slots in the shared pacer
-        runtime.settings,
-        runtime.texts,
-        pacer=runtime.pacer,
+        runtime.sessions, port, runtime.settings, runtime.texts, pacer=runtime.pacer
     )
     runtime.extras["sender"] = sender
     return asyncio.create_task(sender.run(), name="outbox-sender")

@@ -11,6 +11,7 @@ import signal
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.broadcast_guard import SkipStoppedBroadcasts
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.sender import OutboxSender
@@ -39,7 +40,10 @@ async def run_sender_only(settings: Settings) -> int:
     texts = Texts(settings.locale.default_language)
     try:
         async with sender_bot(settings) as bot:
-            sender = OutboxSender(session_factory(engine), TelegramPort(bot), settings, texts)
+            sessions = session_factory(engine)
+            # Announcements of a stopped broadcast are refused at the last moment, as in the bot.
+            port = SkipStoppedBroadcasts(TelegramPort(bot), sessions)
+            sender = OutboxSender(sessions, port, settings, texts)
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(NotImplementedError):

@@ -123,6 +123,24 @@ class TelegramPort:
             )
             if message.photo:
                 self._file_ids[key] = message.photo[-1].file_id
+        elif method == "photo":  # an announcement's photo: a Telegram file id or a local file
+            key = f"photo:{payload.get('path')}"
+            photo = payload.get("file_id") or self._file_ids.get(key)
+            if photo is None:
+                photo = await asyncio.to_thread(Path(payload["path"]).read_bytes)
+            message = await self.bot.send_photo(
+                target, photo, caption=payload.get("caption"), reply_markup=markup, **self._limit
+            )
+            if message.photo and "path" in payload:
+                self._file_ids[key] = message.photo[-1].file_id
+        elif method == "document" and "file_id" in payload:
+            message = await self.bot.send_document(
+                target,
+                payload["file_id"],
+                caption=payload.get("caption"),
+                reply_markup=markup,
+                **self._limit,
+            )
         elif method == "document":
             key = f"doc:{payload['path']}"
             document: Any = self._file_ids.get(key) or await asyncio.to_thread(

@@ -17,9 +17,10 @@ WorkerStarter = Callable[[Runtime, Bot], Awaitable[asyncio.Task[None] | None]]
 
 
 def _starters() -> list[WorkerStarter]:
+    from bot.broadcast_worker import start_progress
     from bot.delivery_worker import start_sender
 
-    return [start_sender]
+    return [start_sender, start_progress]
 
 
 STARTERS: list[WorkerStarter] = []

@@ -92,6 +92,7 @@ async def publish_command(update: Update, ctx: Ctx) -> None:
     if d is None:
         await message.reply_text(t("pd-not-allowed"))
         return
+    _data(ctx).pop("broadcast", None)  # one dialogue at a time: the newest wins
     _data(ctx)[KEY] = d  # a new /publish starts over
     await _ask(ctx, message.chat_id, t, d, prefix=t("pd-start"))
 

@@ -9,12 +9,26 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import commands_db, commands_join, commands_publish, commands_run, commands_tree
+from bot.cli import (
+    commands_broadcast,
+    commands_db,
+    commands_join,
+    commands_publish,
+    commands_run,
+    commands_tree,
+)
 from bot.config import ConfigError, Settings, load_settings
 
 # Each feature module adds its subcommands; order is the order shown in --help.
 # commands_join adds `units links`, so it comes after commands_tree (which defines `units`).
-FEATURES = [commands_run, commands_db, commands_tree, commands_join, commands_publish]
+FEATURES = [
+    commands_run,
+    commands_db,
+    commands_tree,
+    commands_join,
+    commands_publish,
+    commands_broadcast,
+]
 
 
 class CliError(Exception):

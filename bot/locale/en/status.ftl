@@ -1,0 +1,26 @@
+# /status: delivery state of one document
+status-not-allowed = /status is for secretaries and administrators.
+status-usage = Type /status with the document number, e.g. /status 1208-CV/BTGTU
+status-unknown-number = No document numbered {$number}. Check the number and type it again.
+status-not-yours = {$number} was not sent to the units you manage.
+status-title = 📊 <b>Delivery status — {$number}</b>
+status-summary = Chats: {$chats} · sent {$sent} · failed {$failed} · waiting {$pending}
+status-private = Private copies to members: sent {$sent} · failed {$failed} · waiting {$pending}
+status-no-chats = No chat of the units you manage was sent this document.
+status-chat = {$unit} ({$code}) — {$chat}
+status-chat-sent = ✅ {$where}: sent at {$when}
+status-chat-pending = ⏳ {$where}: waiting to be sent
+status-chat-failed = ❌ {$where}: failed — {$reason}
+status-page = Page {$page}/{$pages}
+status-retry-button = 🔁 Resend failed chats ({$count})
+status-requeued-toast = {$count} messages queued again.
+status-requeued = 🔁 {$count} messages for {$chats} chats queued to be sent again. Type /status again in a few minutes to see the result.
+status-requeue-skipped = {$chats} chats cannot be resent because the bot is no longer in them: add the bot to the chat, type /link with the unit code there, then press Resend.
+reason-cancelled = cancelled (sending stopped)
+reason-chat-gone = the chat no longer exists
+reason-kicked = the bot was removed from the chat
+reason-blocked = the recipient blocked the bot
+reason-no-rights = the bot may not post in the chat
+reason-flood = Telegram is limiting the sending rate
+reason-network = connection problem with Telegram
+reason-other = Telegram refused the message ({$detail})

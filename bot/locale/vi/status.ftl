@@ -1,0 +1,26 @@
+# /status: tình trạng gửi một văn bản
+status-not-allowed = Lệnh /status dành cho bí thư và quản trị viên.
+status-usage = Gõ /status kèm số hiệu văn bản, ví dụ: /status 1208-CV/BTGTU
+status-unknown-number = Không tìm thấy văn bản số {$number}. Kiểm tra lại số hiệu rồi gõ lại.
+status-not-yours = Văn bản {$number} không gửi đến đơn vị bạn phụ trách.
+status-title = 📊 <b>Tình trạng gửi — {$number}</b>
+status-summary = Nhóm: {$chats} · đã gửi {$sent} · lỗi {$failed} · đang chờ {$pending}
+status-private = Bản gửi riêng cho thành viên: đã gửi {$sent} · lỗi {$failed} · đang chờ {$pending}
+status-no-chats = Chưa có nhóm nào thuộc đơn vị bạn phụ trách nhận văn bản này.
+status-chat = {$unit} ({$code}) — {$chat}
+status-chat-sent = ✅ {$where}: đã gửi lúc {$when}
+status-chat-pending = ⏳ {$where}: đang chờ gửi
+status-chat-failed = ❌ {$where}: lỗi — {$reason}
+status-page = Trang {$page}/{$pages}
+status-retry-button = 🔁 Gửi lại các nhóm lỗi ({$count})
+status-requeued-toast = Đã xếp lại {$count} tin để gửi.
+status-requeued = 🔁 Đã xếp lại {$count} tin cho {$chats} nhóm để gửi lại. Gõ lại /status sau ít phút để xem kết quả.
+status-requeue-skipped = Còn {$chats} nhóm chưa gửi lại được vì bot không còn trong nhóm: hãy thêm bot vào nhóm, gõ /link kèm mã đơn vị trong nhóm đó, rồi bấm Gửi lại.
+reason-cancelled = đã huỷ (dừng gửi)
+reason-chat-gone = nhóm không còn tồn tại
+reason-kicked = bot đã bị xoá khỏi nhóm
+reason-blocked = người nhận đã chặn bot
+reason-no-rights = bot không có quyền gửi tin trong nhóm
+reason-flood = Telegram tạm giới hạn tốc độ gửi
+reason-network = lỗi kết nối tới Telegram
+reason-other = Telegram từ chối tin nhắn ({$detail})

@@ -1,0 +1,149 @@
+"""/status <number> (administrators, secretaries): per-chat delivery of a directive in the
+asker's sub-trees, paged, with **Gửi lại** for the failed ones."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.context import Ctx
+from bot.i18n import Translator
+from bot.services import access, pending, status
+from bot.services.people import ensure_member
+from bot.services.status_text import render_pages
+from handlers.common import language_of, person_of, translator, unit_of_work
+from storage import queries
+from storage.models import Directive, Member, Unit
+
+_BUTTON = re.compile(r"^s([pr]):(\d{1,12})(?::(\d{1,4}))?$")
+
+
+def _markup(
+    t: Translator, directive_id: int, page: int, pages: int, failed: int
+) -> InlineKeyboardMarkup | None:
+    rows = []
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(t("page-prev"), callback_data=f"sp:{directive_id}:{page - 1}")
+        )
+    if page < pages - 1:
+        nav.append(
+            InlineKeyboardButton(t("page-next"), callback_data=f"sp:{directive_id}:{page + 1}")
+        )
+    if nav:
+        rows.append(nav)
+    if failed:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t("status-retry-button", count=failed), callback_data=f"sr:{directive_id}"
+                )
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _roots(session: AsyncSession, ctx: Ctx, update: Update) -> list[Unit]:
+    """The asker's sub-trees; an administrator named in the config counts before /start."""
+    user = update.effective_user
+    if user is None:
+        return []
+    member: Member | None
+    if user.id in ctx.settings.bot.admins:
+        member = await ensure_member(session, person_of(user), language=language_of(update, ctx))
+    else:
+        member = await queries.member_by_telegram_id(session, user.id)
+    if member is None:
+        return []
+    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
+
+
+async def _view(
+    session: AsyncSession,
+    ctx: Ctx,
+    t: Translator,
+    directive: Directive,
+    roots: list[Unit],
+    page: int,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    report = await status.delivery_status(session, directive, roots)
+    pages = render_pages(t, report, ctx.settings.locale.tz)
+    page = max(0, min(page, len(pages) - 1))
+    return pages[page], _markup(t, directive.id, page, len(pages), report.count(status.FAILED))
+
+
+async def status_command(update: Update, ctx: Ctx) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    t = translator(update, ctx)
+    args = ctx.args or []
+    async with unit_of_work(ctx) as session:  # read-only
+        roots = await _roots(session, ctx, update)
+        directive = await pending.directive_by_number(session, args[0]) if args and roots else None
+        mine = directive is not None and pending.overlaps(
+            await pending.targets_of(session, directive.id), roots
+        )
+        view = await _view(session, ctx, t, directive, roots, 0) if directive and mine else None
+    if not roots:
+        await message.reply_text(t("status-not-allowed"))
+    elif not args:
+        await message.reply_text(t("status-usage"))
+    elif directive is None:
+        await message.reply_text(t("status-unknown-number", number=args[0]))
+    elif view is None:
+        await message.reply_text(t("status-not-yours", number=directive.number))
+    else:
+        await message.reply_text(view[0], parse_mode=ParseMode.HTML, reply_markup=view[1])
+
+
+async def on_button(update: Update, ctx: Ctx) -> None:
+    """Paging and Gửi lại: the data is re-checked against the presser's own sub-trees."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    t = translator(update, ctx)
+    match = _BUTTON.match(query.data or "")
+    done: status.Requeued | None = None
+    view = None
+    async with unit_of_work(ctx) as session:
+        roots = await _roots(session, ctx, update)
+        directive = await session.get(Directive, int(match.group(2))) if match else None
+        if (
+            match is not None
+            and directive is not None
+            and roots
+            and pending.overlaps(await pending.targets_of(session, directive.id), roots)
+        ):
+            if match.group(1) == "r":
+                done = await status.requeue_failed(session, directive.id, roots)
+            view = await _view(session, ctx, t, directive, roots, int(match.group(3) or 0))
+    # Answered after the commit: what the user is told has been written.
+    if view is None:
+        await query.answer(t("press-invalid"))
+        return
+    if done is not None:
+        await query.answer(t("status-requeued-toast", count=done.messages))
+    else:
+        await query.answer()
+    try:
+        await query.edit_message_text(view[0], parse_mode=ParseMode.HTML, reply_markup=view[1])
+    except BadRequest as exc:  # pressed again with nothing changed
+        if "not modified" not in exc.message.lower():
+            raise
+    if done is not None and query.message is not None:
+        lines = [t("status-requeued", count=done.messages, chats=done.chats)]
+        if done.skipped_chats:
+            lines.append(t("status-requeue-skipped", chats=done.skipped_chats))
+        await ctx.bot.send_message(query.message.chat.id, "\n".join(lines))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("status", status_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s[pr]:"))
