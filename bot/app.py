@@ -17,9 +17,9 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.config import Settings
 from bot.context import BotData, Ctx
 from bot.i18n import Texts, pick_language
+from bot.pacing import Pacer
 from bot.rate_limit import PacedRateLimiter
 from bot.runtime import Runtime, utc_now
-from bot.sender import Pacer
 from bot.workers import start_workers, stop_workers
 from handlers import register_all
 from storage.db import create_engine, session_factory, upgrade
@@ -66,7 +66,7 @@ def build_application(
     )
     # One flood-limit schedule shared by handler replies (through PTB's rate-limiter hook)
     # and the outbox sender (which reserves its own slots in it).
-    pacer = Pacer.from_settings(settings.flood)
+    pacer = Pacer(settings.flood)
     builder = builder.rate_limiter(PacedRateLimiter(pacer))  # type: ignore[arg-type]
     app: ChithiApp = builder.build()
     app.bot_data.settings = settings

@@ -80,11 +80,16 @@ class LocaleSettings(_Section):
 
 
 class FloodSettings(_Section):
-    """Telegram's flood limits; the sender keeps under them, the sandbox enforces them."""
+    """Telegram's flood limits; the sender keeps under them, the sandbox enforces them.
+
+    Rates are over Telegram's windows (1 s, 60 s); ``time_scale`` divides those windows, like
+    the sandbox's ``FloodLimits(time_scale=...)``, for sped-up tests only.
+    """
 
     global_per_second: float = Field(30, gt=0)
     per_chat_per_second: float = Field(1, gt=0)
     per_group_per_minute: float = Field(20, gt=0)
+    time_scale: float = Field(1.0, gt=0)
 
 
 class SandboxSettings(_Section):
@@ -99,6 +104,9 @@ class DeliverySettings(_Section):
     max_attempts: int = Field(8, ge=1)
     counter_refresh_seconds: float = Field(5.0, ge=0)
     poll_interval_seconds: float = Field(0.5, gt=0)
+    retry_base_seconds: float = Field(1.0, gt=0)
+    claim_lease_seconds: float = Field(20.0, ge=1)
+    share_global_limit: bool = True
 
 
 def _parse_duration(value: str) -> int:

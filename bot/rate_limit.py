@@ -1,22 +1,22 @@
 """One flood-limit schedule for everything the bot sends.
 
-The outbox sender reserves its slots in the shared ``Pacer`` itself; replies sent straight from
+The outbox sender takes its slots in the shared ``Pacer`` itself; replies sent straight from
 handlers (a toast's follow-up edit, a /pending page, a join confirmation) go through this PTB
-rate limiter, which reserves a slot in the same ``Pacer`` and waits for it. So a handler's reply
-and a directive post to the same chat never together exceed Telegram's limits.
+rate limiter, which waits for a slot in the same ``Pacer`` (ahead of the outbox: someone is
+waiting for the reply). So a handler's reply and a directive post never together exceed
+Telegram's limits.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.sender import Pacer
+from bot.pacing import Pacer
+from bot.telegram_port import retry_seconds
 
 # Methods that put a message in a chat, and those that change one.
 _SENDS = frozenset(
@@ -71,26 +71,19 @@ class PacedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         limited = target is not None and (endpoint in _SENDS or endpoint in _EDITS)
         if rate_limit_args and rate_limit_args.get("paced"):
             limited = False
-        if limited and target is not None:
-            at = self.pacer.reserve(target, edit=endpoint in _EDITS)
-            delay = at - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        edit = endpoint in _EDITS
         for attempt in range(MAX_RETRIES + 1):
             try:
                 if limited and target is not None:
-                    async with self.pacer.turn(target):
+                    async with self.pacer.slot(target, edit=edit):
                         result = await callback(*args, **kwargs)
                 else:
                     result = await callback(*args, **kwargs)
             except RetryAfter as exc:
                 if not limited or target is None or attempt == MAX_RETRIES:
                     raise
-                wait = exc.retry_after
-                seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-                self.pacer.penalize(target, seconds)
-                await asyncio.sleep(seconds)
-                continue
+                self.pacer.penalize(target, retry_seconds(exc))
+                continue  # slot() waits out the penalty
             return result
         raise AssertionError("unreachable")
 

@@ -26,7 +26,7 @@ class Runtime:
     texts: Texts
     clock: Callable[[], datetime] = utc_now
     bot_username: str = "chithi_bot"
-    pacer: Any = None  # bot.sender.Pacer: the one flood-limit schedule of this process
+    pacer: Any = None  # bot.pacing.Pacer: the one flood-limit schedule of this process
     extras: dict[str, object] = field(default_factory=dict)
 
     def now(self) -> datetime:

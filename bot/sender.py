@@ -1,5 +1,17 @@
-"""The sender loop: claims due outbox rows, posts them within Telegram's flood limits, records
-the outcome; refreshes posts' counters at most every few seconds per post.
+"""The sender loop: posts the outbox as fast as Telegram allows, never twice, never lost.
+
+* **Reserve**: due rows are reserved for this sender (``claimed_by``, still ``queued``) a
+  little ahead of need; one row per chat at a time, oldest first, so a chat's messages keep
+  their order. A lease, renewed every few seconds, keeps them ours.
+* **Attempt**: a row becomes ``sending`` in its own commit right before its Bot API call, so
+  after a crash the only rows whose fate is unknown are the few that were in flight.
+* **Record**: the answer is committed at once (``sent`` + ``message_id``). The time from the
+  Bot API call returning to that commit is the crash window for duplicates; it is measured
+  (``stats.window``).
+* **Pace**: :class:`bot.pacing.Pacer` keeps every chat, group and the bot as a whole under
+  the limits in ``Settings.flood``; a 429 stops only its chat unless it is clearly global.
+* **Recover**: rows held by a sender that died on this machine go back to the queue at
+  once (see :mod:`bot.sender_identity`); elsewhere, when its lease runs out.
 
 Telegram-free: it talks to a ``MessagePort``.
 """
@@ -10,97 +22,37 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import FloodSettings, Settings
+from bot.config import Settings
 from bot.i18n import Texts
-from bot.services import counters, outbox
-from bot.services.ports import ChatGone, ChatMoved, MessagePort, RetryLater, SendError
+from bot.pacing import NEVER, Pacer
+from bot.sender_identity import is_dead, new_sender_id
+from bot.sender_stats import Job, SenderStats
+from bot.services import counters, delivery_faults, outbox
+from bot.services.ports import (
+    ChatGone,
+    ChatMoved,
+    MessagePort,
+    RetryLater,
+    SendError,
+    Transient,
+)
 from bot.services.render import counters_line
-from storage.db import SessionFactory, transaction
-from storage.models import Chat, Delivery, Directive, Member
+from bot.write_turns import WriteTurns
+from storage.db import SessionFactory, is_sqlite, transaction
+from storage.models import Chat, Directive
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
-SAFETY = 1.05  # pace 5% under each limit
-
-
-class Pacer:
-    """Reserves send slots so that no chat, group or the bot as a whole exceeds its limit."""
-
-    def __init__(
-        self,
-        per_chat_per_second: float,
-        per_group_per_minute: float,
-        global_per_second: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        # Requests reach Telegram a little later or earlier than their slot (uploads are slower);
-        # a small margin keeps two slots from landing closer than the limit allows.
-        self.chat_gap = SAFETY / per_chat_per_second
-        self.group_limit = max(1, int(per_group_per_minute))
-        self.global_limit = max(1, int(global_per_second))
-        self.clock = clock
-        self._chat_next: dict[int, float] = {}
-        self._group_sent: dict[int, deque[float]] = {}
-        self._global_sent: deque[float] = deque(maxlen=self.global_limit)
-        self._blocked_until = 0.0
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._last_done: dict[int, float] = {}
-
-    @classmethod
-    def from_settings(cls, flood: FloodSettings) -> Pacer:
-        return cls(flood.per_chat_per_second, flood.per_group_per_minute, flood.global_per_second)
-
-    def reserve(self, target: int, *, edit: bool = False) -> float:
-        """The monotonic time at which a message to ``target`` may go; the slot is taken."""
-        at = max(self.clock(), self._chat_next.get(target, 0.0), self._blocked_until)
-        group = target < 0 and not edit
-        if group:
-            sent = self._group_sent.setdefault(target, deque(maxlen=self.group_limit))
-            if len(sent) == self.group_limit:
-                at = max(at, sent[0] + 60.0 * SAFETY)
-        if not edit and len(self._global_sent) == self.global_limit:
-            at = max(at, self._global_sent[0] + SAFETY)
-        self._chat_next[target] = at + self.chat_gap
-        if group:
-            self._group_sent[target].append(at)
-        if not edit:
-            self._global_sent.append(at)
-        return at
-
-    @contextlib.asynccontextmanager
-    async def turn(self, target: int) -> AsyncIterator[None]:
-        """One request at a time per chat, each starting a full gap after the previous one
-        *completed*: the server saw that one at some moment before it completed, so two
-        requests can never reach it closer than the limit, however slow an upload was."""
-        lock = self._locks.setdefault(target, asyncio.Lock())
-        async with lock:
-            wait = self._last_done.get(target, float("-inf")) + self.chat_gap - self.clock()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                yield
-            finally:
-                self._last_done[target] = self.clock()
-
-    def penalize(self, target: int, seconds: float) -> None:
-        """Telegram said 429: nothing more to this chat until the wait is over."""
-        self._chat_next[target] = max(self._chat_next.get(target, 0.0), self.clock() + seconds)
-
-    def forget(self, target: int) -> None:
-        self._chat_next.pop(target, None)
-        self._group_sent.pop(target, None)
 
 
 class OutboxSender:
-    """Posts the outbox. ``run()`` loops until cancelled; ``drain()`` helps tests and the CLI."""
+    """Posts the outbox. ``run()`` loops until cancelled or ``stop()``; ``drain()`` returns
+    when nothing is left to do (tests, CLI)."""
 
     def __init__(
         self,
@@ -109,182 +61,348 @@ class OutboxSender:
         settings: Settings,
         texts: Texts,
         worker: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
         pacer: Pacer | None = None,
     ) -> None:
+        """``pacer``: the process's shared flood schedule (handler replies use it too)."""
         self.sessions = sessions
         self.port = port
         self.settings = settings
         self.texts = texts
-        self.worker = worker or f"sender-{uuid.uuid4().hex[:8]}"
-        self.pacer = pacer or Pacer.from_settings(settings.flood)
-        self._inflight: set[asyncio.Task[None]] = set()
-        self._inflight_targets: dict[int, int] = {}
-        self._last_refresh = 0.0
-        self.sent = 0
-        self.failed = 0
+        self.worker = worker or new_sender_id()
+        self.clock = clock
+        self.pacer = pacer or Pacer(settings.flood, clock)
+        self.stats = SenderStats()
+        self.lease = timedelta(seconds=settings.delivery.claim_lease_seconds)
+        self._pending: dict[int, Job] = {}  # reserved, not started; by job order
+        self._held: set[int] = set()  # delivery ids reserved or in flight
+        self._editing: set[int] = set()  # delivery ids whose counters edit is queued
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._order = 0
+        self._next_claim = 0.0
+        self._next_refresh = 0.0
+        self._stopping = False
+        self.pacer.listen(self._wake.set)
+        self._turns = WriteTurns(enabled=is_sqlite(settings.database.url))
 
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction, taking its turn (see :mod:`bot.write_turns`)."""
+        async with self._turns.turn(), transaction(self.sessions) as session:
+            yield session
+
+    # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
-        idle = self.settings.delivery.poll_interval_seconds
-        while True:
-            try:
-                claimed = await self.claim_batch()
-                refreshed = await self.refresh_counters()
-            except Exception:
-                log.exception("sender round failed")
-                claimed = refreshed = 0
-            if not claimed and not refreshed:
-                await asyncio.sleep(idle)
+        """Send until cancelled (or ``stop()``), then hand back what was not attempted."""
+        await self._serve(until_idle=False)
+
+    def stop(self) -> None:
+        """Finish what is in flight, give back reservations, and return from ``run()``."""
+        self._stopping = True
+        self._wake.set()
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Send until nothing is due or in flight (and counters are fresh)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            claimed = await self.claim_batch()
-            if self._inflight:
-                await asyncio.wait(self._inflight, timeout=1.0)
-            refreshed = await self.refresh_counters(force=True)
-            if not claimed and not self._inflight and not refreshed:
-                return
-        raise TimeoutError("outbox not drained in time")
+        """Send until no row is waiting (retries included) and the counters are fresh."""
+        try:
+            await asyncio.wait_for(self._serve(until_idle=True), timeout)
+        except TimeoutError:
+            raise TimeoutError("outbox not drained in time") from None
 
-    async def claim_batch(self) -> int:
-        room = self.settings.delivery.batch_size * 2 - len(self._inflight)
+    async def _serve(self, *, until_idle: bool) -> None:
+        keeper = asyncio.create_task(self._keep_lease(), name=f"lease-{self.worker}")
+        try:
+            await self._recover()
+            await self._loop(until_idle=until_idle)
+        finally:
+            keeper.cancel()
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10.0)
+        leftover = [j.delivery_id for j in self._pending.values() if not j.is_edit]
+        edits = [j.delivery_id for j in self._pending.values() if j.is_edit]
+        self._pending.clear()
+        with contextlib.suppress(Exception):
+            async with self._writing() as session:
+                await outbox.release(session, leftover, self.worker)
+                await counters.mark_stale(session, edits)
+
+    # -- the loop -------------------------------------------------------------------------
+    async def _loop(self, *, until_idle: bool) -> None:
+        poll = self.settings.delivery.poll_interval_seconds
+        while not self._stopping:
+            self._wake.clear()  # anything that happens from here on wakes the wait below
+            now = self.clock()
+            claimed = refreshed = 0
+            try:
+                if now >= self._next_claim and len(self._pending) < self._low_water:
+                    claimed = await self._claim()
+                    self._next_claim = now + (poll if claimed == 0 else self._claim_gap)
+                if now >= self._next_refresh:
+                    refreshed = await self._collect_edits()
+                    self._next_refresh = now + self.settings.delivery.counter_refresh_seconds
+            except Exception:
+                log.exception("sender round failed; trying again shortly")
+                self._next_claim = self._next_refresh = now + poll
+            batch = self._take_ready()
+            if batch:
+                await self._launch(batch)
+                continue
+            idle = not (self._pending or self._tasks or claimed or refreshed)
+            if until_idle and idle and await self._nothing_due():
+                return
+            wake = min(
+                self._next_claim if len(self._pending) < self._low_water else NEVER,
+                self._next_refresh,
+                self._next_ready(),
+                now + poll,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, wake - self.clock()))
+
+    @property
+    def _low_water(self) -> float:
+        """Keep about two seconds of sending reserved (at least a batch)."""
+        return max(self.settings.delivery.batch_size, 2 * self.pacer.global_rate)
+
+    @property
+    def _claim_gap(self) -> float:
+        return min(0.1, self.settings.delivery.poll_interval_seconds)
+
+    async def _claim(self) -> int:
+        room = int(self._low_water) + self.settings.delivery.batch_size - len(self._pending)
         if room <= 0:
             return 0
-        async with transaction(self.sessions) as session:
-            rows = await outbox.claim_due(
-                session, now=outbox.wall_now(), limit=room, worker=self.worker, lease=LEASE
+        async with self._writing() as session:
+            rows = await outbox.reserve_due(
+                session, now=outbox.wall_now(), limit=room, worker=self.worker, lease=self.lease
             )
-            jobs = [(r.id, r.target_telegram_id, dict(r.payload)) for r in rows]
-        for job in jobs:
-            at = self.pacer.reserve(job[1])
-            task = asyncio.create_task(self._deliver(*job, at))
-            self._inflight.add(task)
-            task.add_done_callback(self._inflight.discard)
-        return len(jobs)
+        for row in rows:
+            if row.id not in self._held:
+                self._add(Job(row.id, row.target_telegram_id, dict(row.payload), row.priority))
+        return len(rows)
 
-    async def _deliver(
-        self, delivery_id: int, target: int, payload: dict[str, Any], at: float
-    ) -> None:
-        delay = at - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    def _add(self, job: Job) -> None:
+        self._order += 1
+        job.order = self._order
+        self._pending[job.order] = job
+        if not job.is_edit:
+            self._held.add(job.delivery_id)
+
+    def _take_ready(self) -> list[Job]:
+        """Jobs whose chat, group and the global limit allow them now; their slots taken.
+        Edits first (they count per chat only), then messages by priority while the global
+        limit lets them go."""
+        now = self.clock()
+        pacer = self.pacer
+        taken: list[Job] = []
+        for job in sorted(self._pending.values(), key=lambda j: (j.priority, j.order)):
+            # a handler's reply waiting for the global limit goes first
+            if not job.is_edit and (pacer.waiting or pacer.global_ready_at(now) > now):
+                break
+            if pacer.ready_at(job.target, edit=job.is_edit, now=now) <= now:
+                pacer.start(job.target, edit=job.is_edit)
+                del self._pending[job.order]
+                taken.append(job)
+        return taken
+
+    def _next_ready(self) -> float:
+        """When the next pending job could go (``NEVER``: when an answer arrives)."""
+        now = self.clock()
+        own = NEVER
+        at = NEVER
+        for job in self._pending.values():
+            ready = self.pacer.own_ready_at(job.target, edit=job.is_edit, now=now)
+            if job.is_edit:
+                at = min(at, ready)
+            else:
+                own = min(own, ready)
+        if own < NEVER:
+            at = min(at, max(own, self.pacer.global_ready_at(now)))
+        return at
+
+    async def _nothing_due(self) -> bool:
+        """Nothing waiting at all: no unsent row (not even one due later), no stale counters."""
+        async with self.sessions() as session:
+            waiting = await outbox.count_unsent(session)
+            dirty = await counters.dirty_posts(session, limit=1)
+        return not waiting and not dirty
+
+    async def _launch(self, batch: list[Job]) -> None:
+        sends = [j.delivery_id for j in batch if not j.is_edit]
         try:
-            async with self.pacer.turn(target):
-                message_id = await self.port.send(target, payload)
+            async with self._writing() as session:
+                ours = await outbox.start_attempts(session, sends, self.worker, outbox.wall_now())
+        except Exception:
+            log.exception("could not mark deliveries as sending; will try again")
+            for job in batch:
+                self.pacer.finish(job.target, edit=job.is_edit)
+                self._pending[job.order] = job
+            await asyncio.sleep(self.settings.delivery.poll_interval_seconds)
+            return
+        for job in batch:
+            if job.is_edit or job.delivery_id in ours:
+                task = asyncio.create_task(self._run_job(job))
+                self._tasks.add(task)
+                task.add_done_callback(self._done)
+            else:  # our lease ran out and another sender took it: not ours to send
+                self.pacer.finish(job.target)
+                self._forget(job)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._wake.set()
+
+    def _forget(self, job: Job) -> None:
+        (self._editing if job.is_edit else self._held).discard(job.delivery_id)
+
+    async def _run_job(self, job: Job) -> None:
+        try:
+            if job.is_edit:
+                await self._edit(job)
+            else:
+                await self._deliver(job)
+        except Exception:
+            log.exception("delivery %s to %s: unexpected failure", job.delivery_id, job.target)
+        finally:
+            self._forget(job)
+
+    # -- one message ----------------------------------------------------------------------
+    async def _deliver(self, job: Job) -> None:
+        try:
+            message_id = await self.port.send(job.target, job.payload)
         except SendError as exc:
-            await self._on_error(delivery_id, target, exc)
+            self.pacer.finish(job.target)
+            await self._on_error(job, exc)
             return
         except Exception as exc:
-            log.exception("unexpected error sending delivery %s", delivery_id)
-            await self._on_error(delivery_id, target, SendError(repr(exc)))
+            self.pacer.finish(job.target)
+            log.exception("unexpected error sending delivery %s", job.delivery_id)
+            await self._on_error(job, Transient(repr(exc)))
             return
-        # Record at once: the gap between Telegram accepting and this commit is the only
-        # window in which a crash can cause a duplicate.
-        async with transaction(self.sessions) as session:
-            await outbox.mark_sent(session, delivery_id, message_id, outbox.wall_now())
-        self.sent += 1
+        returned = self.clock()
+        self.pacer.finish(job.target)
+        await self._record_sent(job, message_id, returned)
 
-    async def _on_error(self, delivery_id: int, target: int, exc: SendError) -> None:
+    async def _record_sent(self, job: Job, message_id: int, returned: float) -> None:
+        """Commit ``sent`` at once; never send again because the database hiccupped."""
+        delay = 0.05
+        while True:
+            try:
+                async with self._turns.turn(urgent=True), self.sessions() as session:
+                    async with session.begin():
+                        await outbox.mark_sent(
+                            session, job.delivery_id, message_id, outbox.wall_now()
+                        )
+                    committed = self.clock()  # before the connection goes back to the pool
+                break
+            except Exception:
+                log.exception("could not record delivery %s as sent; retrying", job.delivery_id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self.stats.record_window(committed - returned)
+        self.stats.sent += 1
+
+    async def _on_error(self, job: Job, exc: SendError) -> None:
+        # The pacer first, before any await: no other message may slip into this chat.
+        if isinstance(exc, RetryLater):
+            self.stats.flood_answers += 1
+            if self.pacer.penalize(job.target, exc.seconds):
+                self.stats.flood_global += 1
+        elif isinstance(exc, ChatMoved | ChatGone):
+            self.pacer.forget(job.target)
+        delivery = self.settings.delivery
+        async with self._writing() as session:
+            outcome = await delivery_faults.record_error(
+                session,
+                job.delivery_id,
+                exc,
+                max_attempts=delivery.max_attempts,
+                retry_base=delivery.retry_base_seconds,
+                texts=self.texts,
+            )
+        self.stats.failed += outcome.failed
+        self.stats.retries += outcome.backed_off
+        self.stats.notices += outcome.notices
+        if not outcome.failed:
+            self._next_claim = 0.0  # it may be due again soon: look
+
+    # -- leases and recovery --------------------------------------------------------------
+    async def _keep_lease(self) -> None:
+        every = min(1.0, self.lease.total_seconds() / 4)  # also how soon a new sender is seen
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with self._writing() as session:
+                    await outbox.heartbeat(session, self.worker, self._held, outbox.wall_now())
+                await self._recover()
+            except Exception:
+                log.exception("could not renew the outbox lease")
+
+    async def _recover(self) -> None:
+        """Take back rows of senders that stopped; share the global limit with live ones."""
         now = outbox.wall_now()
-        async with transaction(self.sessions) as session:
-            row = await session.get(Delivery, delivery_id)
-            if row is None:
-                return
-            if isinstance(exc, RetryLater):
-                self.pacer.penalize(target, exc.seconds)
-                await outbox.mark_retry(
-                    session,
-                    delivery_id,
-                    now + timedelta(seconds=exc.seconds),
-                    exc.reason,
-                    count_attempt=False,
-                )
-            elif isinstance(exc, ChatMoved):
-                await self._follow(session, target, exc.new_chat_id)
-                await outbox.mark_retry(session, delivery_id, now, exc.reason, count_attempt=False)
-            elif isinstance(exc, ChatGone):
-                await self._chat_gone(session, row, exc.reason)
-                await outbox.mark_failed(session, delivery_id, exc.reason)
-                self.failed += 1
-            elif (
-                row.attempts + 1 >= self.settings.delivery.max_attempts
-                or exc.__class__.__name__ == "Rejected"
-            ):
-                await outbox.mark_failed(session, delivery_id, exc.reason)
-                self.failed += 1
-            else:
-                backoff = min(300.0, 2.0**row.attempts)
-                await outbox.mark_retry(
-                    session, delivery_id, now + timedelta(seconds=backoff), exc.reason
-                )
+        async with self._writing() as session:
+            held = await outbox.holders(session)
+            dead = [w for w in held if w != self.worker and is_dead(w)]
+            interrupted = await outbox.recover(session, now=now, lease=self.lease, dead=dead)
+        if interrupted:
+            self.stats.interrupted += interrupted
+            log.warning(
+                "%d deliveries were interrupted during their Bot API call by a sender that "
+                "stopped; sending them again (a duplicate if Telegram had accepted them)",
+                interrupted,
+            )
+        if self.settings.delivery.share_global_limit:
+            alive = {w for w, at in held.items() if at >= now - self.lease and w not in dead}
+            self.pacer.set_share(len(alive | {self.worker}))
+        self.pacer.prune()
 
-    async def _follow(self, session: Any, old: int, new: int) -> None:
-        chat = await session.scalar(select(Chat).where(Chat.telegram_id == old))
-        if chat is not None:
-            chat.telegram_id = new
-            chat.type = "supergroup"
-        await outbox.retarget(session, old, new)
-        self.pacer.forget(old)
-
-    async def _chat_gone(self, session: Any, row: Delivery, reason: str) -> None:
-        if row.chat_id is not None:
-            chat = await session.get(Chat, row.chat_id)
-            if chat is not None:
-                chat.active = False
-                chat.inactive_reason = reason[:255]
-        if row.member_id is not None:
-            member = await session.get(Member, row.member_id)
-            if member is not None:
-                member.blocked = True
-
-    async def refresh_counters(self, force: bool = False) -> int:
-        """Edit posts whose counters changed, at most every ``counter_refresh_seconds``."""
-        every = self.settings.delivery.counter_refresh_seconds
-        if not force and time.monotonic() - self._last_refresh < every:
-            return 0
-        self._last_refresh = time.monotonic()
-        edits: list[tuple[int, int, int, dict[str, Any]]] = []
-        async with transaction(self.sessions) as session:
+    # -- live counters ----------------------------------------------------------------------
+    async def _collect_edits(self) -> int:
+        """Queue an edit for every post whose counters line changed."""
+        added = 0
+        t = self.texts.for_lang(self.texts.default)
+        async with self._writing() as session:
             for row in await counters.dirty_posts(session, limit=200):
+                if row.id in self._editing:
+                    continue
                 row.counters_dirty = False
                 chat = await session.get(Chat, row.chat_id) if row.chat_id else None
                 directive = (
                     await session.get(Directive, row.directive_id) if row.directive_id else None
                 )
-                if (
-                    chat is None
-                    or chat.unit_id is None
-                    or directive is None
-                    or row.message_id is None
-                ):
+                if chat is None or chat.unit_id is None or directive is None or not row.message_id:
                     continue
                 c = await counters.unit_counts(session, directive.id, chat.unit_id)
-                t = self.texts.for_lang(self.texts.default)
                 line = counters_line(t, c.received, c.studied, c.total, directive.requires_study)
                 if line == row.counters_text:
                     continue
                 row.counters_text = line
                 payload = {**row.payload, "counters": line}
-                edits.append((row.id, chat.telegram_id, row.message_id, payload))
-        for _id, target, message_id, payload in edits:
-            at = self.pacer.reserve(target, edit=True)
-            delay = at - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            try:
-                async with self.pacer.turn(target):
-                    await self.port.edit(target, message_id, payload)
-            except RetryLater as exc:
-                self.pacer.penalize(target, exc.seconds)
-                await self._redirty(_id)
-            except SendError as exc:
-                log.warning("could not refresh counters in chat %s: %s", target, exc.reason)
-        return len(edits)
+                self._editing.add(row.id)
+                self._add(Job(row.id, chat.telegram_id, payload, -1, edit_of=row.message_id))
+                added += 1
+        return added
+
+    async def _edit(self, job: Job) -> None:
+        assert job.edit_of is not None
+        try:
+            await self.port.edit(job.target, job.edit_of, job.payload)
+        except RetryLater as exc:
+            self.pacer.penalize(job.target, exc.seconds)
+            await self._redirty(job.delivery_id)
+        except SendError as exc:
+            log.warning("could not refresh counters in chat %s: %s", job.target, exc.reason)
+        finally:
+            self.pacer.finish(job.target, edit=True)
 
     async def _redirty(self, delivery_id: int) -> None:
-        async with transaction(self.sessions) as session:
-            row = await session.get(Delivery, delivery_id)
-            if row is not None:
-                row.counters_dirty = True
-                row.counters_text = None
+        async with self._writing() as session:
+            await counters.mark_stale(session, [delivery_id])
+
+    def describe(self) -> dict[str, Any]:
+        """Figures for logs and benchmarks."""
+        return {"worker": self.worker, **self.stats.as_dict()}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import warnings
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ _GONE = (
     "user is deactivated",
     "chat_write_forbidden",
     "group chat was deactivated",
+    "need administrator rights",
 )
 
 
@@ -59,11 +62,17 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
+def retry_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds, fractions kept (the sandbox sends them when sped up)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB's int-vs-timedelta deprecation notice
+        wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
 def translate_error(exc: TelegramError) -> SendError:
     if isinstance(exc, RetryAfter):
-        wait = exc.retry_after
-        seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-        return RetryLater(seconds)
+        return RetryLater(retry_seconds(exc))
     if isinstance(exc, ChatMigrated):
         return ChatMoved(exc.new_chat_id)
     if isinstance(exc, Forbidden):

@@ -829,3 +829,14 @@ async def test_control_api_drives_a_standalone_sandbox(sandbox: SandboxServer) -
             assert [c["method"] for c in (await resp.json())["result"]] == ["sendMessage"]
         async with http.get("/_sandbox/messages", params={"chat_id": str(user_id)}) as resp:
             assert [m["text"] for m in (await resp.json())["result"]] == ["chào"]
+
+
+async def test_a_bot_can_be_registered_under_a_token_written_beforehand(
+    sandbox: SandboxServer,
+) -> None:
+    token = sandbox.create_bot(username="cfg_bot", token="5550001:from-the-config-file")
+    async with ptb_bot(sandbox, token) as bot:
+        assert bot.id == 5550001 and bot.username == "cfg_bot"
+    for bad in ("5550001:from-the-config-file", "not-a-token", "5550001:"):
+        with pytest.raises(ValueError):
+            sandbox.create_bot(token=bad)

@@ -10,6 +10,11 @@ from bot.config import Settings
 
 def add_commands(sub: Any) -> None:
     run = sub.add_parser("run", help="run the bot (runs the demo when no token is configured)")
+    run.add_argument(
+        "--sender-only",
+        action="store_true",
+        help="only post the outbox (no polling); several may share one PostgreSQL database",
+    )
     run.set_defaults(handler=_run)
     demo = sub.add_parser("demo", help="a scripted scene on the sandbox server, printed as it runs")
     demo.add_argument(
@@ -21,6 +26,14 @@ def add_commands(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> Any:
+    if args.sender_only:
+        from bot.cli import CliError
+        from bot.i18n import Texts
+        from bot.sender_main import run_sender_only
+
+        if not settings.bot.has_token:
+            raise CliError(Texts(settings.locale.default_language)(None, "sender-needs-token"))
+        return run_sender_only(settings)
     if not settings.bot.has_token:
         return _demo(argparse.Namespace(database=None), settings)
     from bot.app import build_application, run_polling

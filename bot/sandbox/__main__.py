@@ -18,6 +18,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-limits", action="store_true", help="disable flood limits")
     parser.add_argument("--time-scale", type=float, default=1.0, help="shrink limit windows")
     parser.add_argument("--bot-username", default="chithi_bot")
+    parser.add_argument("--token", default=None, help="register the bot with this token")
     parser.add_argument(
         "--allow-unstarted",
         action="store_true",
@@ -33,7 +34,7 @@ async def serve(args: argparse.Namespace) -> None:
         limits, host=args.host, port=args.port, require_start=not args.allow_unstarted
     )
     await server.start()
-    token = server.create_bot(username=args.bot_username, first_name="Chithi")
+    token = server.create_bot(username=args.bot_username, first_name="Chithi", token=args.token)
     user = server.create_user(first_name="Demo", username="demo_user", language_code="vi")
     print(f"Sandbox Bot API server: {server.url}")
     print(f"  base_url:      {server.base_url}")

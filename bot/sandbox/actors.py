@@ -33,9 +33,11 @@ class SandboxActors(World):
         first_name: str = "Chithi",
         *,
         can_read_all_group_messages: bool = False,
+        token: str | None = None,
     ) -> str:
-        """Register a bot; returns its token ``"<bot id>:<secret>"``."""
-        return self.new_bot(username, first_name, can_read_all_group_messages).token
+        """Register a bot; returns its token ``"<bot id>:<secret>"`` (``token`` given: that one,
+        e.g. one already written in a config file)."""
+        return self.new_bot(username, first_name, can_read_all_group_messages, token).token
 
     def create_user(
         self,

@@ -110,10 +110,22 @@ class World:
         self.chats[user.id] = SandboxChat(id=user.id, type=PRIVATE, user=user)
         return user
 
-    def new_bot(self, username: str, first_name: str, reads_all: bool) -> BotAccount:
-        """Register a bot account with a fresh token."""
-        user = SandboxUser(next(self._bot_ids), first_name, username=username, is_bot=True)
-        token = f"{user.id}:AA{secrets.token_urlsafe(24)[:33]}"
+    def new_bot(
+        self, username: str, first_name: str, reads_all: bool, token: str | None = None
+    ) -> BotAccount:
+        """Register a bot account with a fresh token, or with ``token`` ("<bot id>:<secret>",
+        so a config file written beforehand can name it)."""
+        if token is None:
+            user_id = next(self._bot_ids)
+            token = f"{user_id}:AA{secrets.token_urlsafe(24)[:33]}"
+        else:
+            bot_id, _, secret = token.partition(":")
+            if not bot_id.isdigit() or not secret or token in self.bots:
+                raise ValueError("token must look like '<bot id>:<secret>' and be new")
+            user_id = int(bot_id)
+            if user_id in self.users:
+                raise ValueError(f"id {user_id} is already taken")
+        user = SandboxUser(user_id, first_name, username=username, is_bot=True)
         bot = BotAccount(user, token, reads_all, UpdateQueue(first_id=100_000_001))
         self.users[user.id] = user
         self.bots[token] = bot

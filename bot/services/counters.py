@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -56,3 +57,15 @@ async def dirty_posts(session: AsyncSession, limit: int) -> list[Delivery]:
         .limit(limit)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def mark_stale(session: AsyncSession, delivery_ids: Sequence[int]) -> None:
+    """These posts' counters were not refreshed after all (an edit was refused or dropped):
+    refresh them next time."""
+    if delivery_ids:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(list(delivery_ids)))
+            .values(counters_dirty=True, counters_text=None)
+            .execution_options(synchronize_session=False)
+        )

@@ -32,6 +32,23 @@ class ChatMoved(SendError):
 class ChatGone(SendError):
     """The bot was blocked, kicked, or the chat deleted: do not try this chat again."""
 
+    # Telegram's wording -> a cause the secretary is told in plain words (first match wins).
+    CAUSES = (
+        ("blocked", "blocked"),
+        ("kicked", "kicked"),
+        ("deactivated", "deleted"),
+        ("chat not found", "deleted"),
+        ("not a member", "not-member"),
+        ("rights", "no-rights"),
+        ("chat_write_forbidden", "no-rights"),
+    )
+
+    @property
+    def cause(self) -> str:
+        """blocked, kicked, deleted, not-member, no-rights or other."""
+        text = self.reason.lower()
+        return next((cause for marker, cause in self.CAUSES if marker in text), "other")
+
 
 class Transient(SendError):
     """A network error or a server error: try again later with back-off."""
