@@ -26,6 +26,7 @@ from storage.db import create_engine, session_factory, upgrade
 
 log = logging.getLogger(__name__)
 CONCURRENT_UPDATES = 24
+HTTP_CONNECTIONS = 40
 
 ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]
 COMMANDS = (
@@ -61,6 +62,11 @@ def build_application(
         # Updates run concurrently, but no more at once than the database pool can serve:
         # more would only wait for a connection (and time out under a burst of presses).
         .concurrent_updates(CONCURRENT_UPDATES)
+        # httpcore scans every pooled connection for each request (and polls each socket):
+        # PTB's default of 256 connections made that scan the bot's hottest path. Enough for
+        # the concurrent updates plus the sender; a request waits for a free one if need be.
+        .connection_pool_size(HTTP_CONNECTIONS)
+        .pool_timeout(30.0)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -6,8 +6,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import Ctx
-from bot.services.confirm import Press, record_press
-from handlers.common import language_of, person_of, translator, unit_of_work
+from bot.press_worker import batcher_of
+from bot.services.confirm import Press
+from handlers.common import language_of, person_of, translator
 
 
 async def on_press(update: Update, ctx: Ctx) -> None:
@@ -25,9 +26,9 @@ async def on_press(update: Update, ctx: Ctx) -> None:
         at=ctx.rt.now(),
         language=language_of(update, ctx),
     )
-    async with unit_of_work(ctx) as session:
-        outcome = await record_press(session, press)
-    # Answered after the commit: "recorded" means recorded.
+    # Recorded in a transaction shared with the presses that arrived together (group commit);
+    # answered after that commit: "recorded" means recorded.
+    outcome = await batcher_of(ctx.rt).submit(press)
     t = translator(update, ctx)
     kind = outcome.kind or "received"
     await query.answer(

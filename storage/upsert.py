@@ -33,3 +33,22 @@ async def insert_ignore(
     stmt = insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(key)
     result = await session.execute(stmt, list(rows))
     return len(result.all())
+
+
+async def insert_ignore_returning(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    rows: Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+) -> set[tuple[Any, ...]]:
+    """Like :func:`insert_ignore`, but returns the ``conflict`` values of the rows really
+    inserted (to tell, per row, "new" from "was already there")."""
+    if not rows:
+        return set()
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table: Table = model.__table__  # type: ignore[assignment]
+    columns = [table.c[name] for name in conflict]
+    stmt = insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*columns)
+    result = await session.execute(stmt, list(rows))
+    return {tuple(row) for row in result.all()}
