@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts
-from bot.services import outbox
+from bot.services import linking, outbox
 from bot.services.outbox import Outgoing
 from bot.services.ports import ChatGone, ChatMoved, Rejected, RetryLater, SendError
 from storage import queries
@@ -54,7 +54,7 @@ async def record_error(
         await outbox.mark_retry(session, row.id, at, exc.reason, count_attempt=False)
         return Outcome()
     if isinstance(exc, ChatMoved):
-        await follow_migration(session, row.target_telegram_id, exc.new_chat_id)
+        await linking.follow_migration(session, row.target_telegram_id, exc.new_chat_id)
         await outbox.mark_retry(session, row.id, now, exc.reason, count_attempt=False)
         return Outcome()
     if isinstance(exc, ChatGone):
@@ -68,24 +68,6 @@ async def record_error(
     backoff = min(MAX_BACKOFF, retry_base * 2.0**row.attempts) * random.uniform(0.8, 1.2)
     await outbox.mark_retry(session, row.id, now + timedelta(seconds=backoff), exc.reason)
     return Outcome(backed_off=1)
-
-
-async def follow_migration(session: AsyncSession, old_id: int, new_id: int) -> None:
-    """A group became a supergroup: its chat row and waiting messages move to ``new_id``.
-
-    Idempotent (Telegram also reports the migration as an update); if the new id is already
-    a known chat, the old row is retired and the new one keeps the unit.
-    """
-    chat = await queries.chat_by_telegram_id(session, old_id)
-    moved = await queries.chat_by_telegram_id(session, new_id)
-    if chat is not None and moved is None:
-        chat.telegram_id, chat.type = new_id, "supergroup"
-    elif chat is not None and moved is not None:
-        chat.active, chat.inactive_reason = False, f"migrated to {new_id}"
-        if moved.unit_id is None:
-            moved.unit_id = chat.unit_id
-    await outbox.retarget(session, old_id, new_id)
-    await session.flush()
 
 
 async def chat_gone(

@@ -359,16 +359,6 @@ async def mark_failed(session: AsyncSession, delivery_id: int, error: str) -> No
     )
 
 
-async def retarget(session: AsyncSession, old_telegram_id: int, new_telegram_id: int) -> None:
-    """A group became a supergroup: unsent rows follow the chat to its new id."""
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.target_telegram_id == old_telegram_id, Delivery.state.in_(UNSENT))
-        .values(target_telegram_id=new_telegram_id)
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def fail_queued_for(session: AsyncSession, target: int, error: str) -> int:
     """The chat is gone: its other waiting rows fail with the same reason (not attempted).
     Rows being sent by another sender finish on their own."""
