@@ -16,17 +16,20 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.context import BotData, Ctx
+from bot.http import AiohttpRequest
 from bot.i18n import Texts, pick_language
 from bot.pacing import Pacer
 from bot.rate_limit import PacedRateLimiter
 from bot.runtime import Runtime, utc_now
+from bot.updates import PressFirstProcessor
 from bot.workers import start_workers, stop_workers
 from handlers import register_all
 from storage.db import create_engine, session_factory, upgrade
 
 log = logging.getLogger(__name__)
+CONCURRENT_PRESSES = 512
 CONCURRENT_UPDATES = 24
-HTTP_CONNECTIONS = 40
+HTTP_CONNECTIONS = 64
 
 ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]
 COMMANDS = (
@@ -59,14 +62,13 @@ def build_application(
         .base_url(base_url or settings.bot.base_url)
         .base_file_url(base_file_url or settings.bot.base_file_url)
         .context_types(context_types)
-        # Updates run concurrently, but no more at once than the database pool can serve:
-        # more would only wait for a connection (and time out under a burst of presses).
-        .concurrent_updates(CONCURRENT_UPDATES)
-        # httpcore scans every pooled connection for each request (and polls each socket):
-        # PTB's default of 256 connections made that scan the bot's hottest path. Enough for
-        # the concurrent updates plus the sender; a request waits for a free one if need be.
-        .connection_pool_size(HTTP_CONNECTIONS)
-        .pool_timeout(30.0)
+        # Updates run concurrently: presses by the hundred (they share batched transactions),
+        # others no more at once than the database pool can serve (see bot/updates.py).
+        .concurrent_updates(PressFirstProcessor(CONCURRENT_PRESSES, CONCURRENT_UPDATES))
+        # HTTP on aiohttp (see bot/http.py): enough connections for the concurrent updates
+        # plus the sender; a request waits for a free one if need be.
+        .request(AiohttpRequest(connections=HTTP_CONNECTIONS, pool_timeout=30.0))
+        .get_updates_request(AiohttpRequest(connections=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

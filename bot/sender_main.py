@@ -9,10 +9,10 @@ import logging
 import signal
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.broadcast_guard import SkipStoppedBroadcasts
 from bot.config import Settings
+from bot.http import AiohttpRequest
 from bot.i18n import Texts
 from bot.sender import OutboxSender
 from bot.telegram_port import TelegramPort
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def sender_bot(settings: Settings) -> Bot:
     """A plain Bot with enough connections for a full window of concurrent sends."""
-    request = HTTPXRequest(connection_pool_size=64, pool_timeout=10.0)
+    request = AiohttpRequest(connections=64, pool_timeout=10.0)
     return Bot(
         settings.bot.token.get_secret_value(),
         base_url=settings.bot.base_url,
