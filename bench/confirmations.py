@@ -78,7 +78,15 @@ async def _drive(conn: Connection, presses: int) -> None:
     latencies = [answered[q] - t for q, t in pressed_at.items()]
     first, last = min(pressed_at.values()), max(answered[q] for q in pressed_at)
     texts = {server.callback_answers[q].get("text") for q in pressed_at}
-    conn.send({"latencies": latencies, "elapsed": last - first, "toasts": sorted(texts)})
+    timeline = sorted((t - first, answered[q] - t) for q, t in pressed_at.items())
+    conn.send(
+        {
+            "latencies": latencies,
+            "timeline": timeline,
+            "elapsed": last - first,
+            "toasts": sorted(texts),
+        }
+    )
     await loop.run_in_executor(None, conn.recv)
     await server.stop()
 
@@ -109,7 +117,7 @@ async def _bot_side(backend: str, presses: int, rate: float) -> dict[str, Any]:
         app = build_application(
             settings, token=token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot"
         )
-        async with running(app):
+        async with running(app, freeze_heap=True):
             rt = app.bot_data.runtime
             assert rt is not None
             units = "code,parent_code,name,kind\nROOT,,Tỉnh,province\n" + "".join(
@@ -190,6 +198,15 @@ def main() -> None:
             f"{backend:>10}: {rate:7.0f} presses/s · p50 {percentile(lat, 50) * 1000:6.1f} ms "
             f"· p99 {percentile(lat, 99) * 1000:6.1f} ms · max {lat[-1] * 1000:6.1f} ms · "
             f"recorded {stats['recorded']}/{len(lat)} · toasts {stats['toasts']}"
+        )
+        seconds: dict[int, list[float]] = {}
+        for at, latency in stats["timeline"]:
+            seconds.setdefault(int(at), []).append(latency)
+        print(
+            f"{'':>10}  p99 per second of the run (ms): "
+            + " ".join(
+                f"{percentile(sorted(v), 99) * 1000:.0f}" for _, v in sorted(seconds.items())
+            )
         )
         batches, presses, busy = stats["batches"]
         print(

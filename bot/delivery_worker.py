@@ -16,7 +16,12 @@ async def start_sender(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
     # Announcements of a stopped broadcast are refused at the last moment (see the guard).
     port = SkipStoppedBroadcasts(TelegramPort(bot, paced=True), runtime.sessions)
     sender = OutboxSender(
-        runtime.sessions, port, runtime.settings, runtime.texts, pacer=runtime.pacer
+        runtime.sessions,
+        port,
+        runtime.settings,
+        runtime.texts,
+        pacer=runtime.pacer,
+        turns=runtime.write_turns,
     )
     runtime.extras["sender"] = sender
     return asyncio.create_task(sender.run(), name="outbox-sender")

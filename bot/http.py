@@ -7,17 +7,20 @@ CPU in that path. aiohttp's connector keeps idle connections in a list per host 
 out without scanning, for a fraction of the CPU per request. aiohttp is already a dependency
 (the sandbox server runs on it).
 
-Behaviour matches ``telegram.request.HTTPXRequest``: parameters go as a form (JSON-encoded
-values), uploads as multipart; timeouts raise ``TimedOut``, other transport errors
-``NetworkError``; the status and body go back to PTB, which interprets them.
+Behaviour matches ``telegram.request.HTTPXRequest`` except for the encoding: parameters go as
+one JSON body (which the Bot API accepts, and which orjson writes far faster than a form is
+URL-quoted), uploads as multipart with JSON-encoded values; answers are parsed with orjson.
+Timeouts raise ``TimedOut``, other transport errors ``NetworkError``; the status and body go
+back to PTB, which interprets them.
 """
 
 from __future__ import annotations
 
 import aiohttp
+import orjson
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram._utils.types import JSONDict, ODVInput
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 
@@ -60,6 +63,19 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
         self._session = None
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        try:
+            result = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            try:  # invalid UTF-8 is replaced, as PTB's own parser does
+                result = orjson.loads(payload.decode("utf-8", "replace"))
+            except orjson.JSONDecodeError as exc:
+                raise TelegramError("Invalid server response") from exc
+        if not isinstance(result, dict):
+            raise TelegramError("Invalid server response")
+        return result
+
     async def do_request(
         self,
         url: str,
@@ -90,7 +106,8 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
-        data: aiohttp.FormData | dict[str, str] | None = None
+        data: aiohttp.FormData | bytes | None = None
+        headers = None
         if request_data is not None:
             if uploads:
                 form = aiohttp.FormData(quote_fields=False)
@@ -100,9 +117,12 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, content, filename=filename, content_type=mimetype)
                 data = form
             else:
-                data = request_data.json_parameters
+                data = orjson.dumps(request_data.parameters)
+                headers = _JSON
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             if isinstance(err, aiohttp.ConnectionTimeoutError):
@@ -113,6 +133,9 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+_JSON = {"Content-Type": "application/json"}
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

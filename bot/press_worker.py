@@ -1,23 +1,132 @@
-"""Starts the press batcher: presses that arrive together are recorded in one transaction."""
+"""The Telegram side of button presses: the batcher that records them, and the lane that
+answers them.
+
+A press is recorded in a transaction shared with the presses that arrived together (group
+commit, ``bot.services.presses``) and answered with a toast after that commit: "recorded"
+means recorded. Presses reach the lane from two places: the poller (``bot.polling``) hands
+them over straight from the raw update, without building PTB objects for them (the hot path
+under a burst), and ``handlers.confirm`` for presses that arrive as PTB ``Update`` objects.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Any
 
 from telegram import Bot
 
+from bot.i18n import pick_language
 from bot.runtime import Runtime
+from bot.services.confirm import Press, PressOutcome
+from bot.services.people import TelegramPerson
 from bot.services.presses import PressBatcher
+from bot.services.render import CONFIRM_PREFIX
+
+log = logging.getLogger(__name__)
+PRESS_PREFIX = f"{CONFIRM_PREFIX}:"  # callback data of the confirmation buttons
+MAX_IN_FLIGHT = 5000  # presses accepted but not yet answered; the poller waits beyond this
+
+
+def is_press_data(data: str | None) -> bool:
+    return data is not None and data.startswith(PRESS_PREFIX)
+
+
+def toast_key(outcome: PressOutcome) -> str:
+    return f"press-{outcome.status}-{outcome.kind}" if outcome.kind else f"press-{outcome.status}"
+
+
+class PressLane:
+    """Records a press (through the batcher) and answers its callback query with a toast."""
+
+    def __init__(self, runtime: Runtime, bot: Bot, batcher: PressBatcher) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.batcher = batcher
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.in_flight = 0  # being handled now (from either path)
+
+    async def handle(self, press: Press, query_id: str) -> None:
+        """Record and answer one press; any failure is logged and answered with an apology."""
+        texts = self.runtime.texts
+        self.in_flight += 1
+        try:
+            try:
+                outcome = await self.batcher.submit(press)
+                text = texts(press.language, toast_key(outcome), number=outcome.number or "")
+            except Exception:
+                log.exception("recording the press %r failed", press)
+                text = texts(press.language, "error-internal")
+            await self.bot.answer_callback_query(query_id, text[:200])
+        except Exception:
+            log.exception("could not answer the press %r", press)
+        finally:
+            self.in_flight -= 1
+
+    async def spawn(self, press: Press, query_id: str) -> None:
+        """Handle the press in its own task; waits only when too many are in flight."""
+        await self._slots.acquire()
+        task = asyncio.create_task(self.handle(press, query_id), name="press")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+
+    @property
+    def spawned(self) -> int:
+        """Presses handed over by the poller and not yet answered."""
+        return len(self._tasks)
+
+    async def drain(self) -> None:
+        """Wait for every press handed over so far to be answered."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def press_from_raw(item: dict[str, Any], runtime: Runtime) -> tuple[Press, str] | None:
+    """A press (and its callback query id) read straight from a raw update, or None when the
+    update is not a confirmation-button press (then PTB handles it as usual)."""
+    query = item.get("callback_query")
+    if not isinstance(query, dict) or not is_press_data(query.get("data")):
+        return None
+    user = query.get("from")
+    if not isinstance(user, dict) or "id" not in query:
+        return None
+    message = query.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if not isinstance(chat, dict):
+        chat = None
+    names = (user.get("first_name") or "", user.get("last_name") or "")
+    language_code = user.get("language_code")
+    press = Press(
+        data=query["data"],
+        person=TelegramPerson(
+            telegram_id=int(user["id"]),
+            full_name=" ".join(n for n in names if n),
+            username=user.get("username"),
+            language_code=language_code,
+        ),
+        chat_id=int(chat["id"]) if chat else 0,
+        chat_type=str(chat.get("type", "")) if chat else "",
+        message_id=int(message["message_id"]) if chat and isinstance(message, dict) else None,
+        at=runtime.now(),
+        language=pick_language(language_code, runtime.settings.locale.default_language),
+    )
+    return press, str(query["id"])
 
 
 async def start_press_batcher(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
-    batcher = PressBatcher(runtime.sessions)
+    batcher = PressBatcher(runtime.sessions, turns=runtime.write_turns)
     runtime.extras["presses"] = batcher
+    runtime.extras["press_lane"] = PressLane(runtime, bot, batcher)
     return asyncio.create_task(batcher.run(), name="press-batcher")
 
 
-def batcher_of(runtime: Runtime) -> PressBatcher:
-    batcher = runtime.extras.get("presses")
-    if not isinstance(batcher, PressBatcher):
+def lane_of(runtime: Runtime) -> PressLane:
+    lane = runtime.extras.get("press_lane")
+    if not isinstance(lane, PressLane):
         raise RuntimeError("the press batcher is not running")
-    return batcher
+    return lane

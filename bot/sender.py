@@ -45,7 +45,6 @@ from bot.services.ports import (
 from bot.services.render import counters_line
 from bot.write_turns import WriteTurns
 from storage.db import SessionFactory, is_sqlite, transaction
-from storage.models import Chat, Directive
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +62,10 @@ class OutboxSender:
         worker: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         pacer: Pacer | None = None,
+        turns: WriteTurns | None = None,
     ) -> None:
-        """``pacer``: the process's shared flood schedule (handler replies use it too)."""
+        """``pacer``: the process's shared flood schedule (handler replies use it too);
+        ``turns``: the process's shared SQLite write turns (the press batcher takes them too)."""
         self.sessions = sessions
         self.port = port
         self.settings = settings
@@ -84,7 +85,7 @@ class OutboxSender:
         self._next_refresh = 0.0
         self._stopping = False
         self.pacer.listen(self._wake.set)
-        self._turns = WriteTurns(enabled=is_sqlite(settings.database.url))
+        self._turns = turns or WriteTurns(enabled=is_sqlite(settings.database.url))
 
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
@@ -362,30 +363,36 @@ class OutboxSender:
 
     # -- live counters ----------------------------------------------------------------------
     async def _collect_edits(self) -> int:
-        """Queue an edit for every post whose counters line changed."""
-        added = 0
-        t = self.texts.for_lang(self.texts.default)
+        """Queue an edit for every post whose counters line changed.
+
+        Set-based, however many posts are stale: take them (a short write), count (a read,
+        which on SQLite keeps the presses' writes waiting for nothing), remember the new lines
+        (a short write).
+        """
         async with self._writing() as session:
-            for row in await counters.dirty_posts(session, limit=200):
-                if row.id in self._editing:
-                    continue
-                row.counters_dirty = False
-                chat = await session.get(Chat, row.chat_id) if row.chat_id else None
-                directive = (
-                    await session.get(Directive, row.directive_id) if row.directive_id else None
-                )
-                if chat is None or chat.unit_id is None or directive is None or not row.message_id:
-                    continue
-                c = await counters.unit_counts(session, directive.id, chat.unit_id)
-                line = counters_line(t, c.received, c.studied, c.total, directive.requires_study)
-                if line == row.counters_text:
-                    continue
-                row.counters_text = line
-                payload = {**row.payload, "counters": line}
-                self._editing.add(row.id)
-                self._add(Job(row.id, chat.telegram_id, payload, -1, edit_of=row.message_id))
-                added += 1
-        return added
+            posts = await counters.take_stale_posts(session, limit=500, skip=self._editing)
+        if not posts:
+            return 0
+        async with self.sessions() as session:
+            counts = await counters.unit_counts(
+                session, {(p.directive_id, p.unit_id) for p in posts}
+            )
+        t = self.texts.for_lang(self.texts.default)
+        lines = {}
+        for p in posts:
+            c = counts[(p.directive_id, p.unit_id)]
+            line = counters_line(t, c.received, c.studied, c.total, p.requires_study)
+            if line != p.counters_text:
+                lines[p.delivery_id] = line
+        if lines:
+            async with self._writing() as session:
+                await counters.save_texts(session, lines)
+        for p in posts:
+            if p.delivery_id in lines:
+                payload = {**p.payload, "counters": lines[p.delivery_id]}
+                self._editing.add(p.delivery_id)
+                self._add(Job(p.delivery_id, p.chat_telegram_id, payload, -1, edit_of=p.message_id))
+        return len(lines)
 
     async def _edit(self, job: Job) -> None:
         assert job.edit_of is not None

@@ -16,14 +16,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.services.render import CONFIRM_PREFIX
-
-PRESS_PREFIX = f"{CONFIRM_PREFIX}:"  # callback data of the confirmation buttons
+from bot.press_worker import is_press_data
 
 
 def is_press(update: object) -> bool:
     query = update.callback_query if isinstance(update, Update) else None
-    return query is not None and (query.data or "").startswith(PRESS_PREFIX)
+    return query is not None and is_press_data(query.data)
 
 
 class PressFirstProcessor(BaseUpdateProcessor):

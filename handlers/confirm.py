@@ -1,4 +1,9 @@
-"""Confirmation buttons (✅ Đã nhận / 📖 Đã học tập): record once, answer with a toast."""
+"""Confirmation buttons (✅ Đã nhận / 📖 Đã học tập): record once, answer with a toast.
+
+The poller hands presses to the press lane before PTB parses them (``bot.polling``); this
+handler serves presses that arrive as PTB updates some other way (a webhook, a replayed
+update), through the same lane.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import Ctx
-from bot.press_worker import batcher_of
+from bot.press_worker import PRESS_PREFIX, lane_of
 from bot.services.confirm import Press
-from handlers.common import language_of, person_of, translator
+from handlers.common import language_of, person_of
 
 
 async def on_press(update: Update, ctx: Ctx) -> None:
@@ -26,19 +31,9 @@ async def on_press(update: Update, ctx: Ctx) -> None:
         at=ctx.rt.now(),
         language=language_of(update, ctx),
     )
-    # Recorded in a transaction shared with the presses that arrived together (group commit);
-    # answered after that commit: "recorded" means recorded.
-    outcome = await batcher_of(ctx.rt).submit(press)
-    t = translator(update, ctx)
-    kind = outcome.kind or "received"
-    await query.answer(
-        t(
-            f"press-{outcome.status}-{kind}" if outcome.kind else f"press-{outcome.status}",
-            number=outcome.number or "",
-        )
-    )
+    await lane_of(ctx.rt).handle(press, query.id)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    # Every callback starting with "c:" is a confirmation; forged ones are answered too.
-    app.add_handler(CallbackQueryHandler(on_press, pattern=r"^c:"))
+    # Every confirmation callback is handled here; forged ones are answered too.
+    app.add_handler(CallbackQueryHandler(on_press, pattern=f"^{PRESS_PREFIX}"))

@@ -90,7 +90,8 @@ async def _show(
     ctx: Ctx,
     session: AsyncSession,
     directive: Directive,
-    roots: list[Unit], page: int,
+    roots: list[Unit],
+    page: int,
     *,
     edit: bool,
 ) -> None:

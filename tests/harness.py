@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.app import ChithiApp, build_application, running
 from bot.config import Settings
+from bot.press_worker import PressLane
 from bot.runtime import Runtime
 from bot.sandbox import SandboxServer
 from storage.db import transaction
@@ -171,9 +172,13 @@ class Harness:
 
 
 def _busy(app: ChithiApp) -> bool:
-    # PTB tracks updates being processed concurrently in its update processor.
+    # PTB tracks updates being processed concurrently in its update processor; presses taken
+    # by the poller's fast lane are counted by the lane.
     processor = app.update_processor
-    return processor.current_concurrent_updates > 0
+    runtime = app.bot_data.runtime
+    lane = runtime.extras.get("press_lane") if runtime is not None else None
+    pressing = isinstance(lane, PressLane) and (lane.spawned > 0 or lane.in_flight > 0)
+    return processor.current_concurrent_updates > 0 or pressing
 
 
 def make_settings(db_url: str, **overrides: Any) -> Settings:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Confirmation, Delivery, Membership
+from storage.models import Chat, Confirmation, Delivery, Directive, Membership
 
 
 @dataclass(frozen=True)
@@ -18,35 +18,124 @@ class UnitCounts:
     total: int
 
 
-async def unit_counts(session: AsyncSession, directive_id: int, unit_id: int) -> UnitCounts:
-    """Confirmations by members of the unit (its own members, not its sub-units')."""
-    members = select(Membership.member_id).where(Membership.unit_id == unit_id)
-    total = await session.scalar(select(func.count()).select_from(members.subquery())) or 0
-    stmt = (
-        select(Confirmation.kind, func.count(Confirmation.id))
-        .where(Confirmation.directive_id == directive_id, Confirmation.member_id.in_(members))
-        .group_by(Confirmation.kind)
+@dataclass(frozen=True)
+class StalePost:
+    """A post whose counters line may have changed, with what is needed to redraw it."""
+
+    delivery_id: int
+    chat_telegram_id: int
+    message_id: int
+    directive_id: int
+    unit_id: int
+    requires_study: bool
+    counters_text: str | None
+    payload: dict[str, object]
+
+
+async def unit_counts(
+    session: AsyncSession, pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], UnitCounts]:
+    """(directive, unit) → confirmations by members of the unit (its own members, not its
+    sub-units'); two grouped queries for any number of pairs."""
+    if not pairs:
+        return {}
+    units = {u for _, u in pairs}
+    by_unit = (
+        select(Membership.unit_id, func.count())
+        .where(Membership.unit_id.in_(units))
+        .group_by(Membership.unit_id)
     )
-    by_kind = {kind: n for kind, n in (await session.execute(stmt)).all()}
-    return UnitCounts(by_kind.get("received", 0), by_kind.get("studied", 0), total)
+    totals: dict[int, int] = {u: n for u, n in await session.execute(by_unit)}
+    stmt = (
+        select(Confirmation.directive_id, Membership.unit_id, Confirmation.kind, func.count())
+        .join(Membership, Membership.member_id == Confirmation.member_id)
+        # No filter on the unit here: SQLite would probe the membership index once per unit
+        # for every confirmation (100 units x 10,000 confirmations: 300 ms instead of 25).
+        .where(Confirmation.directive_id.in_({d for d, _ in pairs}))
+        .group_by(Confirmation.directive_id, Membership.unit_id, Confirmation.kind)
+    )
+    done: dict[tuple[int, int, str], int] = {
+        (d, u, k): n for d, u, k, n in await session.execute(stmt)
+    }
+    return {
+        (d, u): UnitCounts(
+            done.get((d, u, "received"), 0), done.get((d, u, "studied"), 0), totals.get(u, 0)
+        )
+        for d, u in pairs
+    }
 
 
-async def mark_dirty(session: AsyncSession, directive_id: int, member_id: int) -> None:
-    """The member's units' posts of this directive need their counters refreshed."""
-    unit_ids = select(Membership.unit_id).where(Membership.member_id == member_id)
-    chat_ids = select(Chat.id).where(Chat.unit_id.in_(unit_ids))
+async def mark_dirty(session: AsyncSession, touched: set[tuple[int, int]]) -> None:
+    """(directive, member) pairs just confirmed: the posts of those directives in the members'
+    units' chats need their counters refreshed."""
+    if not touched:
+        return
+    units = select(Membership.unit_id).where(Membership.member_id.in_({m for _, m in touched}))
+    chats = select(Chat.id).where(Chat.unit_id.in_(units))
     await session.execute(
         update(Delivery)
         .where(
-            Delivery.directive_id == directive_id,
+            Delivery.directive_id.in_({d for d, _ in touched}),
             Delivery.kind == "post",
-            Delivery.chat_id.in_(chat_ids),
+            Delivery.chat_id.in_(chats),
             Delivery.payload_has_counters.is_(True),
             Delivery.counters_dirty.is_(False),
         )
         .values(counters_dirty=True)
         .execution_options(synchronize_session=False)
     )
+
+
+async def take_stale_posts(session: AsyncSession, limit: int, skip: set[int]) -> list[StalePost]:
+    """Clear the dirty flag of up to ``limit`` posts (not those in ``skip``) and return them.
+
+    The flag is cleared before the counts are read, so a press committed after this
+    transaction marks the post again for the next round; none is missed.
+    """
+    stmt = select(Delivery.id).where(Delivery.counters_dirty.is_(True), Delivery.state == "sent")
+    if skip:
+        stmt = stmt.where(Delivery.id.not_in(skip))
+    ids = list((await session.scalars(stmt.order_by(Delivery.id).limit(limit))).all())
+    if not ids:
+        return []
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids))
+        .values(counters_dirty=False)
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.execute(
+        select(
+            Delivery.id,
+            Chat.telegram_id,
+            Delivery.message_id,
+            Delivery.directive_id,
+            Chat.unit_id,
+            Directive.requires_study,
+            Delivery.counters_text,
+            Delivery.payload,
+        )
+        .join(Chat, Chat.id == Delivery.chat_id)
+        .join(Directive, Directive.id == Delivery.directive_id)
+        .where(Delivery.id.in_(ids), Chat.unit_id.is_not(None), Delivery.message_id.is_not(None))
+        .order_by(Delivery.id)
+    )
+    return [
+        StalePost(did, chat, int(message), int(directive), int(unit), study, text, dict(payload))
+        for did, chat, message, directive, unit, study, text, payload in rows
+    ]
+
+
+async def save_texts(session: AsyncSession, texts: dict[int, str]) -> None:
+    """Remember the counters line each post now shows (delivery id → line)."""
+    if texts:
+        table = Delivery.__table__
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("delivery_id"))
+            .values(counters_text=bindparam("line")),
+            [{"delivery_id": i, "line": t} for i, t in texts.items()],
+        )
 
 
 async def dirty_posts(session: AsyncSession, limit: int) -> list[Delivery]:

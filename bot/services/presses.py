@@ -13,9 +13,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import counters
 from bot.services.confirm import (
     ALREADY,
     CLOSED,
@@ -27,6 +28,7 @@ from bot.services.confirm import (
     PressOutcome,
     parse_data,
 )
+from bot.write_turns import WriteTurns
 from storage.db import SessionFactory, transaction
 from storage.models import Chat, Confirmation, Delivery, Directive, Member, Membership
 from storage.upsert import insert_ignore, insert_ignore_returning
@@ -209,27 +211,7 @@ async def _confirm(
         else:
             outcomes[i] = PressOutcome(ALREADY, kind, live[i].directive.number)
     if touched:
-        await _mark_dirty(session, touched)
-
-
-async def _mark_dirty(session: AsyncSession, touched: set[tuple[int, int]]) -> None:
-    """The posts (in their units' chats) of the directives these members confirmed."""
-    units = select(Membership.unit_id).where(Membership.member_id.in_({m for _, m in touched}))
-    chats = select(Chat.id).where(Chat.unit_id.in_(units))
-    await session.execute(
-        update(Delivery)
-        .where(
-            and_(
-                Delivery.directive_id.in_({d for d, _ in touched}),
-                Delivery.kind == "post",
-                Delivery.chat_id.in_(chats),
-                Delivery.payload_has_counters.is_(True),
-                Delivery.counters_dirty.is_(False),
-            )
-        )
-        .values(counters_dirty=True)
-        .execution_options(synchronize_session=False)
-    )
+        await counters.mark_dirty(session, touched)
 
 
 class PressBatcher:
@@ -239,8 +221,13 @@ class PressBatcher:
     press, so one bad press never costs the others their answer.
     """
 
-    def __init__(self, sessions: SessionFactory, max_batch: int = 200) -> None:
+    def __init__(
+        self, sessions: SessionFactory, max_batch: int = 200, turns: WriteTurns | None = None
+    ) -> None:
         self.sessions = sessions
+        # SQLite: wait for the process's other writers here, in turn, rather than in SQLite's
+        # busy handler (which sleeps in growing steps, up to 100 ms at a time).
+        self.turns = turns or WriteTurns(enabled=False)
         self.max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Press, asyncio.Future[PressOutcome]]] = asyncio.Queue()
         self.batches = 0  # figures for the benchmark: batches, presses, seconds spent
@@ -271,13 +258,13 @@ class PressBatcher:
 
     async def _record_batch(self, batch: list[tuple[Press, asyncio.Future[PressOutcome]]]) -> None:
         try:
-            async with transaction(self.sessions) as session:
+            async with self.turns.turn(urgent=True), transaction(self.sessions) as session:
                 outcomes = await record_presses(session, [p for p, _ in batch])
         except Exception:  # any failure: fall back to one transaction per press
             log.exception("recording a batch of %d presses failed; retrying one by one", len(batch))
             for press, future in batch:
                 try:
-                    async with transaction(self.sessions) as session:
+                    async with self.turns.turn(urgent=True), transaction(self.sessions) as session:
                         [outcome] = await record_presses(session, [press])
                 except Exception as exc:  # the handler's error path reports it
                     if not future.done():
