@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Confirmation, Delivery, Directive, Membership
@@ -129,7 +130,7 @@ async def take_stale_posts(session: AsyncSession, limit: int, skip: set[int]) ->
 async def save_texts(session: AsyncSession, texts: dict[int, str]) -> None:
     """Remember the counters line each post now shows (delivery id → line)."""
     if texts:
-        table = Delivery.__table__
+        table = cast(Table, Delivery.__table__)
         await session.execute(
             update(table)
             .where(table.c.id == bindparam("delivery_id"))
