@@ -83,6 +83,8 @@ class OutboxSender:
         self._order = 0
         self._next_claim = 0.0
         self._next_refresh = 0.0
+        self._next_edit = 0.0  # counters edits are spread out (see _collect_edits)
+        self._edit_gap = 0.0
         self._stopping = False
         self.pacer.listen(self._wake.set)
         self._turns = turns or WriteTurns(enabled=is_sqlite(settings.database.url))
@@ -203,7 +205,11 @@ class OutboxSender:
             # a handler's reply waiting for the global limit goes first
             if not job.is_edit and (pacer.waiting or pacer.global_ready_at(now) > now):
                 break
+            if job.is_edit and now < self._next_edit:
+                continue
             if pacer.ready_at(job.target, edit=job.is_edit, now=now) <= now:
+                if job.is_edit:
+                    self._next_edit = now + self._edit_gap
                 pacer.start(job.target, edit=job.is_edit)
                 del self._pending[job.order]
                 taken.append(job)
@@ -217,7 +223,7 @@ class OutboxSender:
         for job in self._pending.values():
             ready = self.pacer.own_ready_at(job.target, edit=job.is_edit, now=now)
             if job.is_edit:
-                at = min(at, ready)
+                at = min(at, max(ready, self._next_edit))
             else:
                 own = min(own, ready)
         if own < NEVER:
@@ -384,6 +390,14 @@ class OutboxSender:
             line = counters_line(t, c.received, c.studied, c.total, p.requires_study)
             if line != p.counters_text:
                 lines[p.delivery_id] = line
+        # Edits count per chat only, so a round could go out all at once: a burst that the
+        # presses arriving meanwhile would wait behind. Spread them instead, as fast as the
+        # global rate, or faster if needed to finish within the refresh period.
+        flood = self.settings.flood
+        self._edit_gap = min(
+            1.0 / (flood.global_per_second * flood.time_scale),
+            self.settings.delivery.counter_refresh_seconds / max(1, len(lines)),
+        )
         if lines:
             async with self._writing() as session:
                 await counters.save_texts(session, lines)
