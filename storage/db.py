@@ -60,7 +60,17 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        # Each length of an IN list is its own statement to PostgreSQL; batched work (presses,
+        # outbox rows) uses many lengths, and the default of 100 prepared statements per
+        # connection kept evicting them (a prepare round trip each time).
+        connect_args={"prepared_statement_cache_size": 1000},
+    )
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from bot.sandbox.files import store_document, store_photo
 from bot.sandbox.keyboards import callback_datas
-from bot.sandbox.objects import chat_member
+from bot.sandbox.objects import chat_member, json_copy
 from bot.sandbox.state import (
     ACTIVE_STATUSES,
     CHAT_TYPES,
@@ -150,7 +149,7 @@ class SandboxActors(World):
             replied = self.find_message(chat, bot.id, reply_to)
             if replied is None:
                 raise ValueError(f"no message {reply_to} to reply to in chat {chat.id}")
-            content["reply_to_message"] = copy.deepcopy(replied.data)
+            content["reply_to_message"] = json_copy(replied.data)
             content["reply_to_message"].pop("reply_to_message", None)
         channel = chat.type == "channel"
         stored = self.add_message(
@@ -164,7 +163,7 @@ class SandboxActors(World):
             self.push(bot, "message", stored.data)
         else:
             self.fan_out(chat, stored.data)
-        return copy.deepcopy(stored.data)
+        return json_copy(stored.data)
 
     def _open_private(self, bot: BotAccount, user: SandboxUser) -> None:
         """Writing to a bot starts the chat, and restarts it if the user had blocked it."""
@@ -241,7 +240,7 @@ class SandboxActors(World):
                 raise ValueError(f"no message {message_id} from this bot in chat {chat_id}")
             message = {"chat": chat.to_api(), "message_id": message_id, "date": 0}
         else:
-            message = copy.deepcopy(stored.data)
+            message = json_copy(stored.data)
             buttons = callback_datas(stored.data.get("reply_markup"))
             if not forged and data not in buttons:
                 raise ValueError(f"no button with callback_data {data!r}; buttons: {buttons}")

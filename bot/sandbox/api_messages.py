@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from bot.sandbox.errors import bad_request
 from bot.sandbox.keyboards import check_reply_markup
+from bot.sandbox.objects import json_copy
 from bot.sandbox.params import Params
 from bot.sandbox.state import SandboxChat, StoredMessage
 from bot.sandbox.text import caption_text, message_text
@@ -29,7 +29,7 @@ def target_chat(w: World, bot: BotAccount, p: Params, name: str = "chat_id") -> 
 
 def shallow(message: JSON) -> JSON:
     """A message as embedded in another (no nested reply)."""
-    data = copy.deepcopy(message)
+    data = json_copy(message)
     data.pop("reply_to_message", None)
     return data
 
@@ -114,7 +114,7 @@ async def copy_message(w: World, bot: BotAccount, p: Params) -> JSON:
     """copyMessage: the content without a link to the original; answers a MessageId."""
     source = _source(w, bot, p)
     chat = target_chat(w, bot, p)
-    content = {k: copy.deepcopy(v) for k, v in source.data.items() if k in _COPIED}
+    content = {k: json_copy(v) for k, v in source.data.items() if k in _COPIED}
     if p.has("caption"):
         content.pop("caption_entities", None)
         content.pop("caption", None)
@@ -130,7 +130,7 @@ async def forward_message(w: World, bot: BotAccount, p: Params) -> JSON:
     """forwardMessage: the content with ``forward_origin``."""
     source = _source(w, bot, p)
     chat = target_chat(w, bot, p)
-    content = {k: copy.deepcopy(v) for k, v in source.data.items() if k in _COPIED}
+    content = {k: json_copy(v) for k, v in source.data.items() if k in _COPIED}
     original = source.data
     if "sender_chat" in original and original["chat"]["type"] == "channel":
         origin: JSON = {

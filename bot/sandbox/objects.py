@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import struct
-from typing import Any
+from typing import Any, TypeVar
+
+import orjson
 
 from bot.sandbox.state import SandboxChat, SandboxUser, StoredFile
 
 JSON = dict[str, Any]
+_T = TypeVar("_T")
+
+
+def json_copy(value: _T) -> _T:
+    """A deep copy of JSON data (several times faster than ``copy.deepcopy``)."""
+    result: _T = orjson.loads(orjson.dumps(value))
+    return result
+
 
 ADMIN_RIGHTS = (
     "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",

@@ -7,6 +7,7 @@ import mimetypes
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from bot.sandbox.errors import bad_request
@@ -55,7 +56,7 @@ async def read_request(request: web.Request) -> tuple[JSON, dict[str, Upload]]:
         return params, uploads
     if request.content_type == "application/json":
         try:
-            body = await request.json()
+            body = orjson.loads(await request.read())
         except ValueError:
             raise bad_request("can't parse JSON body") from None
         if not isinstance(body, dict):

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
+import orjson
 from aiohttp import web
 
 from bot.sandbox.actors import SandboxActors
@@ -159,7 +160,7 @@ class SandboxServer(SandboxActors):
     # -- HTTP -----------------------------------------------------------------------------
     @staticmethod
     def _answer(error: ApiError) -> web.Response:
-        return web.json_response(error.to_json(), status=error.code)
+        return web.json_response(error.to_json(), status=error.code, dumps=_dumps)
 
     def _record(self, call: RecordedCall) -> None:
         self.calls.append(call)
@@ -219,7 +220,7 @@ class SandboxServer(SandboxActors):
         self._record(call)
         if fault is not None:  # drop_after: done, but the client never hears about it
             return self._drop(request)
-        return web.json_response({"ok": True, "result": result})
+        return web.json_response({"ok": True, "result": result}, dumps=_dumps)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] not in self.bots:
@@ -229,3 +230,7 @@ class SandboxServer(SandboxActors):
             return self._answer(not_found())
         content_type = file.mime_type or ("image/jpeg" if file.kind == "photo" else None)
         return web.Response(body=file.data, content_type=content_type or "application/octet-stream")
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import itertools
 import secrets
 import time
@@ -15,6 +14,7 @@ import aiohttp
 from bot.sandbox.errors import ApiError, bad_request, chat_not_found, forbidden
 from bot.sandbox.html import utf16_slice
 from bot.sandbox.limits import FloodController, FloodLimits
+from bot.sandbox.objects import json_copy
 from bot.sandbox.state import (
     ACTIVE_STATUSES,
     PRIVATE,
@@ -284,7 +284,7 @@ class World:
 
     def push(self, bot: BotAccount, kind: str, payload: JSON) -> None:
         """Queue one update for one bot (a copy: later state changes do not leak in)."""
-        bot.queue.push(kind, copy.deepcopy(payload))
+        bot.queue.push(kind, json_copy(payload))
         self.notify()
 
     def fan_out(self, chat: SandboxChat, message: JSON, *, service: bool = False) -> None:
@@ -292,5 +292,5 @@ class World:
         kind = "channel_post" if chat.type == "channel" else "message"
         for bot in self.bots_in(chat):
             if self.sees(bot, chat, message, service):
-                bot.queue.push(kind, copy.deepcopy(message))
+                bot.queue.push(kind, json_copy(message))
         self.notify()

@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import counters
@@ -38,8 +38,20 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Target:
-    directive: Directive
+    """A directive as far as a press needs it, and the unit of the chat it was posted in."""
+
+    number: str
+    status: str
+    requires_study: bool
     unit_id: int | None
+
+
+@dataclass(frozen=True)
+class _Presser:
+    member_id: int
+    private_chat: bool
+    blocked: bool
+    placed: bool  # a member of some unit already
 
 
 async def _targets(
@@ -54,7 +66,9 @@ async def _targets(
             Delivery.directive_id,
             Delivery.target_telegram_id,
             Delivery.message_id,
-            Directive,
+            Directive.number,
+            Directive.status,
+            Directive.requires_study,
             Chat.unit_id,
         )
         .join(Directive, Directive.id == Delivery.directive_id)
@@ -68,55 +82,67 @@ async def _targets(
         )
     )
     found: dict[tuple[int, int, int], _Target] = {}
-    for directive_id, target, message_id, directive, unit_id in await session.execute(stmt):
-        found[(int(directive_id or 0), target, int(message_id or 0))] = _Target(directive, unit_id)
+    for directive_id, target, message_id, number, status, study, unit_id in await session.execute(
+        stmt
+    ):
+        key = (int(directive_id or 0), target, int(message_id or 0))
+        found[key] = _Target(number, status, study, unit_id)
     return found
 
 
-async def _members(session: AsyncSession, presses: Sequence[Press]) -> dict[int, Member]:
-    """Every presser as a member, created on first contact (one insert for all new ones)."""
+async def _find_pressers(session: AsyncSession, telegram_ids: list[int]) -> dict[int, _Presser]:
+    placed = select(Membership.id).where(Membership.member_id == Member.id).exists().label("placed")
+    stmt = select(Member.telegram_id, Member.id, Member.private_chat, Member.blocked, placed).where(
+        Member.telegram_id.in_(telegram_ids)
+    )
+    return {
+        tg: _Presser(member_id, private, blocked, bool(is_placed))
+        for tg, member_id, private, blocked, is_placed in await session.execute(stmt)
+    }
+
+
+async def _members(session: AsyncSession, presses: Sequence[Press]) -> dict[int, _Presser]:
+    """Every presser as a member, created on first contact. Known members (the usual case)
+    cost one select; new ones one insert and one more select."""
     by_tg = {p.person.telegram_id: p for p in presses}
-    rows = [
+    found = await _find_pressers(session, list(by_tg))
+    unknown = [tg for tg in by_tg if tg not in found]
+    new = [
         {
             "telegram_id": tg,
-            "full_name": p.person.full_name or str(tg),
-            "username": p.person.username,
-            "language": p.language,
-            "private_chat": p.chat_type == "private",
+            "full_name": by_tg[tg].person.full_name or str(tg),
+            "username": by_tg[tg].person.username,
+            "language": by_tg[tg].language,
+            "private_chat": by_tg[tg].chat_type == "private",
             "blocked": False,
         }
-        for tg, p in by_tg.items()
+        for tg in unknown
     ]
-    await insert_ignore(session, Member, rows, ["telegram_id"])
-    private = [tg for tg, p in by_tg.items() if p.chat_type == "private"]
-    if private:  # pressing in a private chat proves the bot can write there
+    if new:
+        await insert_ignore(session, Member, new, ["telegram_id"])
+        found.update(await _find_pressers(session, unknown))
+    # Pressing in a private chat proves the bot can write there.
+    reachable = [
+        tg
+        for tg, p in by_tg.items()
+        if p.chat_type == "private"
+        and tg in found
+        and (not found[tg].private_chat or found[tg].blocked)
+    ]
+    if reachable:
         await session.execute(
             update(Member)
-            .where(
-                Member.telegram_id.in_(private),
-                or_(Member.private_chat.is_(False), Member.blocked.is_(True)),
-            )
+            .where(Member.telegram_id.in_(reachable))
             .values(private_chat=True, blocked=False)
             .execution_options(synchronize_session=False)
         )
-    stmt = select(Member).where(Member.telegram_id.in_(list(by_tg)))
-    return {m.telegram_id: m for m in (await session.scalars(stmt)).all()}
+    return found
 
 
 async def _enrol_unknown(session: AsyncSession, pairs: dict[int, int]) -> None:
-    """Member id → unit id of the chat they pressed in: those with no unit at all join it."""
-    if not pairs:
-        return
-    known = set(
-        (
-            await session.scalars(
-                select(Membership.member_id).where(Membership.member_id.in_(list(pairs)))
-            )
-        ).all()
-    )
-    rows = [
-        {"member_id": m, "unit_id": u, "role": "member"} for m, u in pairs.items() if m not in known
-    ]
+    """Member id → unit id of the chat they pressed in, for members of no unit at all: they
+    join that unit."""
+    rows = [{"member_id": m, "unit_id": u, "role": "member"} for m, u in pairs.items()]
     await insert_ignore(session, Membership, rows, ["member_id", "unit_id"])
 
 
@@ -138,10 +164,10 @@ async def record_presses(session: AsyncSession, presses: Sequence[Press]) -> lis
         target = targets.get((directive_id, presses[i].chat_id, presses[i].message_id or 0))
         if target is None:
             missing.add(directive_id)
-        elif kind == "studied" and not target.directive.requires_study:
+        elif kind == "studied" and not target.requires_study:
             outcomes[i] = PressOutcome(INVALID)
-        elif target.directive.status not in ("published", "superseded"):
-            outcomes[i] = PressOutcome(CLOSED, kind, target.directive.number)
+        elif target.status not in ("published", "superseded"):
+            outcomes[i] = PressOutcome(CLOSED, kind, target.number)
         else:
             live[i] = target
     if missing:  # only bad presses pay for this: say what was wrong
@@ -160,14 +186,12 @@ async def record_presses(session: AsyncSession, presses: Sequence[Press]) -> lis
                     outcomes[i] = PressOutcome(NOT_HERE, kind, d.number)
     if live:
         members = await _members(session, [presses[i] for i in live])
-        await _enrol_unknown(
-            session,
-            {
-                members[presses[i].person.telegram_id].id: t.unit_id
-                for i, t in live.items()
-                if t.unit_id is not None and presses[i].chat_type != "private"
-            },
-        )
+        unplaced: dict[int, int] = {}
+        for i, t in live.items():
+            presser = members[presses[i].person.telegram_id]
+            if t.unit_id is not None and presses[i].chat_type != "private" and not presser.placed:
+                unplaced[presser.member_id] = t.unit_id
+        await _enrol_unknown(session, unplaced)
         await _confirm(session, presses, parsed, live, members, outcomes)
     return [o or PressOutcome(INVALID) for o in outcomes]
 
@@ -177,13 +201,13 @@ async def _confirm(
     presses: Sequence[Press],
     parsed: dict[int, tuple[int, str]],
     live: dict[int, _Target],
-    members: dict[int, Member],
+    members: dict[int, _Presser],
     outcomes: list[PressOutcome | None],
 ) -> None:
     rows: dict[tuple[int, int, str], dict[str, object]] = {}
     for i in live:
         directive_id, kind = parsed[i]
-        member_id = members[presses[i].person.telegram_id].id
+        member_id = members[presses[i].person.telegram_id].member_id
         wanted = ["received", "studied"] if kind == "studied" else ["received"]  # implies
         for k in wanted:
             rows.setdefault(
@@ -202,14 +226,14 @@ async def _confirm(
     touched: set[tuple[int, int]] = set()
     for i in live:  # the first press of a key in the batch records it; a repeat is "already"
         directive_id, kind = parsed[i]
-        member_id = members[presses[i].person.telegram_id].id
+        member_id = members[presses[i].person.telegram_id].member_id
         key = (directive_id, member_id, kind)
         if key in new:
             new.discard(key)
-            outcomes[i] = PressOutcome(RECORDED, kind, live[i].directive.number)
+            outcomes[i] = PressOutcome(RECORDED, kind, live[i].number)
             touched.add((directive_id, member_id))
         else:
-            outcomes[i] = PressOutcome(ALREADY, kind, live[i].directive.number)
+            outcomes[i] = PressOutcome(ALREADY, kind, live[i].number)
     if touched:
         await counters.mark_dirty(session, touched)
 
