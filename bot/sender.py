@@ -371,15 +371,16 @@ class OutboxSender:
     async def _collect_edits(self) -> int:
         """Queue an edit for every post whose counters line changed.
 
-        Set-based, however many posts are stale: take them (a short write), count (a read,
-        which on SQLite keeps the presses' writes waiting for nothing), remember the new lines
-        (a short write).
+        Set-based, however many posts are stale: take them (one short write), read and count
+        (reads, which on SQLite keep the presses' writes waiting for nothing), remember the
+        new lines (one short write).
         """
         async with self._writing() as session:
-            posts = await counters.take_stale_posts(session, limit=500, skip=self._editing)
-        if not posts:
+            taken = await counters.take_stale_posts(session, limit=500, skip=self._editing)
+        if not taken:
             return 0
         async with self.sessions() as session:
+            posts = await counters.stale_posts(session, taken)
             counts = await counters.unit_counts(
                 session, {(p.directive_id, p.unit_id) for p in posts}
             )

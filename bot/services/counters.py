@@ -87,24 +87,30 @@ async def mark_dirty(session: AsyncSession, touched: set[tuple[int, int]]) -> No
     )
 
 
-async def take_stale_posts(session: AsyncSession, limit: int, skip: set[int]) -> list[StalePost]:
-    """Clear the dirty flag of up to ``limit`` posts (not those in ``skip``) and return them.
+async def take_stale_posts(session: AsyncSession, limit: int, skip: set[int]) -> list[int]:
+    """Clear the dirty flag of up to ``limit`` posts (not those in ``skip``); their ids.
 
-    The flag is cleared before the counts are read, so a press committed after this
-    transaction marks the post again for the next round; none is missed.
+    One statement, so the write transaction around it is short. The flag is cleared before
+    the counts are read, so a press committed after this transaction marks the post again
+    for the next round; none is missed.
     """
-    stmt = select(Delivery.id).where(Delivery.counters_dirty.is_(True), Delivery.state == "sent")
+    due = select(Delivery.id).where(Delivery.counters_dirty.is_(True), Delivery.state == "sent")
     if skip:
-        stmt = stmt.where(Delivery.id.not_in(skip))
-    ids = list((await session.scalars(stmt.order_by(Delivery.id).limit(limit))).all())
-    if not ids:
-        return []
-    await session.execute(
+        due = due.where(Delivery.id.not_in(skip))
+    taken = await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(ids))
+        .where(Delivery.id.in_(due.order_by(Delivery.id).limit(limit).scalar_subquery()))
         .values(counters_dirty=False)
+        .returning(Delivery.id)
         .execution_options(synchronize_session=False)
     )
+    return sorted(taken.scalars().all())
+
+
+async def stale_posts(session: AsyncSession, ids: list[int]) -> list[StalePost]:
+    """What is needed to redraw these posts (those in a unit's chat, actually posted)."""
+    if not ids:
+        return []
     rows = await session.execute(
         select(
             Delivery.id,
