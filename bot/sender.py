@@ -47,6 +47,7 @@ from bot.write_turns import WriteTurns
 from storage.db import SessionFactory, is_sqlite, transaction
 
 log = logging.getLogger(__name__)
+SHOWN_LIMIT = 50_000  # counters lines remembered (posts); a forgotten one is just redrawn
 
 
 class OutboxSender:
@@ -78,6 +79,9 @@ class OutboxSender:
         self._pending: dict[int, Job] = {}  # reserved, not started; by job order
         self._held: set[int] = set()  # delivery ids reserved or in flight
         self._editing: set[int] = set()  # delivery ids whose counters edit is queued
+        # The counters line each post shows, by (delivery id, message id): kept here, not in
+        # the database, so refreshing writes nothing to rows that presses are marking.
+        self._shown: dict[tuple[int, int], str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._order = 0
@@ -371,9 +375,10 @@ class OutboxSender:
     async def _collect_edits(self) -> int:
         """Queue an edit for every post whose counters line changed.
 
-        Set-based, however many posts are stale: take them (one short write), read and count
-        (reads, which on SQLite keep the presses' writes waiting for nothing), remember the
-        new lines (one short write).
+        Set-based, however many posts are stale: take them (one short write that skips rows a
+        press batch holds), then read and count (reads: presses wait for nothing).
+        A post this process has not drawn yet (after a restart, or drawn by another sender
+        process) is edited even if unchanged; Telegram's "not modified" answer is harmless.
         """
         async with self._writing() as session:
             taken = await counters.take_stale_posts(session, limit=500, skip=self._editing)
@@ -389,7 +394,7 @@ class OutboxSender:
         for p in posts:
             c = counts[(p.directive_id, p.unit_id)]
             line = counters_line(t, c.received, c.studied, c.total, p.requires_study)
-            if line != p.counters_text:
+            if line != self._shown.get((p.delivery_id, p.message_id)):
                 lines[p.delivery_id] = line
         # Edits count per chat only, so a round could go out all at once: a burst that the
         # presses arriving meanwhile would wait behind. Spread them instead, as fast as the
@@ -399,15 +404,19 @@ class OutboxSender:
             1.0 / (flood.global_per_second * flood.time_scale),
             self.settings.delivery.counter_refresh_seconds / max(1, len(lines)),
         )
-        if lines:
-            async with self._writing() as session:
-                await counters.save_texts(session, lines)
         for p in posts:
             if p.delivery_id in lines:
+                self._remember(p.delivery_id, p.message_id, lines[p.delivery_id])
                 payload = {**p.payload, "counters": lines[p.delivery_id]}
                 self._editing.add(p.delivery_id)
                 self._add(Job(p.delivery_id, p.chat_telegram_id, payload, -1, edit_of=p.message_id))
         return len(lines)
+
+    def _remember(self, delivery_id: int, message_id: int, line: str) -> None:
+        self._shown.pop((delivery_id, message_id), None)
+        self._shown[(delivery_id, message_id)] = line
+        while len(self._shown) > SHOWN_LIMIT:  # the oldest drawn first
+            del self._shown[next(iter(self._shown))]
 
     async def _edit(self, job: Job) -> None:
         assert job.edit_of is not None
@@ -415,6 +424,7 @@ class OutboxSender:
             await self.port.edit(job.target, job.edit_of, job.payload)
         except RetryLater as exc:
             self.pacer.penalize(job.target, exc.seconds)
+            self._shown.pop((job.delivery_id, job.edit_of), None)
             await self._redirty(job.delivery_id)
         except SendError as exc:
             log.warning("could not refresh counters in chat %s: %s", job.target, exc.reason)

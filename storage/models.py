@@ -207,6 +207,9 @@ class Delivery(CreatedAt, Base):
     # Only the last part of a post carries buttons and the counters line.
     payload_has_counters: Mapped[bool] = mapped_column(Boolean, default=False)
     counters_dirty: Mapped[bool] = mapped_column(Boolean, default=False)
+    # No longer written: the sender remembers the lines it drew (see OutboxSender._shown), so
+    # a counters refresh does not write to rows that presses are marking. Kept so that
+    # existing databases and the migration still match the model.
     counters_text: Mapped[str | None] = mapped_column(String(255))
 
 

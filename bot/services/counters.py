@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Confirmation, Delivery, Directive, Membership
@@ -29,7 +28,6 @@ class StalePost:
     directive_id: int
     unit_id: int
     requires_study: bool
-    counters_text: str | None
     payload: dict[str, object]
 
 
@@ -97,9 +95,14 @@ async def take_stale_posts(session: AsyncSession, limit: int, skip: set[int]) ->
     due = select(Delivery.id).where(Delivery.counters_dirty.is_(True), Delivery.state == "sent")
     if skip:
         due = due.where(Delivery.id.not_in(skip))
+    # PostgreSQL: rows a press batch is marking right now are skipped, not waited for (they
+    # stay dirty for the next round). Waiting could deadlock: the batch marks posts in its
+    # own order while this statement holds others. This is the refresh's only write to the
+    # posts' rows (the lines drawn are remembered by the sender).
+    due = due.order_by(Delivery.id).limit(limit).with_for_update(skip_locked=True)
     taken = await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(due.order_by(Delivery.id).limit(limit).scalar_subquery()))
+        .where(Delivery.id.in_(due.scalar_subquery()))
         .values(counters_dirty=False)
         .returning(Delivery.id)
         .execution_options(synchronize_session=False)
@@ -119,7 +122,6 @@ async def stale_posts(session: AsyncSession, ids: list[int]) -> list[StalePost]:
             Delivery.directive_id,
             Chat.unit_id,
             Directive.requires_study,
-            Delivery.counters_text,
             Delivery.payload,
         )
         .join(Chat, Chat.id == Delivery.chat_id)
@@ -128,21 +130,9 @@ async def stale_posts(session: AsyncSession, ids: list[int]) -> list[StalePost]:
         .order_by(Delivery.id)
     )
     return [
-        StalePost(did, chat, int(message), int(directive), int(unit), study, text, dict(payload))
-        for did, chat, message, directive, unit, study, text, payload in rows
+        StalePost(did, chat, int(message), int(directive), int(unit), study, dict(payload))
+        for did, chat, message, directive, unit, study, payload in rows
     ]
-
-
-async def save_texts(session: AsyncSession, texts: dict[int, str]) -> None:
-    """Remember the counters line each post now shows (delivery id → line)."""
-    if texts:
-        table = cast(Table, Delivery.__table__)
-        await session.execute(
-            update(table)
-            .where(table.c.id == bindparam("delivery_id"))
-            .values(counters_text=bindparam("line")),
-            [{"delivery_id": i, "line": t} for i, t in texts.items()],
-        )
 
 
 async def dirty_posts(session: AsyncSession, limit: int) -> list[Delivery]:
@@ -162,6 +152,6 @@ async def mark_stale(session: AsyncSession, delivery_ids: Sequence[int]) -> None
         await session.execute(
             update(Delivery)
             .where(Delivery.id.in_(list(delivery_ids)))
-            .values(counters_dirty=True, counters_text=None)
+            .values(counters_dirty=True)
             .execution_options(synchronize_session=False)
         )

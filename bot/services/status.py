@@ -159,7 +159,6 @@ async def requeue_failed(
                 last_error=None,
                 claimed_by=None,
                 counters_dirty=Delivery.payload_has_counters,
-                counters_text=None,
             )
             .execution_options(synchronize_session=False)
         )
