@@ -21,7 +21,7 @@ from storage import queries
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Chat, Confirmation, Delivery, Directive, Membership
 from tests.harness import Harness, make_settings
-from tests.scene import build_scene
+from tests.scene import Scene, build_scene
 from tests.test_core_loop import post_in, publish_sample
 
 RECORDED = "✅ Đã ghi nhận: bạn đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
@@ -38,17 +38,22 @@ async def confirmations(h: Harness) -> int:
         return int(await s.scalar(select(func.count(Confirmation.id))) or 0)
 
 
+async def _published(h: Harness) -> tuple[Scene, int, int, str]:
+    """The sample scene with 1208-CV/BTGTU published: the scene, a linked group, the post's
+    message id there and the data of its ✅ button."""
+    scene = await build_scene(h)
+    directive_id = await publish_sample(h, scene)
+    group = scene.groups["BP-DX-01"].id
+    return scene, group, post_in(h, group)["message_id"], f"c:{directive_id}:r"
+
+
 async def test_a_press_arriving_as_a_ptb_update_goes_through_the_same_lane(
     harness: Harness,
 ) -> None:
     h = harness
-    scene = await build_scene(h)
-    directive_id = await publish_sample(h, scene)
-    dx01 = scene.groups["BP-DX-01"].id
+    scene, dx01, post, data = await _published(h)
     await poller_of(h).stop()  # the update stays with the server: hand it to PTB ourselves
-    query_id = h.sandbox.press_button(
-        h.token, scene.id("m1"), dx01, post_in(h, dx01)["message_id"], f"c:{directive_id}:r"
-    )
+    query_id = h.sandbox.press_button(h.token, scene.id("m1"), dx01, post, data)
     [raw] = h.sandbox.pending_updates(h.token)
     await h.app.process_update(Update.de_json(raw, h.app.bot))
     assert h.sandbox.callback_answers[query_id]["text"] == RECORDED
@@ -57,9 +62,7 @@ async def test_a_press_arriving_as_a_ptb_update_goes_through_the_same_lane(
 
 async def test_the_poller_backs_off_on_errors_and_carries_on(harness: Harness) -> None:
     h = harness
-    scene = await build_scene(h)
-    directive_id = await publish_sample(h, scene)
-    dx01 = scene.groups["BP-DX-01"].id
+    scene, dx01, post, data = await _published(h)
     h.sandbox.fail_next("getUpdates", count=1, status=502)
     h.sandbox.fail_next(
         "getUpdates", count=1, status=409, description="Conflict: terminated by other request"
@@ -70,19 +73,15 @@ async def test_the_poller_backs_off_on_errors_and_carries_on(harness: Harness) -
 
     await h.sandbox.wait_for(lambda: len(failed()) == 2, timeout=15)
     assert failed() == [502, 409]
-    answer = await h.press(
-        scene.users["m1"], dx01, post_in(h, dx01)["message_id"], f"c:{directive_id}:r"
-    )
+    answer = await h.press(scene.users["m1"], dx01, post, data)
     assert answer["text"] == RECORDED
     assert await confirmations(h) == 1
 
 
 async def test_stopping_confirms_the_updates_it_fetched(harness: Harness) -> None:
     h = harness
-    scene = await build_scene(h)
-    directive_id = await publish_sample(h, scene)
-    dx01 = scene.groups["BP-DX-01"].id
-    await h.press(scene.users["m1"], dx01, post_in(h, dx01)["message_id"], f"c:{directive_id}:r")
+    scene, dx01, post, data = await _published(h)
+    await h.press(scene.users["m1"], dx01, post, data)
     await poller_of(h).stop()
     assert h.sandbox.pending_updates(h.token) == []  # a restart will not see the press again
 
