@@ -105,7 +105,7 @@ async def _drive(conn: Connection, presses: int) -> None:
 
 
 async def _bot_side(backend: str, presses: int, rate: float) -> dict[str, Any]:
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from bot.app import build_application, running
     from bot.config import Settings
@@ -178,6 +178,12 @@ async def _bot_side(backend: str, presses: int, rate: float) -> dict[str, Any]:
                 if not busy:
                     break
                 await asyncio.sleep(0.2)
+            if backend == "postgresql":
+                # Statistics for the tables just filled in bulk, as a database in service has
+                # them; otherwise autovacuum analyses them at some moment during the run.
+                async with rt.engine.connect() as connection:
+                    await connection.execute(text("ANALYZE"))
+                    await connection.commit()
             parent.send(("run", rate, directive_id))
             loop = asyncio.get_running_loop()
             stats: dict[str, Any] = await loop.run_in_executor(None, parent.recv)

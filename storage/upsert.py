@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+
+@lru_cache(maxsize=64)
+def _statement(dialect: str, table: Table, conflict: tuple[str, ...], returning: bool) -> Insert:
+    """Built once per table and key (these statements run with every batch of presses)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    if returning:
+        return stmt.returning(*[table.c[name] for name in conflict])
+    return stmt.returning(next(iter(table.primary_key.columns)))
+
+
+async def _run(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    rows: Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+    returning: bool,
+) -> list[tuple[Any, ...]]:
+    connection = await session.connection()
+    table: Table = model.__table__  # type: ignore[assignment]
+    stmt = _statement(connection.dialect.name, table, tuple(conflict), returning)
+    result = await connection.execute(stmt, list(rows))
+    return [tuple(row) for row in result.all()]
 
 
 async def insert_ignore(
@@ -26,13 +51,7 @@ async def insert_ignore(
     """
     if not rows:
         return 0
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table: Table = model.__table__  # type: ignore[assignment]
-    key = next(iter(table.primary_key.columns))
-    stmt = insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(key)
-    result = await session.execute(stmt, list(rows))
-    return len(result.all())
+    return len(await _run(session, model, rows, conflict, returning=False))
 
 
 async def insert_ignore_returning(
@@ -45,10 +64,4 @@ async def insert_ignore_returning(
     inserted (to tell, per row, "new" from "was already there")."""
     if not rows:
         return set()
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table: Table = model.__table__  # type: ignore[assignment]
-    columns = [table.c[name] for name in conflict]
-    stmt = insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(*columns)
-    result = await session.execute(stmt, list(rows))
-    return {tuple(row) for row in result.all()}
+    return set(await _run(session, model, rows, conflict, returning=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Confirmation, Delivery, Directive, Membership
@@ -64,24 +64,36 @@ async def unit_counts(
     }
 
 
+_MARK_DIRTY = (
+    update(Delivery)
+    .where(
+        Delivery.directive_id.in_(bindparam("directives", expanding=True)),
+        Delivery.kind == "post",
+        Delivery.chat_id.in_(
+            select(Chat.id).where(
+                Chat.unit_id.in_(
+                    select(Membership.unit_id).where(
+                        Membership.member_id.in_(bindparam("members", expanding=True))
+                    )
+                )
+            )
+        ),
+        Delivery.payload_has_counters.is_(True),
+        Delivery.counters_dirty.is_(False),
+    )
+    .values(counters_dirty=True)
+)  # built once: it runs with every batch of presses
+
+
 async def mark_dirty(session: AsyncSession, touched: set[tuple[int, int]]) -> None:
     """(directive, member) pairs just confirmed: the posts of those directives in the members'
     units' chats need their counters refreshed."""
     if not touched:
         return
-    units = select(Membership.unit_id).where(Membership.member_id.in_({m for _, m in touched}))
-    chats = select(Chat.id).where(Chat.unit_id.in_(units))
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.directive_id.in_({d for d, _ in touched}),
-            Delivery.kind == "post",
-            Delivery.chat_id.in_(chats),
-            Delivery.payload_has_counters.is_(True),
-            Delivery.counters_dirty.is_(False),
-        )
-        .values(counters_dirty=True)
-        .execution_options(synchronize_session=False)
+    connection = await session.connection()
+    await connection.execute(
+        _MARK_DIRTY,
+        {"directives": sorted({d for d, _ in touched}), "members": sorted({m for _, m in touched})},
     )
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import counters
@@ -54,6 +54,37 @@ class _Presser:
     placed: bool  # a member of some unit already
 
 
+# Statements built once (building them is a good part of their cost); lists are expanding
+# parameters, run on the session's connection (Core: no ORM work for plain rows).
+_TARGETS = (
+    select(
+        Delivery.directive_id,
+        Delivery.target_telegram_id,
+        Delivery.message_id,
+        Directive.number,
+        Directive.status,
+        Directive.requires_study,
+        Chat.unit_id,
+    )
+    .join(Directive, Directive.id == Delivery.directive_id)
+    .outerjoin(Chat, Chat.id == Delivery.chat_id)
+    .where(
+        tuple_(Delivery.directive_id, Delivery.target_telegram_id, Delivery.message_id).in_(
+            bindparam("keys", expanding=True)
+        ),
+        Delivery.state == "sent",
+        Delivery.kind.in_(CONFIRMABLE),
+    )
+)
+_PRESSERS = select(
+    Member.telegram_id,
+    Member.id,
+    Member.private_chat,
+    Member.blocked,
+    select(Membership.id).where(Membership.member_id == Member.id).exists().label("placed"),
+).where(Member.telegram_id.in_(bindparam("telegram_ids", expanding=True)))
+
+
 async def _targets(
     session: AsyncSession, keys: set[tuple[int, int, int]]
 ) -> dict[tuple[int, int, int], _Target]:
@@ -61,43 +92,21 @@ async def _targets(
     message; with the chat's unit (None for private copies)."""
     if not keys:
         return {}
-    stmt = (
-        select(
-            Delivery.directive_id,
-            Delivery.target_telegram_id,
-            Delivery.message_id,
-            Directive.number,
-            Directive.status,
-            Directive.requires_study,
-            Chat.unit_id,
-        )
-        .join(Directive, Directive.id == Delivery.directive_id)
-        .outerjoin(Chat, Chat.id == Delivery.chat_id)
-        .where(
-            tuple_(Delivery.directive_id, Delivery.target_telegram_id, Delivery.message_id).in_(
-                list(keys)
-            ),
-            Delivery.state == "sent",
-            Delivery.kind.in_(CONFIRMABLE),
-        )
-    )
+    connection = await session.connection()
+    rows = await connection.execute(_TARGETS, {"keys": sorted(keys)})
     found: dict[tuple[int, int, int], _Target] = {}
-    for directive_id, target, message_id, number, status, study, unit_id in await session.execute(
-        stmt
-    ):
+    for directive_id, target, message_id, number, status, study, unit_id in rows:
         key = (int(directive_id or 0), target, int(message_id or 0))
         found[key] = _Target(number, status, study, unit_id)
     return found
 
 
 async def _find_pressers(session: AsyncSession, telegram_ids: list[int]) -> dict[int, _Presser]:
-    placed = select(Membership.id).where(Membership.member_id == Member.id).exists().label("placed")
-    stmt = select(Member.telegram_id, Member.id, Member.private_chat, Member.blocked, placed).where(
-        Member.telegram_id.in_(telegram_ids)
-    )
+    connection = await session.connection()
+    rows = await connection.execute(_PRESSERS, {"telegram_ids": telegram_ids})
     return {
         tg: _Presser(member_id, private, blocked, bool(is_placed))
-        for tg, member_id, private, blocked, is_placed in await session.execute(stmt)
+        for tg, member_id, private, blocked, is_placed in rows
     }
 
 
