@@ -1,0 +1,76 @@
+"""Telegram's text limits in Telegram's units: the one place that measures and bounds a text.
+
+Telegram counts a message's length in UTF-16 code units of the text *after* entity parsing
+(an HTML ``<b>x</b>`` is one unit, ``&amp;`` is one, an emoji outside the Basic Multilingual
+Plane is two). Every check the bot makes on a length goes through :func:`tg_len` (plain text)
+or :func:`html_len` (text with HTML markup, as the bot sends it); nothing else uses ``len()``
+for a Telegram limit. Pure functions, no Telegram client.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+TEXT_LIMIT = 4096  # sendMessage / editMessageText: 1-4096 characters after entities parsing
+CAPTION_LIMIT = 1024  # captions: 0-1024 characters after entities parsing
+CALLBACK_ANSWER_LIMIT = 200  # answerCallbackQuery text: 0-200 characters
+CALLBACK_DATA_BYTES = 64  # InlineKeyboardButton.callback_data: 1-64 bytes
+COMMAND_DESCRIPTION_LIMIT = 256  # BotCommand.description: 1-256 characters
+
+ELLIPSIS = "…"
+
+
+def tg_len(text: str) -> int:
+    """Length of a plain text as Telegram counts it: UTF-16 code units."""
+    # Every code point above U+FFFF is a surrogate pair in UTF-16; the rest count one.
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment the way Telegram's parser leaves it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """The plain text Telegram shows for an HTML-formatted message (tags dropped, entities
+    decoded)."""
+    if "<" not in markup and "&" not in markup:
+        return markup
+    parser = _TextOnly()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def html_len(markup: str) -> int:
+    """Length of an HTML-formatted text after entity parsing, in UTF-16 code units."""
+    return tg_len(html_to_text(markup))
+
+
+def fits(markup: str, limit: int = TEXT_LIMIT) -> bool:
+    return html_len(markup) <= limit
+
+
+def truncate(text: str, limit: int) -> str:
+    """A plain text cut to at most ``limit`` UTF-16 units, with an ellipsis when cut.
+
+    Never splits a surrogate pair; meant for plain texts (toasts, button labels)."""
+    if tg_len(text) <= limit:
+        return text
+    room = limit - tg_len(ELLIPSIS)
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        size = 2 if ord(ch) > 0xFFFF else 1
+        if used + size > room:
+            break
+        out.append(ch)
+        used += size
+    return "".join(out) + ELLIPSIS
+
