@@ -8,7 +8,6 @@ import gc
 import html
 import logging
 import signal
-import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -21,6 +20,7 @@ from bot.config import Settings
 from bot.context import BotData, Ctx
 from bot.http import AiohttpRequest
 from bot.i18n import Texts, pick_language
+from bot.logs import describe_update, protect
 from bot.pacing import Pacer
 from bot.polling import Poller
 from bot.press_worker import lane_of
@@ -63,9 +63,11 @@ def build_application(
 ) -> ChithiApp:
     """Build (not start) the application; the database and texts are opened in post_init."""
     context_types = ContextTypes(context=Ctx, bot_data=BotData)
+    token = token or settings.bot.token.get_secret_value()
+    protect(token)  # the token is in every Bot API URL; no log line may show it
     builder = (
         ApplicationBuilder()
-        .token(token or settings.bot.token.get_secret_value())
+        .token(token)
         .base_url(base_url or settings.bot.base_url)
         .base_file_url(base_file_url or settings.bot.base_file_url)
         .context_types(context_types)
@@ -129,10 +131,9 @@ async def _post_shutdown(app: ChithiApp) -> None:
 
 
 async def _on_error(update: object, ctx: Ctx) -> None:
-    """Log the update and traceback; tell the user briefly that nothing was lost."""
-    error = ctx.error
-    trace = "".join(traceback.format_exception(error)) if error else ""
-    log.error("error while handling %r:\n%s", update, trace)
+    """Log the update (by its ids: it holds names and texts) and the traceback; tell the user
+    briefly that nothing was lost."""
+    log.error("error while handling %s", describe_update(update), exc_info=ctx.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     runtime = ctx.bot_data.runtime
@@ -164,8 +165,17 @@ async def running(
     (~150,000 objects, 100-200 ms here) every second or two under a burst of presses, and
     every press waiting meanwhile pays for it.
     """
-    await app.initialize()
-    await app.post_init(app)  # type: ignore[misc]
+    try:
+        await app.initialize()  # getMe: the token and the Bot API's address are checked here
+    except BaseException:
+        await app.bot.shutdown()  # the HTTP sessions opened before getMe failed
+        raise
+    try:
+        await app.post_init(app)  # type: ignore[misc]
+    except BaseException:  # e.g. the database is unreachable: close what initialize opened
+        await app.post_shutdown(app)  # type: ignore[misc]
+        await app.shutdown()
+        raise
     await app.start()
     if freeze_heap:
         gc.collect()
@@ -196,7 +206,11 @@ async def _serve(app: ChithiApp) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     async with running(app, poll_timeout=POLL_TIMEOUT, freeze_heap=True):
-        await stop.wait()
+        runtime = app.bot_data.runtime
+        poller = runtime.extras.get("poller") if runtime is not None else None
+        if not isinstance(poller, Poller):
+            raise RuntimeError("running() starts the poller")
+        await poller.run_until(stop)  # raises if polling cannot go on (an invalid token)
 
 
 async def wait_forever() -> None:

@@ -11,7 +11,9 @@ Behaviour matches ``telegram.request.HTTPXRequest`` except for the encoding: par
 one JSON body (which the Bot API accepts, and which orjson writes far faster than a form is
 URL-quoted), uploads as multipart with JSON-encoded values; answers are parsed with orjson.
 Timeouts raise ``TimedOut``, other transport errors ``NetworkError``; the status and body go
-back to PTB, which interprets them.
+back to PTB, which interprets them. aiohttp's error texts may quote the URL, which holds the bot
+token: the errors raised here carry the text with the token replaced, and not aiohttp's error
+itself (a traceback would print it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.logs import redact
 
 
 class AiohttpRequest(BaseRequest):
@@ -129,10 +133,10 @@ class AiohttpRequest(BaseRequest):
                 raise TimedOut(
                     "Pool timeout: could not get a connection to the Bot API in time. "
                     "The request was *not* sent."
-                ) from err
-            raise TimedOut from err
+                ) from None
+            raise TimedOut(_described(err)) from None
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+            raise NetworkError(_described(err)) from None
 
 
 _JSON = {"Content-Type": "application/json"}
@@ -140,3 +144,11 @@ _JSON = {"Content-Type": "application/json"}
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
+
+
+def _described(err: BaseException) -> str:
+    """aiohttp's error as one line without the token (its text may quote the request URL)."""
+    text = redact(str(err))
+    return (
+        f"aiohttp.{err.__class__.__name__}: {text}" if text else f"aiohttp.{err.__class__.__name__}"
+    )

@@ -9,8 +9,9 @@ other update becomes a PTB ``Update`` and goes through the Application's handler
 
 Offsets, errors and shutdown follow PTB's ``Updater``: an update is acknowledged by the next
 request (so one handed over but not yet handled when the process dies comes back after a
-restart, as with PTB), transient errors back off, an invalid token or an API conflict is
-logged and retried slowly.
+restart, as with PTB), transient errors and an API conflict back off and are retried; an
+invalid token (401/404: revoked or wrong) ends polling, and :meth:`Poller.run_until` raises it,
+since no retry can help.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.error import RetryAfter, TelegramError, TimedOut
+from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
+from bot.logs import describe_update
 from bot.press_worker import PressLane, press_from_raw
 from bot.runtime import Runtime
 from bot.telegram_port import retry_seconds
@@ -57,11 +59,26 @@ class Poller:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="poller")
 
+    async def run_until(self, stop: asyncio.Event) -> None:
+        """Wait until ``stop`` is set; if polling ends first (an invalid token), raise why."""
+        task = self._task
+        if task is None:
+            raise RuntimeError("the poller is not started")
+        waiter = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+        failure = task.exception() if task.done() and not task.cancelled() else None
+        if failure is not None:
+            raise failure
+
     async def stop(self) -> None:
         """Stop polling, acknowledge what was fetched, and let the presses in flight finish."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # InvalidToken ended it already (run_until raised it); nothing to acknowledge then.
+            with contextlib.suppress(asyncio.CancelledError, InvalidToken):
                 await self._task
             self._task = None
         await self.lane.drain()
@@ -90,7 +107,12 @@ class Poller:
             except RetryAfter as exc:
                 await asyncio.sleep(retry_seconds(exc))
                 continue
-            except Exception as exc:  # network, conflict (409), invalid token...: back off
+            except (InvalidToken, EndPointNotFound) as exc:
+                # 401/404 (PTB's do_api_request calls a 404 "no such endpoint" once getMe has
+                # passed; getUpdates exists): the token is revoked or wrong. Retrying forever
+                # would only hide it.
+                raise InvalidToken("the Bot API refused the token on getUpdates") from exc
+            except Exception as exc:  # network, conflict (409), server errors: back off
                 backoff = min(MAX_BACKOFF, max(1.0, backoff * 2))
                 log.warning("getUpdates failed (%r); trying again in %.0f s", exc, backoff)
                 await asyncio.sleep(backoff)
@@ -110,6 +132,6 @@ class Poller:
                 return
             update = Update.de_json(item, self.app.bot)
         except Exception:
-            log.exception("an update could not be read; skipped: %r", item)
+            log.exception("%s could not be read; skipped", describe_update(item))
             return
         await self.app.update_queue.put(update)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +17,9 @@ from bot.cli import (
     commands_run,
     commands_tree,
 )
+from bot.cli.problems import explain
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup as setup_logging
 
 # Each feature module adds its subcommands; order is the order shown in --help.
 # commands_join adds `units links`, so it comes after commands_tree (which defines `units`).
@@ -63,14 +64,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = settings_from(args)
-        logging.basicConfig(
-            level=settings.log.level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        for noisy in ("httpx", "aiohttp.access", "apscheduler", "alembic"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-        result = args.handler(args, settings)
-        if asyncio.iscoroutine(result):
-            result = asyncio.run(result)
+        token = settings.bot.token.get_secret_value() if settings.bot.has_token else None
+        setup_logging(settings.log.level, token)
+        try:
+            result = args.handler(args, settings)
+            if asyncio.iscoroutine(result):
+                result = asyncio.run(result)
+        except Exception as exc:  # the database or the Bot API unreachable, a refused token...
+            problem = explain(exc, settings)
+            if problem is None:
+                raise
+            print(f"chithi: {problem}", file=sys.stderr)
+            return 1
         return int(result or 0)
     except ConfigError as exc:
         print(f"chithi: config error: {exc}", file=sys.stderr)
