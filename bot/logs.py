@@ -17,7 +17,7 @@ from typing import Any
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "<token>"
 # A Telegram bot token, "<bot id>:<secret>", wherever one shows up (also ones not configured).
-_TOKEN_SHAPE = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{30,}")
+_TOKEN_SHAPE = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
 _NOISY = ("httpx", "aiohttp.access", "apscheduler", "alembic")
 
 
