@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.runtime import Runtime, utc_now
+from bot.services.tg_text import clean_argument
 
 
 class BotData:
@@ -33,6 +34,17 @@ class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    # Every handler reads a command's arguments here, so this is the one place they are made
+    # safe: control characters (NUL breaks PostgreSQL) dropped, each bounded in length.
+    @property
+    def args(self) -> list[str] | None:
+        return self.__dict__.get("_clean_args")
+
+    @args.setter
+    def args(self, value: list[str] | None) -> None:
+        clean = None if value is None else [clean_argument(a) for a in value]
+        self.__dict__["_clean_args"] = None if clean is None else [a for a in clean if a]
 
     @property
     def rt(self) -> Runtime:

@@ -13,6 +13,9 @@ from fluent.syntax.ast import Junk
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("vi", "en")
 _BCP47 = {"vi": "vi-VN", "en": "en-US"}
+# Fluent refuses a placeable longer than 2,500 characters (fluent.runtime's MAX_PART_LENGTH);
+# a longer string argument is put in after formatting instead (see Texts.__call__).
+PLACEABLE_LIMIT = 2000
 
 
 def pick_language(code: str | None, default: str = "vi") -> str:
@@ -57,10 +60,20 @@ class Texts:
         if message.value is None:
             raise KeyError(f"text {key!r} has no value")
         fluent_args = {k: _fluent_value(v) for k, v in args.items()}
+        # Long strings (a pasted argument, a whole list) never reach Fluent: a marker stands in
+        # for each, replaced by the string once the message is formatted.
+        long: dict[str, str] = {}
+        for name, value in fluent_args.items():
+            if isinstance(value, str) and len(value) > PLACEABLE_LIMIT:
+                marker = f"\ue000{len(long)}\ue001"
+                long[marker], fluent_args[name] = value, marker
         text, errors = bundle.format_pattern(message.value, fluent_args)
         if errors:
             raise ValueError(f"text {key!r}: {errors[0]}")
-        return str(text)
+        text = str(text)
+        for marker, value in long.items():
+            text = text.replace(marker, value)
+        return text
 
     def for_lang(self, lang: str | None) -> Translator:
         return Translator(self, lang or self.default)

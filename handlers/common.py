@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -11,6 +12,7 @@ from telegram import Update, User
 
 from bot.context import Ctx
 from bot.i18n import Translator, pick_language
+from bot.services.drafts import DraftError
 from bot.services.people import TelegramPerson
 from storage.db import transaction
 
@@ -27,6 +29,7 @@ def unit_of_work(ctx: Ctx) -> AbstractAsyncContextManager[AsyncSession]:
 
 
 def person_of(user: User) -> TelegramPerson:
+    """The user as services see them (names cleaned on the way in: see ``TelegramPerson``)."""
     return TelegramPerson(
         telegram_id=user.id,
         full_name=user.full_name,
@@ -49,3 +52,10 @@ def translator(update: Update, ctx: Ctx) -> Translator:
 def is_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == "private"
+
+
+def refusal(t: Translator, error: DraftError) -> str:
+    """A service's refusal as HTML to reply with: its arguments, often the user's own words
+    (``/deadline <b>x``), escaped. Command arguments are already cleaned and bounded (``Ctx``)."""
+    args = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.args_.items()}
+    return t(error.key, **args)

@@ -15,7 +15,7 @@ from bot.services.pending import directive_by_number
 from bot.services.reminders import ReminderRules
 from bot.services.render import format_deadline
 from bot.services.snooze import SNOOZED, snooze_press
-from handlers.common import translator, unit_of_work
+from handlers.common import refusal, translator, unit_of_work
 from storage import queries
 
 
@@ -75,7 +75,7 @@ async def deadline_command(update: Update, ctx: Ctx) -> None:
                 actor=str(user.id),
             )
     except DraftError as exc:
-        await message.reply_text(t(exc.key, **exc.args_), parse_mode=ParseMode.HTML)
+        await message.reply_text(refusal(t, exc), parse_mode=ParseMode.HTML)
         return
     tz = settings.locale.tz
     await message.reply_text(

@@ -38,6 +38,9 @@ ALIASES = {
 }
 REMOVE = {"bo", "bỏ", "none", "-"}
 _FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+# A deadline outside these years is a typing mistake; years 1 and 9999 also overflow date
+# arithmetic (time zones, reminder offsets) further on.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,21 @@ def parse_local_time(value: str) -> datetime | None:
         return None
     for fmt in _FORMATS:
         try:
-            return datetime.strptime(text, fmt)
+            moment = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        return sane_moment(moment, value)
     raise DraftError("deadline-bad-time", value=value)
+
+
+def sane_moment(moment: datetime, value: str) -> datetime:
+    """``moment`` (read from ``value``) if its year is one a deadline can have; else a
+    ``DraftError`` saying which years are."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise DraftError(
+            "date-out-of-range", value=value, first=str(FIRST_YEAR), last=str(LAST_YEAR)
+        )
+    return moment
 
 
 async def change_deadline(

@@ -6,18 +6,34 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.tg_text import clean_text
 from storage import queries
 from storage.models import Member
+
+# As long as the columns hold.
+NAME_MAX: int = getattr(Member.__table__.c.full_name.type, "length", None) or 255
+USERNAME_MAX: int = getattr(Member.__table__.c.username.type, "length", None) or 64
 
 
 @dataclass(frozen=True)
 class TelegramPerson:
-    """What Telegram tells us about a user; no PTB types beyond this point."""
+    """What Telegram tells us about a user; no PTB types beyond this point.
+
+    Names arrive as people typed them: control characters (a NUL would make PostgreSQL refuse
+    every statement about this person) are dropped here, on every way in, and lengths bounded
+    to what is stored.
+    """
 
     telegram_id: int
     full_name: str
     username: str | None
     language_code: str | None
+
+    def __post_init__(self) -> None:
+        name = " ".join(clean_text(self.full_name or "").split())[:NAME_MAX]
+        username = clean_text(self.username or "").strip()[:USERNAME_MAX] or None
+        object.__setattr__(self, "full_name", name)
+        object.__setattr__(self, "username", username)
 
 
 async def ensure_member(

@@ -74,3 +74,31 @@ def truncate(text: str, limit: int) -> str:
         used += size
     return "".join(out) + ELLIPSIS
 
+
+# -- text on the way in ------------------------------------------------------------------------
+
+ARGUMENT_LIMIT = 1024  # one command argument (a word of the message), in UTF-16 units
+
+
+def clean_text(text: str, *, newlines: bool = False) -> str:
+    """``text`` without NUL and the other control characters, and without lone surrogates.
+
+    None of them is anything a person means to write; PostgreSQL refuses NUL outright, so one in
+    a name or an argument would fail every statement that carries it. ``newlines`` keeps line
+    breaks (and tabs) for multi-line texts.
+    """
+    if text.isprintable():  # the usual case, checked at C speed
+        return text
+    kept = "\n\t" if newlines else ""
+    return "".join(
+        ch
+        for ch in text
+        if ch in kept
+        or not (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000)
+    )
+
+
+def clean_argument(arg: str) -> str:
+    """A command argument as handlers see it: cleaned, and bounded so that echoing it back in a
+    reply always fits (:data:`ARGUMENT_LIMIT`)."""
+    return truncate(clean_text(arg), ARGUMENT_LIMIT)
