@@ -18,6 +18,8 @@ ROLES = ("member", "secretary", "admin")
 LANGUAGES = ("vi", "en")
 UNIT_COLUMNS = ("code", "parent_code", "name", "kind")
 MEMBER_COLUMNS = ("telegram_id", "full_name", "username", "unit_code", "role", "language")
+# A unit's path ("/1/7/42/") is stored in a column this long: it bounds how deep a branch can go.
+PATH_MAX: int = getattr(Unit.__table__.c.path.type, "length", None) or 512
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,9 @@ async def import_units(session: AsyncSession, text: str, source: str = "units.cs
         parent_unit = by_code.get(row["parent_code"]) if row["parent_code"] else None
         by_code[row["code"]].parent_id = parent_unit.id if parent_unit else None
     _recompute_paths(list(by_code.values()))
+    too_deep = _too_deep(rows, by_code)
+    if too_deep:  # before the paths are written; the caller's transaction drops the rest
+        raise ImportRejected(source, too_deep)
     await session.flush()
     return result
 
@@ -153,38 +158,82 @@ async def import_units(session: AsyncSession, text: str, source: str = "units.cs
 def _cycles(
     rows: list[tuple[int, dict[str, str]]], parents: dict[str, str], existing: dict[str, Unit]
 ) -> list[RowError]:
+    """Rows whose unit is on a cycle of parents (the file's, over what is stored).
+
+    Each unit is walked up at most once (a walk stops at a unit already settled), so a chain
+    of any depth costs time in proportion to its length, with no recursion."""
     by_id = {u.id: u for u in existing.values()}
     stored_parent = {
         u.code: (by_id[u.parent_id].code if u.parent_id in by_id else "") for u in existing.values()
     }
     merged = {**stored_parent, **parents}
-    errors = []
-    for line, row in rows:
-        code, steps = row["code"], 0
-        cursor = merged.get(code, "")
-        while cursor and steps <= len(merged):
-            if cursor == code:
-                errors.append(RowError(line, "parent_code", "import-cycle"))
+    on_cycle: set[str] = set()
+    settled: set[str] = set()
+    for start in merged:
+        walk: list[str] = []
+        position: dict[str, int] = {}
+        cursor = start
+        while cursor and cursor not in settled:
+            if cursor in position:  # came back to a unit of this walk: a cycle from there on
+                on_cycle.update(walk[position[cursor] :])
                 break
-            cursor, steps = merged.get(cursor, ""), steps + 1
-    return errors
+            position[cursor] = len(walk)
+            walk.append(cursor)
+            cursor = merged.get(cursor, "")
+        settled.update(walk)
+    return [
+        RowError(line, "parent_code", "import-cycle")
+        for line, row in rows
+        if row["code"] in on_cycle
+    ]
 
 
 def _recompute_paths(units: list[Unit]) -> None:
+    """Every unit's ``path`` and ``depth`` from its parents, walking up without recursion."""
     by_id = {u.id: u for u in units}
-
-    def path_of(unit: Unit, guard: int = 0) -> tuple[str, int]:
-        if unit.parent_id is None or unit.parent_id not in by_id or guard > len(by_id):
-            return f"/{unit.id}/", 0
-        parent_path, parent_depth = path_of(by_id[unit.parent_id], guard + 1)
-        return f"{parent_path}{unit.id}/", parent_depth + 1
-
+    known: dict[int, tuple[str, int]] = {}
     for unit in units:
-        path, depth = path_of(unit)
-        if unit.path != path:
-            unit.path = path
-        if unit.depth != depth:
-            unit.depth = depth
+        chain: list[Unit] = []
+        on_chain: set[int] = set()
+        cursor = unit
+        while cursor.id not in known:
+            chain.append(cursor)
+            on_chain.add(cursor.id)
+            parent = by_id.get(cursor.parent_id) if cursor.parent_id is not None else None
+            if parent is None or parent.id in on_chain:  # a root (or a cycle, refused earlier)
+                break
+            cursor = parent
+        path, depth = ("/", -1) if cursor.id in on_chain else known[cursor.id]
+        for below in reversed(chain):
+            path, depth = f"{path}{below.id}/", depth + 1
+            known[below.id] = (path, depth)
+            if below.path != path:
+                below.path = path
+            if below.depth != depth:
+                below.depth = depth
+
+
+def _too_deep(rows: list[tuple[int, dict[str, str]]], by_code: dict[str, Unit]) -> list[RowError]:
+    """Where a branch first gets deeper than a stored path can hold: one error per branch, on
+    the row that made it so (the unit's own, or the nearest ancestor's for a moved sub-tree)."""
+    by_id = {u.id: u for u in by_code.values()}
+    line_of = {row["code"]: line for line, row in rows}
+    errors: dict[int, RowError] = {}
+    for unit in by_code.values():
+        parent = by_id.get(unit.parent_id) if unit.parent_id is not None else None
+        if len(unit.path) <= PATH_MAX or (parent is not None and len(parent.path) > PATH_MAX):
+            continue
+        cursor: Unit | None = unit
+        while cursor is not None and cursor.code not in line_of:
+            cursor = by_id.get(cursor.parent_id) if cursor.parent_id is not None else None
+        line = line_of[cursor.code] if cursor is not None else 0
+        errors.setdefault(
+            line,
+            RowError(
+                line, "parent_code", "import-too-deep", {"depth": unit.depth, "max": unit.depth - 1}
+            ),
+        )
+    return sorted(errors.values(), key=lambda e: e.line)
 
 
 async def import_members(
