@@ -19,6 +19,7 @@ from bot.app import build_application, running
 from bot.http import AiohttpRequest
 from bot.logs import describe_update, protect
 from bot.sandbox import SandboxServer
+from bot.services.people import TelegramPerson
 from tests.harness import bot_on_sandbox, make_settings
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
@@ -150,3 +151,12 @@ def test_describe_update_reads_raw_and_ptb_updates_alike() -> None:
         describe_update(raw) == "update 41 (callback_query, chat -100, user 9, message 3, query q7)"
     )
     assert describe_update(None) == "no update"
+
+
+def test_a_person_is_logged_by_id_not_by_name() -> None:
+    """The press lane logs a failed press with its person: the id, never the name."""
+    person = TelegramPerson(
+        telegram_id=42, full_name="Nguyễn Bí Mật", username="bimat", language_code="vi"
+    )
+    assert "42" in repr(person)
+    assert "Bí Mật" not in repr(person) and "bimat" not in repr(person)

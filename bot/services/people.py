@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,8 +25,8 @@ class TelegramPerson:
     """
 
     telegram_id: int
-    full_name: str
-    username: str | None
+    full_name: str = field(repr=False)  # a log line names people by id (see bot.logs)
+    username: str | None = field(repr=False)
     language_code: str | None
 
     def __post_init__(self) -> None:
