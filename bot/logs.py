@@ -43,7 +43,10 @@ class TokenFilter(logging.Filter):
         return _TOKEN_SHAPE.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: the handler reports it, as without a filter
+            return True
         clean = self.redact(message)
         if clean != message:
             record.msg, record.args = clean, None
