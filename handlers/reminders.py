@@ -9,9 +9,8 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import Ctx
-from bot.services import deadlines
+from bot.services import access, deadlines
 from bot.services.drafts import DraftError
-from bot.services.pending import directive_by_number
 from bot.services.reminders import ReminderRules
 from bot.services.render import format_deadline
 from bot.services.snooze import SNOOZED, snooze_press
@@ -58,13 +57,18 @@ async def deadline_command(update: Update, ctx: Ctx) -> None:
         return
     number, which, when = args[0], args[1], " ".join(args[2:])
     settings = ctx.settings
+    admins = settings.bot.admins
     try:
         async with unit_of_work(ctx) as session:
-            directive = await directive_by_number(session, number)
-            if directive is None:
-                raise DraftError("deadline-unknown-number", number=number)
             member = await queries.member_by_telegram_id(session, user.id)
-            await deadlines.check_may_change(session, member, directive, settings.bot.admins)
+            directive = await access.directive_for(session, user.id, number, admins)
+            if directive is None:  # no such directive, or not the asker's: one answer
+                manages = user.id in admins or (
+                    member is not None and bool(await access.managed_roots(session, member, admins))
+                )
+                key = "directive-not-found" if manages else "deadline-not-allowed"
+                raise DraftError(key, number=html.escape(number))
+            await deadlines.check_may_change(session, member, directive, admins)
             change = await deadlines.change_deadline(
                 session,
                 directive,
