@@ -65,8 +65,8 @@ async def test_pager_and_join_data_pressed_under_a_post_leave_the_post_alone(
         unit = await queries.unit_by_code(s, "BP-DX-01")
         assert unit is not None
         join_data = f"join:{unit.id}:{unit.join_token}"
-    # The cell's secretary and a district secretary may page, resend and join: the data is
-    # theirs, only the message is not.
+    # Secretaries may page and resend, anyone may join with the unit's token: the data would
+    # be accepted under the right message, but this one is a directive post.
     for who in ("sec_dx01", "sec_dx", "m1"):
         for data in (
             f"p:{directive_id}:0",
