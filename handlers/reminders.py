@@ -9,13 +9,12 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import Ctx
-from bot.services import access, deadlines
+from bot.services import deadlines
 from bot.services.drafts import DraftError
 from bot.services.reminders import ReminderRules
 from bot.services.render import format_deadline
 from bot.services.snooze import SNOOZED, snooze_press
 from handlers.common import translator, unit_of_work
-from storage import queries
 
 
 async def on_snooze(update: Update, ctx: Ctx) -> None:
@@ -57,18 +56,11 @@ async def deadline_command(update: Update, ctx: Ctx) -> None:
         return
     number, which, when = args[0], args[1], " ".join(args[2:])
     settings = ctx.settings
-    admins = settings.bot.admins
     try:
         async with unit_of_work(ctx) as session:
-            member = await queries.member_by_telegram_id(session, user.id)
-            directive = await access.directive_for(session, user.id, number, admins)
-            if directive is None:  # no such directive, or not the asker's: one answer
-                manages = user.id in admins or (
-                    member is not None and bool(await access.managed_roots(session, member, admins))
-                )
-                key = "directive-not-found" if manages else "deadline-not-allowed"
-                raise DraftError(key, number=html.escape(number))
-            await deadlines.check_may_change(session, member, directive, admins)
+            directive = await deadlines.directive_to_change(
+                session, user.id, number, settings.bot.admins
+            )
             change = await deadlines.change_deadline(
                 session,
                 directive,
@@ -79,7 +71,8 @@ async def deadline_command(update: Update, ctx: Ctx) -> None:
                 actor=str(user.id),
             )
     except DraftError as exc:
-        await message.reply_text(t(exc.key, **exc.args_), parse_mode=ParseMode.HTML)
+        shown = {k: html.escape(v) if isinstance(v, str) else v for k, v in exc.args_.items()}
+        await message.reply_text(t(exc.key, **shown), parse_mode=ParseMode.HTML)
         return
     tz = settings.locale.tz
     await message.reply_text(

@@ -116,9 +116,7 @@ async def test_name_lists_asked_in_a_group_are_answered_in_private(harness: Harn
     for command in (f"/pending {NUMBER}", "/pending", f"/status {NUMBER}"):
         before = len(h.bot_messages(sec.id))
         [note] = await h.send(sec, command, chat_id=dx01)
-        assert note["text"].startswith("📬 Kết quả có tên từng người nên đã được gửi riêng"), (
-            command
-        )
+        assert note["text"].startswith("📬 Đã trả lời bạn trong tin nhắn riêng với bot"), command
         await h.settle(lambda b=before: len(h.bot_messages(sec.id)) > b)
         [answer] = h.bot_messages(sec.id)[before:]
         assert answer["chat"]["type"] == "private"
@@ -130,10 +128,10 @@ async def test_name_lists_asked_in_a_group_are_answered_in_private(harness: Harn
     # Someone who never opened a private chat with the bot is told how to.
     sec_dx = scene.users["sec_dx"]
     [hint] = await h.send(sec_dx, f"/pending {NUMBER}", chat_id=dx01)
-    assert hint["text"].startswith("Kết quả có tên từng người chỉ được gửi trong tin nhắn riêng.")
+    assert hint["text"].startswith("Danh sách có tên từng người chỉ được gửi trong tin nhắn riêng.")
     assert "https://t.me/chithi_bot" in hint["text"]
     [hint] = await h.send(scene.users["m1"], f"/status {NUMBER}", chat_id=dx01)
-    assert hint["text"].startswith("Kết quả có tên từng người chỉ được gửi")
+    assert hint["text"].startswith("Danh sách có tên từng người chỉ được gửi")
 
     await h.settle()
     said = h.bot_messages(dx01)[in_group:]
@@ -166,6 +164,9 @@ async def test_codes_and_numbers_of_others_are_refused_as_if_unknown(h: Harness)
         [none] = await h.send(sec, command.format("9999-XX"))
         same_refusal(theirs["text"], ELSEWHERE, none["text"], "9999-XX")
         assert theirs["text"].startswith(f"Không tìm thấy văn bản số {ELSEWHERE}."), command
+    # the typed number is shown as typed (escaped for HTML), not parsed as markup
+    [odd] = await h.send(sec, "/deadline <b>1 nhan 25/02/2027 17:00")
+    assert odd["text"].startswith("Không tìm thấy văn bản số <b>1.")
     async with h.db() as s:
         directive = await s.scalar(select(Directive).where(Directive.number == ELSEWHERE))
         assert directive is not None and directive.receive_by is None
