@@ -59,8 +59,9 @@ def is_private(update: Update) -> bool:
 
 # -- guards shared by every handler (issue 9) ---------------------------------------------------
 
-# Edits are read by nobody: an edited command must not run again (an edited /deadline moved a
-# deadline twice). Registered once, before every other group, in ``handlers.register_all``.
+# Edits are read by nobody: an edited command must not run again (an edited /deadline would
+# move the deadline a second time, an edited /report submit again). One handler, in a group
+# before every other, ends the processing of every edit; ``handlers.register_all`` adds it.
 EDIT_GUARD_GROUP = -100
 
 
@@ -69,6 +70,7 @@ async def _ignore_edit(_update: Update, _ctx: Ctx) -> None:
 
 
 def register_guards(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the guards that run before every feature handler (today: edits are dropped)."""
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore_edit), group=EDIT_GUARD_GROUP)
 
 
