@@ -73,3 +73,4 @@ def truncate(text: str, limit: int) -> str:
         out.append(ch)
         used += size
     return "".join(out) + ELLIPSIS
+
