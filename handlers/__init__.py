@@ -7,6 +7,7 @@ from telegram.ext import Application
 from handlers import (
     broadcast,
     broadcast_stop,
+    common,
     confirm,
     fallback,
     join,
@@ -21,7 +22,8 @@ from handlers import (
 
 # Order matters: earlier modules win for the same update within group 0.
 # join before start: /start with a payload joins a unit, without one it greets.
-# fallback last: an unknown command gets a hint only when nothing else took it.
+# fallback last: an unknown command gets a hint, an unknown button a toast, only when nothing
+# else took it.
 MODULES = [
     join,
     link,
@@ -39,5 +41,6 @@ MODULES = [
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
+    common.register_guards(app)  # before everything: edited messages run nothing
     for module in MODULES:
         module.register(app)

@@ -25,7 +25,7 @@ from bot.services.people import ensure_member
 from bot.services.ports import SendError
 from bot.telegram_port import TelegramPort, keyboard
 from handlers import publish
-from handlers.common import language_of, person_of, translator, unit_of_work
+from handlers.common import language_of, own_buttons, person_of, translator, unit_of_work
 from storage import queries
 from storage.models import Member, Unit
 
@@ -195,6 +195,7 @@ async def _ask_pin(message: Message, dialogue: Dialogue, t: Translator) -> None:
     )
 
 
+@own_buttons("broadcast-stale")
 async def on_button(update: Update, ctx: Ctx) -> None:
     """Dialogue buttons; the data is checked against this user's own open draft."""
     query = update.callback_query

@@ -1,14 +1,20 @@
-"""Glue shared by handlers: one transaction per update, the asking user, their language."""
+"""Glue shared by handlers: one transaction per update, the asking user, their language, and
+the guards every handler shares (edits ignored, buttons checked against their message, names
+kept out of groups)."""
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update, User
+from telegram import CallbackQuery, Message, Update, User
+from telegram.constants import ChatType
+from telegram.error import Forbidden
+from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
 
 from bot.context import Ctx
 from bot.i18n import Translator, pick_language
@@ -16,7 +22,7 @@ from bot.services.drafts import DraftError
 from bot.services.people import TelegramPerson
 from storage.db import transaction
 
-Handler = Callable[[Update, Ctx], Awaitable[Any]]
+Handler = Callable[[Update, Ctx], Coroutine[Any, Any, Any]]
 
 
 def unit_of_work(ctx: Ctx) -> AbstractAsyncContextManager[AsyncSession]:
@@ -59,3 +65,99 @@ def refusal(t: Translator, error: DraftError) -> str:
     (``/deadline <b>x``), escaped. Command arguments are already cleaned and bounded (``Ctx``)."""
     args = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.args_.items()}
     return t(error.key, **args)
+
+
+# -- guards shared by every handler (issue 9) ---------------------------------------------------
+
+# Edits are read by nobody: an edited command must not run again (an edited /deadline would
+# move the deadline a second time, an edited /report submit again). One handler, in a group
+# before every other, ends the processing of every edit; ``handlers.register_all`` adds it.
+EDIT_GUARD_GROUP = -100
+
+
+async def _ignore_edit(_update: Update, _ctx: Ctx) -> None:
+    raise ApplicationHandlerStop  # no handler in any later group sees the edit
+
+
+def register_guards(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the guards that run before every feature handler (today: edits are dropped)."""
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore_edit), group=EDIT_GUARD_GROUP)
+
+
+def button_on_message(query: CallbackQuery) -> bool:
+    """Was the pressed data one of the buttons of the message it came from?
+
+    The message in a callback query is Telegram's own copy, keyboard included, so a client
+    that sends other data (or presses under another message) is caught here. A handler that
+    edits "the message the press came from" must pass this first: its own message carries its
+    own buttons; a directive post, say, carries ``c:`` buttons, never a pager's.
+    """
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    return any(
+        button.callback_data == query.data
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+    )
+
+
+def own_buttons(refusal: str = "press-invalid") -> Callable[[Handler], Handler]:
+    """Decorate a button handler that edits the pressed message: a press whose data is not a
+    button of that message is answered with ``refusal`` (a text key) and goes no further."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, ctx: Ctx) -> Any:
+            query = update.callback_query
+            if query is None:
+                return None
+            if not button_on_message(query):
+                await query.answer(translator(update, ctx)(refusal))
+                return None
+            return await handler(update, ctx)
+
+        return guarded
+
+    return decorate
+
+
+def names_in_private(handler: Handler) -> Handler:
+    """Decorate a command whose answer names people (/pending, /status...).
+
+    In a private chat it runs as usual. Asked in a group, it runs as if asked in the asker's
+    private chat (every answer goes there) and the group is only told so; if the asker has no
+    private chat with the bot yet, the group is told how to open one. Either way no name is
+    posted in the group. In a channel (no asker) it does not run.
+    """
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, ctx: Ctx) -> Any:
+        chat, user, message = update.effective_chat, update.effective_user, update.message
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            return await handler(update, ctx)
+        if chat is None or user is None or message is None:
+            return None
+        t = translator(update, ctx)
+        try:
+            await handler(_asked_in_private(update, user, ctx), ctx)
+        except Forbidden:  # the user never opened a private chat with the bot (or blocked it)
+            link = f"https://t.me/{ctx.rt.bot_username}"
+            await message.reply_text(t("names-open-private", link=link))
+            return None
+        await message.reply_text(t("names-sent-private"))
+        return None
+
+    return guarded
+
+
+def _asked_in_private(update: Update, user: User, ctx: Ctx) -> Update:
+    """The same update with its message moved to the user's private chat with the bot."""
+    data = update.to_dict()
+    message = data["message"]
+    message["chat"] = {"id": user.id, "type": ChatType.PRIVATE, "first_name": user.first_name}
+    for key in ("message_thread_id", "is_topic_message", "sender_chat", "reply_to_message"):
+        message.pop(key, None)
+    private = Update.de_json(data, ctx.bot)
+    assert private is not None
+    return private

@@ -1,9 +1,13 @@
-"""Registered last in group 0 (first match wins there): unknown commands in private chats get a short hint instead of silence."""
+"""Registered last in group 0 (first match wins there): unknown commands in private chats get a
+short hint instead of silence, and a button press no handler recognised gets a short toast
+(every callback query must be answered, or the user's client keeps showing a spinner).
+
+Every button handler is registered in group 0, so this one only sees presses none took."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import Ctx
 from handlers.common import translator
@@ -21,5 +25,12 @@ async def unknown_command(update: Update, ctx: Ctx) -> None:
     await message.reply_text(t("error-unknown-command", command=command))
 
 
+async def unknown_press(update: Update, ctx: Ctx) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer(translator(update, ctx)("press-invalid"))
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
+    app.add_handler(CallbackQueryHandler(unknown_press))

@@ -15,7 +15,7 @@ from bot.context import Ctx
 from bot.i18n import Translator
 from bot.services import joining
 from bot.services.joining import JoinOutcome, JoinStatus, RenameStatus
-from handlers.common import language_of, person_of, translator, unit_of_work
+from handlers.common import language_of, own_buttons, person_of, translator, unit_of_work
 
 CANCEL_DATA = "join:no"
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -61,6 +61,7 @@ async def start_with_token(update: Update, ctx: Ctx) -> None:
         await message.reply_text(t("join-invalid"))
 
 
+@own_buttons()
 async def on_join_button(update: Update, ctx: Ctx) -> None:
     """Confirm or cancel; the data is re-checked against the unit's current token."""
     query, user = update.callback_query, update.effective_user

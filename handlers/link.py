@@ -54,7 +54,7 @@ def render(t: Translator, outcome: LinkOutcome, *, code: str, channel: str, bot:
     chat = f"<b>{escape(outcome.chat.title)}</b>" if outcome.chat else ""
     status = outcome.status
     if status is LinkStatus.UNKNOWN_UNIT:
-        return t("link-unknown-unit", code=escape(code))
+        return t("link-no-unit", code=escape(code))  # unknown, or not the asker's: one answer
     if status is LinkStatus.REFUSED:
         text = t("link-refused", unit=unit)
         names = [

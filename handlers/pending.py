@@ -13,7 +13,7 @@ from bot.context import Ctx
 from bot.i18n import Translator
 from bot.services import access, pending
 from bot.services.pending_text import render_pages
-from handlers.common import translator, unit_of_work
+from handlers.common import names_in_private, own_buttons, translator, unit_of_work
 from storage import queries
 from storage.models import Directive, Unit
 
@@ -42,6 +42,7 @@ async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list[Unit
     return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
 
 
+@names_in_private
 async def pending_command(update: Update, ctx: Ctx) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
@@ -60,13 +61,11 @@ async def _pending(
         return
     args = ctx.args or []
     if args:
-        directive = await pending.directive_by_number(session, args[0])
-        if directive is None:
-            await message.reply_text(t("pending-unknown-number", number=args[0]))
+        found = await access.directive_for(session, user_id, args[0], ctx.settings.bot.admins)
+        if found is None:
+            await message.reply_text(t("directive-not-found", number=args[0]))
             return
-        if not pending.overlaps(await pending.targets_of(session, directive.id), roots):
-            await message.reply_text(t("pending-not-yours", number=directive.number))
-            return
+        directive = found
     else:
         choices = await pending.visible_directives(session, roots)
         if not choices:
@@ -109,6 +108,7 @@ async def _show(
         )
 
 
+@own_buttons()
 async def pending_page(update: Update, ctx: Ctx) -> None:
     """Paging and choosing: the data is re-checked against the presser's own sub-trees."""
     query, user = update.callback_query, update.effective_user

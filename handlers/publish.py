@@ -30,7 +30,7 @@ from bot.services import publish_dialogue as pd
 from bot.services.drafts import DraftError
 from bot.services.publish import publish
 from bot.telegram_port import TelegramPort
-from handlers.common import is_private, translator, unit_of_work
+from handlers.common import is_private, own_buttons, translator, unit_of_work
 from handlers.publish_prompts import confirm_keyboard, question, refusal
 from storage import queries
 from storage.models import Unit
@@ -189,6 +189,7 @@ async def _accept(
 # -- buttons ---------------------------------------------------------------------------------
 
 
+@own_buttons("pd-stale")
 async def on_button(update: Update, ctx: Ctx) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:

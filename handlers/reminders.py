@@ -11,12 +11,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import Ctx
 from bot.services import deadlines
 from bot.services.drafts import DraftError
-from bot.services.pending import directive_by_number
 from bot.services.reminders import ReminderRules
 from bot.services.render import format_deadline
 from bot.services.snooze import SNOOZED, snooze_press
 from handlers.common import refusal, translator, unit_of_work
-from storage import queries
 
 
 async def on_snooze(update: Update, ctx: Ctx) -> None:
@@ -60,11 +58,9 @@ async def deadline_command(update: Update, ctx: Ctx) -> None:
     settings = ctx.settings
     try:
         async with unit_of_work(ctx) as session:
-            directive = await directive_by_number(session, number)
-            if directive is None:
-                raise DraftError("deadline-unknown-number", number=number)
-            member = await queries.member_by_telegram_id(session, user.id)
-            await deadlines.check_may_change(session, member, directive, settings.bot.admins)
+            directive = await deadlines.directive_to_change(
+                session, user.id, number, settings.bot.admins
+            )
             change = await deadlines.change_deadline(
                 session,
                 directive,

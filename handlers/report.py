@@ -28,12 +28,17 @@ async def report(update: Update, ctx: Ctx) -> None:
     )
     async with unit_of_work(ctx) as session:
         member = await queries.member_by_telegram_id(session, user.id)
-        outcome = await reports.submit_report(session, member, sent, ctx.rt.now())
+        outcome = await reports.submit_report(
+            session, member, sent, ctx.rt.now(), ctx.settings.bot.admins
+        )
     t = translator(update, ctx)
     due = format_deadline(t, outcome.due_at, ctx.settings.locale.tz) if outcome.due_at else ""
     await message.reply_text(
         t(
-            f"report-{outcome.status}",
+            # "no such directive" and "not yours" share one refusal with the other commands
+            "directive-not-found"
+            if outcome.status == reports.UNKNOWN
+            else f"report-{outcome.status}",
             number=html.escape(outcome.number or ""),
             unit=html.escape(outcome.unit or ""),
             cycle=outcome.cycle + 1,

@@ -16,7 +16,14 @@ from bot.i18n import Translator
 from bot.services import access, pending, status
 from bot.services.people import ensure_member
 from bot.services.status_text import render_pages
-from handlers.common import language_of, person_of, translator, unit_of_work
+from handlers.common import (
+    language_of,
+    names_in_private,
+    own_buttons,
+    person_of,
+    translator,
+    unit_of_work,
+)
 from storage import queries
 from storage.models import Directive, Member, Unit
 
@@ -78,31 +85,29 @@ async def _view(
     return pages[page], _markup(t, directive.id, page, len(pages), report.count(status.FAILED))
 
 
+@names_in_private
 async def status_command(update: Update, ctx: Ctx) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     t = translator(update, ctx)
     args = ctx.args or []
+    admins = ctx.settings.bot.admins
     async with unit_of_work(ctx) as session:  # read-only
         roots = await _roots(session, ctx, update)
-        directive = await pending.directive_by_number(session, args[0]) if args and roots else None
-        mine = directive is not None and pending.overlaps(
-            await pending.targets_of(session, directive.id), roots
-        )
-        view = await _view(session, ctx, t, directive, roots, 0) if directive and mine else None
+        found = await access.directive_for(session, user.id, args[0], admins) if args else None
+        view = await _view(session, ctx, t, found, roots, 0) if found and roots else None
     if not roots:
         await message.reply_text(t("status-not-allowed"))
     elif not args:
         await message.reply_text(t("status-usage"))
-    elif directive is None:
-        await message.reply_text(t("status-unknown-number", number=args[0]))
-    elif view is None:
-        await message.reply_text(t("status-not-yours", number=directive.number))
+    elif view is None:  # no such directive, or not the asker's: one answer
+        await message.reply_text(t("directive-not-found", number=args[0]))
     else:
         await message.reply_text(view[0], parse_mode=ParseMode.HTML, reply_markup=view[1])
 
 
+@own_buttons()
 async def on_button(update: Update, ctx: Ctx) -> None:
     """Paging and Gửi lại: the data is re-checked against the presser's own sub-trees."""
     query, user = update.callback_query, update.effective_user

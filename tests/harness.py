@@ -124,6 +124,14 @@ class Harness:
         )
         return list(self.sandbox.messages(target))[before:]
 
+    async def edit(
+        self, user: Any, message_id: int, text: str, *, chat_id: int | None = None
+    ) -> None:
+        """``user`` edits their message ``message_id`` to read ``text``; waits until the bot
+        has handled the edit."""
+        self.sandbox.edit_text(self.token, user.id, message_id, text, chat_id=chat_id)
+        await self.settle()
+
     async def press(
         self, user: Any, chat_id: int, message_id: int, data: str, timeout: float = 10.0
     ) -> JSON:

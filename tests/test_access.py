@@ -185,8 +185,12 @@ async def test_link_refusal_writes_nothing_and_relink_moves(sessions: SessionFac
     group = ChatInfo(-4001, "group", "Chi bộ 1")
     async with transaction(sessions) as s:
         refused = await linking.link_chat(s, person(PLAIN), "BP-DX-01", group, config_admins=[])
-        assert refused.status is LinkStatus.REFUSED
-        assert [m.member.telegram_id for m in refused.managers] == [CELL_SEC, DISTRICT_SEC]
+        # Not theirs is answered as unknown: nothing about the unit or who runs it.
+        assert (refused.status, refused.unit, refused.managers) == (
+            LinkStatus.UNKNOWN_UNIT,
+            None,
+            [],
+        )
         unknown = await linking.link_chat(s, person(CELL_SEC), "BP-XX", group, config_admins=[])
         assert unknown.status is LinkStatus.UNKNOWN_UNIT
         assert await s.scalar(select(func.count(Chat.id))) == 0
@@ -277,7 +281,7 @@ async def test_channel_linking_says_what_is_missing(sessions: SessionFactory) ->
             )
             return outcome.status
 
-    assert await link(PLAIN, "@tin_chibo") is LinkStatus.REFUSED
+    assert await link(PLAIN, "@tin_chibo") is LinkStatus.UNKNOWN_UNIT
     assert await link(CELL_SEC, "tin chibo") is LinkStatus.BAD_CHANNEL
     assert await link(CELL_SEC, "@khong_co") is LinkStatus.CHANNEL_NOT_FOUND
     assert await link(CELL_SEC, "@nhom") is LinkStatus.NOT_A_CHANNEL

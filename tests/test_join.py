@@ -169,8 +169,11 @@ async def test_forged_button_data_is_refused(harness: Harness) -> None:
         harness.token, lan.id, lan.id, offer["message_id"], "join:1:0000000000", forged=True
     )
     await harness.sandbox.wait_for(lambda: query in harness.sandbox.callback_answers)
-    assert harness.sandbox.callback_answers[query]["text"].startswith("Đường link đã hết hạn")
+    # The data is not one of the offer's buttons: refused before anything is read or edited.
+    assert harness.sandbox.callback_answers[query]["text"] == "Nút này không còn hợp lệ."
     assert await _roles_of(harness, lan) == []
+    [still] = harness.bot_messages(lan.id)
+    assert still["text"] == offer["text"] and not still["edited"]
 
 
 async def test_cancel_leaves_the_user_outside_the_unit(harness: Harness) -> None:
@@ -223,13 +226,14 @@ async def test_secretary_links_the_cell_group_and_a_member_is_refused(harness: H
     await _give_role(harness, tuan, "BP-DX-01", "member")
     group = harness.group("Chi bộ trạm y tế 1", members=[tuan], admins=[yen], with_bot=True)
 
+    # A member is refused as if the code did not exist: the unit and its secretary go unnamed.
     [refused] = await harness.send(tuan, "/link BP-DX-01", chat_id=group.id)
-    assert refused["text"].startswith("Bạn không có quyền gắn nhóm, kênh với Chi bộ trạm y tế 1.")
-    assert "Xin nhờ: Yến (bí thư Chi bộ trạm y tế 1)." in refused["text"]
+    assert refused["text"].startswith('Không có đơn vị mã "BP-DX-01" mà bạn được gắn nhóm, kênh.')
+    assert "Chi bộ trạm y tế 1" not in refused["text"] and "Yến" not in refused["text"]
     assert await _chat_row(harness, group.id) is None
 
     [unknown] = await harness.send(yen, "/link BP-XX-99", chat_id=group.id)
-    assert unknown["text"].startswith('Không có đơn vị nào mã "BP-XX-99".')
+    assert unknown["text"] == refused["text"].replace("BP-DX-01", "BP-XX-99")
     [usage] = await harness.send(yen, "/link", chat_id=group.id)
     assert usage["text"] == "Gõ /link và mã đơn vị, ví dụ: /link BP-DX-01"
     async with harness.db() as s:
@@ -273,7 +277,8 @@ async def test_district_secretary_links_a_cell_below_and_moves_a_group(harness: 
     assert (await _chat_row(harness, group.id) or ("",) * 3)[2] == "BP-DX-01"
     # Not above the district.
     [refused] = await harness.send(trang, "/link BP-BL", chat_id=group.id)
-    assert refused["text"].startswith("Bạn không có quyền gắn nhóm, kênh với Thị ủy Bình Long.")
+    assert refused["text"].startswith('Không có đơn vị mã "BP-BL" mà bạn được gắn nhóm, kênh.')
+    assert "Thị ủy Bình Long" not in refused["text"]
 
 
 async def test_config_admin_links_without_any_membership(sandbox: Any, sqlite_url: str) -> None:

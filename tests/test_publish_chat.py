@@ -303,8 +303,11 @@ async def test_secretary_cannot_target_outside_their_subtree(harness: Harness) -
     )
     reply = await say(h, sec, "BP")
     assert '"BP" nằm ngoài' in reply["text"]
+    # a code that does not exist gets the same answer: no probing which codes exist
     reply = await say(h, sec, "XYZ")
-    assert reply["text"].startswith('⚠️ Không có đơn vị mã "XYZ".')
+    assert reply["text"].startswith(
+        '⚠️ Bạn chỉ được gửi đến các đơn vị mình phụ trách; "XYZ" nằm ngoài.'
+    )
     # another command in the middle is answered, then the dialogue reminds where it is
     await h.send(sec, "/pending", replies=2)
     pending, reminder = h.bot_messages(sec.id)[-2:]

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.pending import directive_by_number, overlaps, targets_of
 from storage import queries
-from storage.models import Member, Membership, Unit
+from storage.models import Directive, Member, Membership, Unit
 
 MANAGING_ROLES = ("secretary", "admin")
 
@@ -118,3 +119,48 @@ async def managers_of(session: AsyncSession, unit: Unit, limit: int = 3) -> list
 def covers(roots: Sequence[Unit], unit: Unit) -> bool:
     """Is ``unit`` inside one of the sub-trees rooted at ``roots``?"""
     return any(unit.path.startswith(root.path) for root in roots)
+
+
+# -- looking things up for a user: "no such thing" and "not yours" are one answer --------------
+#
+# A stranger must not learn from the bot's answers which unit codes or directive numbers exist:
+# every lookup of a code or a number typed by a user goes through these, and the caller gives
+# the same refusal for None whatever the reason.
+
+
+async def unit_for(
+    session: AsyncSession, telegram_id: int, code: str, config_admins: Collection[int]
+) -> Unit | None:
+    """The unit with this code if the asker may manage it; None if there is no such unit and
+    if it is not theirs alike."""
+    unit = await queries.unit_by_code(session, code.strip())
+    if unit is None:
+        return None
+    if telegram_id in config_admins:
+        return unit
+    member = await queries.member_by_telegram_id(session, telegram_id)
+    if member is None or not await can_manage_unit(session, member, unit, config_admins):
+        return None
+    return unit
+
+
+async def directive_for(
+    session: AsyncSession, telegram_id: int, number: str, config_admins: Collection[int]
+) -> Directive | None:
+    """The directive with this number if the asker may see it (an admin; its publisher; a
+    secretary of a unit it was sent to, or above or below one); None if there is no such
+    directive and if it is not theirs alike."""
+    directive = await directive_by_number(session, number)
+    if directive is None:
+        return None
+    if telegram_id in config_admins:
+        return directive
+    member = await queries.member_by_telegram_id(session, telegram_id)
+    if member is None:
+        return None
+    if directive.published_by == member.id:
+        return directive
+    roots = await managed_roots(session, member, config_admins)
+    if roots and overlaps(await targets_of(session, directive.id), roots):
+        return directive
+    return None

@@ -22,6 +22,7 @@ from bot.services.reminders import (
     open_report_cycle,
     plan_deadline,
 )
+from storage import queries
 from storage.models import AuditEvent, Directive, Member, ReportCycle
 
 ALIASES = {
@@ -65,6 +66,27 @@ async def check_may_change(
     targets = await targets_of(session, directive.id)
     if not managed or not all(access.covers(managed, unit) for unit in targets):
         raise DraftError("deadline-not-allowed", number=directive.number)
+
+
+async def directive_to_change(
+    session: AsyncSession, telegram_id: int, number: str, admins: Sequence[int]
+) -> Directive:
+    """The directive numbered ``number`` if the asker may move its deadlines; else DraftError.
+
+    Someone who manages nothing is refused whatever the number; anyone else gets one answer for
+    a number that does not exist and for one that is not theirs.
+    """
+    member = await queries.member_by_telegram_id(session, telegram_id)
+    directive = await access.directive_for(session, telegram_id, number, admins)
+    if directive is None:
+        manages = telegram_id in admins or (
+            member is not None and bool(await access.managed_roots(session, member, admins))
+        )
+        raise DraftError(
+            "directive-not-found" if manages else "deadline-not-allowed", number=number
+        )
+    await check_may_change(session, member, directive, admins)
+    return directive
 
 
 def parse_which(value: str) -> str:

@@ -33,8 +33,8 @@ class LinkStatus(StrEnum):
     MOVED = "moved"  # it was bound to another unit (``previous``)
     UNLINKED = "unlinked"  # ``/unlink``: the chat no longer receives the unit's posts
     NOT_LINKED = "not-linked"  # ``/unlink`` in a chat that is not bound
-    UNKNOWN_UNIT = "unknown-unit"
-    REFUSED = "refused"  # the asker may not manage the unit (``managers`` says who can)
+    UNKNOWN_UNIT = "unknown-unit"  # no such code, or not the asker's to manage (same answer)
+    REFUSED = "refused"  # the chat is bound to a unit the asker may not manage (``managers``)
     BAD_CHANNEL = "bad-channel"  # not a channel id or @username
     CHANNEL_NOT_FOUND = "channel-not-found"  # the bot cannot see it (not added, or wrong name)
     NOT_A_CHANNEL = "not-a-channel"  # a group: link it from inside the group
@@ -100,15 +100,14 @@ async def _refusal(session: AsyncSession, unit: Unit) -> LinkOutcome:
 async def _authorise(
     session: AsyncSession, asker: TelegramPerson, code: str, config_admins: Collection[int]
 ) -> LinkOutcome | Unit:
-    """The unit to link, or the outcome that ends the request (unknown code, refusal).
+    """The unit to link, or the outcome that ends the request (a code that is unknown or not
+    the asker's to manage: strangers learn neither which codes exist nor who runs them).
 
     Reads only: a refused or mistaken request writes nothing.
     """
-    unit = await queries.unit_by_code(session, code.strip())
-    if unit is None:
+    unit = await access.unit_for(session, asker.telegram_id, code, config_admins)
+    if unit is None:  # no such unit, or not the asker's: one answer, naming nobody
         return LinkOutcome(LinkStatus.UNKNOWN_UNIT)
-    if not await _may_manage(session, asker, unit, config_admins):
-        return await _refusal(session, unit)
     return unit
 
 
@@ -224,9 +223,8 @@ async def unlink_chat(
     unit = await session.get(Unit, chat.unit_id) if chat and chat.unit_id is not None else None
     if chat is None or unit is None or not chat.active:
         return LinkOutcome(LinkStatus.NOT_LINKED)
-    checked = await _authorise(session, asker, unit.code, config_admins)
-    if isinstance(checked, LinkOutcome):
-        return checked
+    if not await _may_manage(session, asker, unit, config_admins):
+        return await _refusal(session, unit)  # the chat's own unit, known to its members
     chat.active, chat.inactive_reason = False, "unlinked"
     return LinkOutcome(LinkStatus.UNLINKED, unit=unit)
 

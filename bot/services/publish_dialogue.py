@@ -284,16 +284,25 @@ async def check_duplicate(session: AsyncSession, number: str, issuer: str) -> No
 async def resolve_targets(
     session: AsyncSession, codes: Sequence[str], member: Member, config_admins: Collection[int]
 ) -> list[Unit]:
-    """Units for the typed codes (exact, else upper-case), each one the publisher may reach."""
-    found = await queries.units_by_code(session, [*codes, *(c.upper() for c in codes)])
+    """Units for the typed codes (exact, else upper-case), each one the publisher may reach.
+
+    A code that does not exist and one outside the publisher's sub-trees get one answer (only
+    an administrator, who reaches every unit, is told that a code does not exist).
+    """
+    await check_permission(session, member, [], config_admins)  # manages something at all
+    asker = member.telegram_id
     units: list[Unit] = []
     for code in codes:
-        unit = found.get(code) or found.get(code.upper())
+        unit = await access.unit_for(session, asker, code, config_admins)
+        if unit is None and code.upper() != code:
+            unit = await access.unit_for(session, asker, code.upper(), config_admins)
         if unit is None:
-            raise DraftError("publish-unknown-target", code=code)
+            admin = await access.is_admin(session, member, config_admins)
+            raise DraftError(
+                "publish-unknown-target" if admin else "publish-outside-subtree", code=code
+            )
         if unit not in units:
             units.append(unit)
-    await check_permission(session, member, units, config_admins)
     return units
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import access
 from bot.services.access import MANAGING_ROLES
-from bot.services.pending import directive_by_number
 from storage.models import AuditEvent, Member, Membership, ReportCycle, Unit
 
 _COMMAND = re.compile(r"^/report(?:@\w+)?(?:\s+(\S+))?(?:\s+(.*))?$", re.DOTALL)
@@ -77,7 +78,11 @@ async def _manages_any(session: AsyncSession, member: Member) -> bool:
 
 
 async def submit_report(
-    session: AsyncSession, member: Member | None, sent: ReportInput, now: datetime
+    session: AsyncSession,
+    member: Member | None,
+    sent: ReportInput,
+    now: datetime,
+    config_admins: Collection[int] = (),
 ) -> ReportOutcome:
     """Record the report on the unit's oldest cycle not yet reported (a late report fills the
     gap it left); when every cycle so far is reported, the latest one is updated."""
@@ -85,11 +90,11 @@ async def submit_report(
     if parsed is None:
         return ReportOutcome(USAGE)
     number, rest = parsed
-    directive = await directive_by_number(session, number)
-    if directive is None:
-        return ReportOutcome(UNKNOWN, number)
     if member is None or not await _manages_any(session, member):
-        return ReportOutcome(NOT_SECRETARY, directive.number)
+        return ReportOutcome(NOT_SECRETARY, number)
+    directive = await access.directive_for(session, member.telegram_id, number, config_admins)
+    if directive is None:  # no such directive, or not the member's: one answer
+        return ReportOutcome(UNKNOWN, number)
     units = await _owing_units(session, member, directive.id)
     if not units:
         return ReportOutcome(NOT_REQUIRED, directive.number)
