@@ -16,7 +16,7 @@ from bot.sandbox.state import (
     SandboxChat,
     SandboxUser,
 )
-from bot.sandbox.text import detect_entities
+from bot.sandbox.entities import detect_entities
 from bot.sandbox.world import GROUP_ANONYMOUS_BOT, BotAccount, CallbackRecord, World
 
 JSON = dict[str, Any]
