@@ -151,7 +151,9 @@ class BotApiSpec:
         }
 
     # -- requests --------------------------------------------------------------------------
-    def check_request(self, method: str, params: dict[str, Any], *, form: bool = False) -> list[str]:
+    def check_request(
+        self, method: str, params: dict[str, Any], *, form: bool = False
+    ) -> list[str]:
         """Problems of one request: unknown method or parameter, missing required parameter,
         wrong type, length outside the documented range."""
         spec = self.methods.get(method.lower())
@@ -172,9 +174,7 @@ class BotApiSpec:
         return problems
 
     # -- answers ---------------------------------------------------------------------------
-    def check_result(
-        self, method: str, result: Any, *, chat_type: str | None = None
-    ) -> list[str]:
+    def check_result(self, method: str, result: Any, *, chat_type: str | None = None) -> list[str]:
         """Problems of a successful answer's ``result`` for ``method``."""
         spec = self.methods.get(method.lower())
         if spec is None:
@@ -182,7 +182,9 @@ class BotApiSpec:
         ctx = _Ctx(chat_type=chat_type, method=spec.name)
         return self._check_union(spec.returns, result, f"{spec.name}()", ctx)
 
-    def check_object(self, type_name: str, value: Any, *, chat_type: str | None = None) -> list[str]:
+    def check_object(
+        self, type_name: str, value: Any, *, chat_type: str | None = None
+    ) -> list[str]:
         """Problems of one object of a named type (e.g. an Update delivered by webhook)."""
         return self._check_union((type_name,), value, type_name, _Ctx(chat_type=chat_type))
 
@@ -230,9 +232,11 @@ class BotApiSpec:
                 problems += self._check_type(inner, item, f"{path}[{i}]", ctx)
             return problems
         if type_expr in _SCALARS:
-            return [] if _scalar_ok(type_expr, value, ctx.form) else [
-                f"{path}: expected {type_expr}, got {value!r:.60}"
-            ]
+            return (
+                []
+                if _scalar_ok(type_expr, value, ctx.form)
+                else [f"{path}: expected {type_expr}, got {value!r:.60}"]
+            )
         spec = self.types.get(type_expr)
         if spec is None:
             return [f"{path}: unknown type {type_expr}"]
@@ -257,7 +261,9 @@ class BotApiSpec:
             return [f"{path}: matches no kind of {spec.name} ({', '.join(spec.subtypes)})"]
         return self._check_union(tuple(candidates), value, path, ctx)
 
-    def _check_fields(self, spec: TypeSpec, value: dict[str, Any], path: str, ctx: _Ctx) -> list[str]:
+    def _check_fields(
+        self, spec: TypeSpec, value: dict[str, Any], path: str, ctx: _Ctx
+    ) -> list[str]:
         own_chat = ctx.chat_type
         if spec.name in ("Chat", "ChatFullInfo") and isinstance(value.get("type"), str):
             own_chat = value["type"]

@@ -118,7 +118,9 @@ async def set_my_commands(w: World, bot: BotAccount, p: Params) -> bool:
         description = command.get("description")
         if not isinstance(description, str):
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        check_length(description, MAX_COMMAND_DESCRIPTION, "BOT_COMMAND_DESCRIPTION_INVALID", least=1)
+        check_length(
+            description, MAX_COMMAND_DESCRIPTION, "BOT_COMMAND_DESCRIPTION_INVALID", least=1
+        )
     key = _commands_key(p)
     clean = [{"command": c["command"], "description": c["description"]} for c in commands]
     if clean:

@@ -51,8 +51,10 @@ def _trim_url(text: str, start: int, end: int) -> int:
     """Drop trailing punctuation and an unbalanced closing bracket from a URL match."""
     while end > start and text[end - 1] in ".,:;!?'\"":
         end -= 1
-    while end > start and text[end - 1] == ")" and text.count("(", start, end) < text.count(
-        ")", start, end
+    while (
+        end > start
+        and text[end - 1] == ")"
+        and text.count("(", start, end) < text.count(")", start, end)
     ):
         end -= 1
     return end
