@@ -6,6 +6,8 @@ Everything is read from the specification's JSON, nothing hand-typed:
 * a field's types (``Integer``, ``String``, ``Array of MessageEntity``, ``InputFile or
   String``...); abstract types (``ChatMember``, ``MessageOrigin``, ``MaybeInaccessibleMessage``)
   are checked against the subtype whose constant field matches (``status``: always "creator");
+* values listed in descriptions (``Type of the chat, can be either "private", "group"...``,
+  the entity types);
 * lengths from descriptions such as ``1-4096 characters after entities parsing`` (UTF-16 code
   units of the text after the request's parse mode, counted here by the sandbox's parser, not
   the bot's helper), ``0-200 characters``, ``1-64 bytes`` (UTF-8);
@@ -29,6 +31,7 @@ from typing import Any
 SPEC_PATH = Path(__file__).resolve().parent / "data" / "telegram-bot-api-10.1.json"
 
 _LIMIT = re.compile(r"\b(\d+)-(\d+) (characters|bytes)( after entit(?:y|ies) parsing)?")
+_CHOICES = re.compile(r'\b(?:[Cc]an be|[Mm]ust be one of) (?:either )?(?=")')
 _CONST = re.compile(r'(?:always|must be) "?([a-z_0-9]+)"?')
 _CHATS = r"(?:private chats|groups|group chats|supergroups|channels|channel chats)"
 _FOR_CHATS = re.compile(
@@ -60,6 +63,7 @@ class FieldSpec:
     required: bool
     limit: Limit | None = None
     const: str | int | None = None
+    choices: frozenset[str] | None = None  # 'can be either "private", "group"...'
     chat_types: frozenset[str] | None = None
     get_me_only: bool = False
 
@@ -98,6 +102,10 @@ def _field(raw: dict[str, Any], *, discriminating: bool) -> FieldSpec:
             const = found.group(1)
     elif discriminating and description.startswith("Always 0"):
         const = 0
+    choices = None
+    if raw["types"] == ["String"] and (found := _CHOICES.search(description)):
+        values = re.findall(r'"([^"]+)"', description[found.end() :])
+        choices = frozenset(values) if len(values) >= 2 else None
     chat_types = None
     if not raw["required"] and (found := _FOR_CHATS.search(description)):
         words = re.split(r", and |, | and ", found.group(1))
@@ -108,6 +116,7 @@ def _field(raw: dict[str, Any], *, discriminating: bool) -> FieldSpec:
         required=bool(raw["required"]),
         limit=limit,
         const=const,
+        choices=choices,
         chat_types=chat_types,
         get_me_only="Returned only in getMe" in description,
     )
@@ -193,6 +202,8 @@ class BotApiSpec:
         self, fspec: FieldSpec, value: Any, siblings: dict[str, Any], path: str, ctx: _Ctx
     ) -> list[str]:
         problems = self._check_union(fspec.types, value, path, ctx)
+        if not problems and fspec.choices is not None and value not in fspec.choices:
+            problems.append(f"{path}: {value!r} is none of {', '.join(sorted(fspec.choices))}")
         if problems or fspec.limit is None or not isinstance(value, str):
             return problems
         limit = fspec.limit

@@ -118,6 +118,13 @@ def test_an_answer_conforms_or_says_exactly_what_is_wrong() -> None:
     assert spec.check_result("sendMessage", {**message, "colour": "red"}) == [
         "sendMessage().colour: not a field of Message"
     ]
+    bold = {"type": "bolder", "offset": 0, "length": 1}
+    assert spec.check_result("sendMessage", {**message, "entities": [bold]}) == [
+        "sendMessage().entities[0].type: 'bolder' is none of blockquote, bold, bot_command, "
+        "cashtag, code, custom_emoji, date_time, email, expandable_blockquote, hashtag, italic, "
+        "mention, phone_number, pre, spoiler, strikethrough, text_link, text_mention, underline, "
+        "url"
+    ]
     assert spec.check_result("sendMessage", {**message, "date": "today"}) == [
         "sendMessage().date: expected Integer, got 'today'"
     ]
