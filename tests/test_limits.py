@@ -120,6 +120,31 @@ async def test_entities_telegram_detects_in_a_bot_text_in_utf16_units(
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("mở tg://resolve?domain=chithi_bot.", [("url", "tg://resolve?domain=chithi_bot")]),
+        ("xem https://x.vn/a?b=(1)), rồi", [("url", "https://x.vn/a?b=(1)")]),
+        ("v.v. TP.HCM Q.1 chithi.vn/abc", [("url", "chithi.vn/abc")]),
+        ("thư lan.nguyen+a@chithi.vn!", [("email", "lan.nguyen+a@chithi.vn")]),
+        ("gọi +84 (28) 3829-1234 ngay", [("phone_number", "+84 (28) 3829-1234")]),
+        ("#2024 #năm_2024 #x#y", [("hashtag", "#năm_2024")]),
+        ("@ab @gif @abcd @abcde", [("mention", "@gif"), ("mention", "@abcde")]),
+        ("/start/x /a@bc /a@bcd", [("bot_command", "/a@bcd")]),
+    ],
+)
+def test_detection_follows_tdlibs_rules(text: str, found: list[tuple[str, str]]) -> None:
+    from bot.sandbox.entities import detect_entities
+
+    def covered(entity: JSON) -> str:
+        raw = text.encode("utf-16-le")[
+            2 * entity["offset"] : 2 * (entity["offset"] + entity["length"])
+        ]
+        return raw.decode("utf-16-le")
+
+    assert [(e["type"], covered(e)) for e in detect_entities(text)] == found
+
+
 async def test_detected_entities_keep_out_of_code_and_links_not_formatting(
     sandbox: SandboxServer,
 ) -> None:

@@ -5,7 +5,8 @@ matchers (``td/telegram/MessageEntity.cpp``): a mention is ``@`` and 5-32 letter
 underscores (shorter only for a few inline bots), not preceded by a word character; a bot
 command is ``/`` and 1-64 such characters with an optional ``@bot`` of 3-32; a hashtag has at
 least one letter and is not followed by ``#``; a cashtag is ``$`` and 1-8 capitals; a URL has
-an http(s) scheme or a host with a known top-level domain (``t.me/x`` is a url); an email is
+an http(s) scheme or a host with a known top-level domain (``t.me/x`` is a url), or is a
+``tg://`` link; an email is
 ``local@host.tld``; a phone number is an international number ``+`` and 7-15 digits.
 
 Offsets and lengths are UTF-16 code units. A found entity that overlaps an entity the text
@@ -39,9 +40,10 @@ _PATH = r"(?:[/?#][^\s<>\"«»]*)?"
 _URL = re.compile(
     rf"(?<![\w@.\-/])(https?://)?{_HOST}(?::\d{{1,5}})?{_PATH}", re.IGNORECASE
 )  # fmt: skip
+_TG_URL = re.compile(r"(?<![\w/])tg://[A-Za-z0-9_\-]+(?:[/?#][^\s<>\"«»]*)?", re.IGNORECASE)
 _EMAIL = re.compile(rf"(?<![\w.+\-])[\w.+\-]+@{_HOST}(?![\w\-])")
 _MENTION = re.compile(r"(?<!\w)@([A-Za-z0-9_]{2,32})(?!\w)")
-_COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")
+_COMMAND = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
 _HASHTAG = re.compile(r"(?<![\w\u200c\u00b7])#([\w\u200c\u00b7]{1,256})(?![\w\u200c\u00b7]*#)")
 _CASHTAG = re.compile(r"(?<![\w\u200c$])\$(?:1INCH|[A-Z]{1,8})(?![\w\u200c$])")
 _PHONE = re.compile(r"(?<![\w+])\+\d[\d\- ()]{5,20}\d(?![\w])")
@@ -72,6 +74,8 @@ def _spans(text: str) -> list[tuple[str, int, int]]:
             continue
         end = _trim_url(text, match.start(), match.end())
         found.append(("url", match.start(), end))
+    for match in _TG_URL.finditer(text):
+        found.append(("url", match.start(), _trim_url(text, match.start(), match.end())))
     for match in _MENTION.finditer(text):
         name = match.group(1)
         if len(name) >= 5 or name.lower() in SHORT_USERNAMES:
