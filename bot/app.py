@@ -26,6 +26,7 @@ from bot.polling import Poller
 from bot.press_worker import lane_of
 from bot.rate_limit import PacedRateLimiter
 from bot.runtime import Runtime, utc_now
+from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
 from bot.updates import PressFirstProcessor
 from bot.workers import start_workers, stop_workers
 from bot.write_turns import WriteTurns
@@ -143,12 +144,12 @@ async def _on_error(update: object, ctx: Ctx) -> None:
     lang = pick_language(
         user.language_code if user else None, runtime.settings.locale.default_language
     )
-    text = html.escape(runtime.texts(lang, "error-internal"))
+    text = runtime.texts(lang, "error-internal")
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200])
+        if update.callback_query is not None:  # a toast: plain text, 0-200 UTF-16 units
+            await update.callback_query.answer(truncate(text, CALLBACK_ANSWER_LIMIT))
         elif update.effective_chat.type == "private":
-            await ctx.bot.send_message(update.effective_chat.id, text)
+            await ctx.bot.send_message(update.effective_chat.id, html.escape(text))
     except Exception:
         log.exception("could not tell the user about the error")
 

@@ -120,6 +120,36 @@ def sessions(engine: AsyncEngine) -> SessionFactory:
     return session_factory(engine)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "botapi_raw: the test sends deliberately wrong requests to the sandbox; only the "
+        "sandbox's answers are checked against the Bot API specification",
+    )
+
+
+@pytest.fixture(autouse=True)
+def botapi_log(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Every request made to any sandbox during the test, and every answer it gave, must conform
+    to the published Bot API (tests/botapi_spec.py); a violation fails the test at teardown (so
+    calls made while the bot shuts down count too). Tests marked ``botapi_raw`` send wrong
+    requests on purpose: only the answers are checked there."""
+    from bot.sandbox.server import CALL_OBSERVERS
+    from tests.botapi_spec import CallLog
+
+    log = CallLog(requests=request.node.get_closest_marker("botapi_raw") is None)
+    CALL_OBSERVERS.append(log.observe)
+    try:
+        yield log
+    finally:
+        CALL_OBSERVERS.remove(log.observe)
+    problems = log.problems()
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        pytest.fail(f"Bot API: {len(problems)} violation(s):\n  {shown}{more}", pytrace=False)
+
+
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Any]:
     """A sandbox Bot API server on 127.0.0.1 (flood limits off unless a test turns them on)."""

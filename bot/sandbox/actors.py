@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.sandbox.entities import detect_entities
 from bot.sandbox.files import store_document, store_photo
 from bot.sandbox.keyboards import callback_datas
 from bot.sandbox.objects import chat_member, json_copy
@@ -16,7 +17,6 @@ from bot.sandbox.state import (
     SandboxChat,
     SandboxUser,
 )
-from bot.sandbox.text import detect_entities
 from bot.sandbox.world import GROUP_ANONYMOUS_BOT, BotAccount, CallbackRecord, World
 
 JSON = dict[str, Any]

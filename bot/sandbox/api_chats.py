@@ -10,10 +10,12 @@ from bot.sandbox.errors import bad_request
 from bot.sandbox.objects import bot_user, chat_full_info, chat_member
 from bot.sandbox.params import Params
 from bot.sandbox.state import ACTIVE_STATUSES, PRIVATE, SandboxChat
+from bot.sandbox.text import check_length
 from bot.sandbox.world import BotAccount, World
 
 JSON = dict[str, Any]
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+MAX_COMMAND_DESCRIPTION = 256  # BotCommand.description: 1-256 characters
 _SCOPES = frozenset({
     "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
     "chat_administrators", "chat_member",
@@ -113,8 +115,12 @@ async def set_my_commands(w: World, bot: BotAccount, p: Params) -> bool:
     for command in commands:
         if not isinstance(command, dict) or not _COMMAND_RE.match(str(command.get("command"))):
             raise bad_request("BOT_COMMAND_INVALID")
-        if not 1 <= len(str(command.get("description", ""))) <= 256:
+        description = command.get("description")
+        if not isinstance(description, str):
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        check_length(
+            description, MAX_COMMAND_DESCRIPTION, "BOT_COMMAND_DESCRIPTION_INVALID", least=1
+        )
     key = _commands_key(p)
     clean = [{"command": c["command"], "description": c["description"]} for c in commands]
     if clean:

@@ -9,7 +9,14 @@ from bot.sandbox.errors import bad_request
 from bot.sandbox.keyboards import check_reply_markup
 from bot.sandbox.params import Params
 from bot.sandbox.state import SandboxChat, StoredMessage
-from bot.sandbox.text import caption_text, check_length, message_text
+from bot.sandbox.text import (
+    EDITED_CAPTION_TOO_LONG,
+    EDITED_TEXT_TOO_LONG,
+    MAX_CALLBACK_TEXT,
+    caption_text,
+    check_length,
+    message_text,
+)
 from bot.sandbox.world import BotAccount, World
 
 JSON = dict[str, Any]
@@ -56,7 +63,9 @@ async def edit_message_text(w: World, bot: BotAccount, p: Params) -> JSON:
     chat, stored = _editable(w, bot, p)
     if "text" not in stored.data:
         raise bad_request("there is no text in the message to edit")
-    text = message_text(p.str_("text"), p.str_("parse_mode"), p.list_("entities"))
+    text = message_text(
+        p.str_("text"), p.str_("parse_mode"), p.list_("entities"), too_long=EDITED_TEXT_TOO_LONG
+    )
     changes = with_text({"entities": None}, "text", text)
     changes["reply_markup"] = check_reply_markup(p.dict_("reply_markup"))
     return _apply(w, bot, chat, stored, changes)
@@ -67,7 +76,12 @@ async def edit_message_caption(w: World, bot: BotAccount, p: Params) -> JSON:
     chat, stored = _editable(w, bot, p)
     if "text" in stored.data:
         raise bad_request("there is no caption in the message to edit")
-    caption = caption_text(p.str_("caption"), p.str_("parse_mode"), p.list_("caption_entities"))
+    caption = caption_text(
+        p.str_("caption"),
+        p.str_("parse_mode"),
+        p.list_("caption_entities"),
+        too_long=EDITED_CAPTION_TOO_LONG,
+    )
     changes = with_text({"caption": None, "caption_entities": None}, "caption", caption)
     changes["reply_markup"] = check_reply_markup(p.dict_("reply_markup"))
     return _apply(w, bot, chat, stored, changes)
@@ -139,13 +153,13 @@ async def unpin_all_chat_messages(w: World, bot: BotAccount, p: Params) -> bool:
 
 
 async def answer_callback_query(w: World, bot: BotAccount, p: Params) -> bool:
-    """answerCallbackQuery: once per query, text up to 200 characters."""
+    """answerCallbackQuery: once per query, text up to 200 UTF-16 code units."""
     query_id = p.req_str("callback_query_id")
     record = w.callbacks.get(query_id)
     if record is None or record.bot_id != bot.id or record.answered:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = p.str_("text")
-    check_length(text, 200, "MESSAGE_TOO_LONG")
+    check_length(text, MAX_CALLBACK_TEXT, EDITED_TEXT_TOO_LONG)
     record.answered = True
     w.callback_answers[query_id] = {
         "text": text,

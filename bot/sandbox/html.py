@@ -14,7 +14,7 @@ TAG_ENTITY = {
     "u": "underline", "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
     "del": "strikethrough", "code": "code", "pre": "pre", "span": "spoiler",
     "tg-spoiler": "spoiler", "blockquote": "blockquote", "a": "text_link",
-    "tg-emoji": "custom_emoji",
+    "tg-emoji": "custom_emoji", "tg-time": "date_time",
 }  # fmt: skip
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot);")
 
@@ -129,6 +129,10 @@ def _entity_for(tag: _Open, length: int, parent: _Open | None) -> JSON | None:
         entity["type"] = "expandable_blockquote"
     elif tag.name == "tg-emoji":
         entity["custom_emoji_id"] = tag.attrs.get("emoji-id", "")
+    elif tag.name == "tg-time":
+        entity["unix_time"] = int(tag.attrs["unix"])
+        if tag.attrs.get("format"):
+            entity["date_time_format"] = tag.attrs["format"]
     elif tag.name == "code" and parent is not None and parent.name == "pre":
         language = tag.attrs.get("class", "")
         if language.startswith("language-"):
@@ -193,6 +197,11 @@ def parse_html(text: str) -> tuple[str, list[JSON]]:
         if name == "tg-emoji" and not attrs.get("emoji-id"):
             raise ParseError(
                 f"Custom emoji identifier is empty at byte offset {_byte_offset(text, begin)}"
+            )
+        if name == "tg-time" and not attrs.get("unix", "").lstrip("-").isdigit():
+            raise ParseError(
+                f'Tag "tg-time" must have a valid "unix" attribute at byte offset '
+                f"{_byte_offset(text, begin)}"
             )
         stack.append(_Open(name, pos16, attrs))
         i = j + 1

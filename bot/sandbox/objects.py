@@ -24,8 +24,20 @@ ADMIN_RIGHTS = (
     "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
     "can_edit_stories", "can_delete_stories",
 )  # fmt: skip
-GROUP_ADMIN_RIGHTS = ("can_pin_messages", "can_manage_topics")
-CHANNEL_ADMIN_RIGHTS = ("can_post_messages", "can_edit_messages")
+# Rights the Bot API documents for some chat types only ("for channels only", "for groups and
+# supergroups only", "for supergroups only"): absent elsewhere.
+TYPE_ADMIN_RIGHTS = {
+    "channel": ("can_post_messages", "can_edit_messages", "can_manage_direct_messages"),
+    "group": ("can_pin_messages", "can_manage_tags"),
+    "supergroup": ("can_pin_messages", "can_manage_tags", "can_manage_topics"),
+}
+RESTRICTED_RIGHTS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+    "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+    "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages",
+    "can_manage_topics",
+)  # fmt: skip
 PHOTO_SIZES = (90, 320, 800, 1280)
 
 
@@ -40,20 +52,12 @@ def chat_member(
         data["can_be_edited"] = False if is_self else not user.is_bot
         data["is_anonymous"] = False
         data.update({right: True for right in ADMIN_RIGHTS})
-        extra = CHANNEL_ADMIN_RIGHTS if chat.type == "channel" else GROUP_ADMIN_RIGHTS
-        data.update({right: True for right in extra})
-        data["can_manage_topics"] = chat.type == "supergroup"
+        data.update({right: True for right in TYPE_ADMIN_RIGHTS.get(chat.type, ())})
     elif status == "kicked":
         data["until_date"] = 0
     elif status == "restricted":
-        data.update(
-            is_member=True, until_date=0, can_send_messages=False, can_send_audios=False,
-            can_send_documents=False, can_send_photos=False, can_send_videos=False,
-            can_send_video_notes=False, can_send_voice_notes=False, can_send_polls=False,
-            can_send_other_messages=False, can_add_web_page_previews=False,
-            can_change_info=False, can_invite_users=False, can_pin_messages=False,
-            can_manage_topics=False, can_edit_tag=False,
-        )  # fmt: skip
+        data.update(is_member=True, until_date=0)
+        data.update({right: False for right in RESTRICTED_RIGHTS})
     return data
 
 
@@ -69,14 +73,14 @@ def chat_full_info(chat: SandboxChat, pinned: JSON | None) -> JSON:
             "premium_subscription": False, "gifts_from_channels": False,
         },
     )  # fmt: skip
-    if chat.type != "private":
+    if chat.type in ("group", "supergroup"):  # "for groups and supergroups" only
         data["permissions"] = {
             "can_send_messages": True, "can_send_audios": True, "can_send_documents": True,
             "can_send_photos": True, "can_send_videos": True, "can_send_video_notes": True,
             "can_send_voice_notes": True, "can_send_polls": True,
             "can_send_other_messages": True, "can_add_web_page_previews": True,
-            "can_change_info": False, "can_invite_users": True, "can_pin_messages": False,
-            "can_manage_topics": False,
+            "can_react_to_messages": True, "can_change_info": False, "can_invite_users": True,
+            "can_pin_messages": False, "can_manage_topics": False,
         }  # fmt: skip
     if chat.migrated_from is not None:
         data["description"] = f"migrated from {chat.migrated_from}"

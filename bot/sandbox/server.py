@@ -25,6 +25,8 @@ from bot.sandbox.state import RecordedCall
 
 JSON = dict[str, Any]
 MAX_BODY = 60 * 1024 * 1024  # Telegram accepts 50 MB uploads
+# Called with every call any sandbox records (the tests check each against the Bot API spec).
+CALL_OBSERVERS: list[Callable[[SandboxServer, RecordedCall], None]] = []
 
 
 class SandboxServer(SandboxActors):
@@ -164,6 +166,8 @@ class SandboxServer(SandboxActors):
 
     def _record(self, call: RecordedCall) -> None:
         self.calls.append(call)
+        for observer in CALL_OBSERVERS:
+            observer(self, call)
         if not call.ok and call.error_code is not None:
             self.stats.errors[call.error_code] += 1
         self.notify()
@@ -199,6 +203,7 @@ class SandboxServer(SandboxActors):
             False,
             None,
             token,
+            encoding="json" if request.content_type == "application/json" else "form",
         )
         fault = self.faults.take(method)
         if fault is not None and fault.mode != "drop_after":

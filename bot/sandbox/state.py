@@ -116,6 +116,9 @@ class RecordedCall:
     token: str
     description: str | None = None
     result: Any = None
+    # "json" for a JSON body; "form" for query strings, urlencoded and multipart bodies, whose
+    # values were all text on the wire (``params`` holds them decoded).
+    encoding: str = "json"
 
 
 @dataclass

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access, outbox
 from bot.services.outbox import Outgoing
-from bot.services.render import CAPTION_LIMIT, TEXT_LIMIT
+from bot.services.tg_text import CAPTION_LIMIT, TEXT_LIMIT, tg_len
 from storage import queries
 from storage.models import AuditEvent, Broadcast, Chat, Delivery, Member, Unit
 
@@ -72,20 +72,24 @@ class StopOutcome:
 
 
 def check_announcement(ann: Announcement) -> None:
-    """Raise :class:`BroadcastError` for an empty, too long or malformed announcement."""
+    """Raise :class:`BroadcastError` for an empty, too long or malformed announcement.
+
+    Lengths are Telegram's: UTF-16 code units after entity parsing. The text goes out
+    HTML-escaped (and the caption plain), so after parsing it is exactly ``text``."""
     text = ann.text.strip()
+    length = tg_len(text)
     if ann.media_kind is None:
         if not text:
             raise BroadcastError("broadcast-empty")
-        if len(text) > TEXT_LIMIT:
-            raise BroadcastError("broadcast-too-long", length=len(text), limit=TEXT_LIMIT)
+        if length > TEXT_LIMIT:
+            raise BroadcastError("broadcast-too-long", length=length, limit=TEXT_LIMIT)
         return
     if ann.media_kind not in MEDIA_KINDS:
         raise BroadcastError("broadcast-bad-media", kind=ann.media_kind)
     if (ann.file_id is None) == (ann.path is None):
         raise BroadcastError("broadcast-bad-media", kind=ann.media_kind)
-    if len(text) > CAPTION_LIMIT:
-        raise BroadcastError("broadcast-caption-too-long", length=len(text), limit=CAPTION_LIMIT)
+    if length > CAPTION_LIMIT:
+        raise BroadcastError("broadcast-caption-too-long", length=length, limit=CAPTION_LIMIT)
 
 
 def payload_of(ann: Announcement) -> dict[str, Any]:
