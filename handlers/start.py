@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
@@ -21,7 +23,9 @@ async def start(update: Update, ctx: Ctx) -> None:
             session, person_of(user), language=language_of(update, ctx), private_chat=True
         )
     t = translator(update, ctx)
-    await message.reply_text(t("welcome", name=user.first_name), parse_mode=ParseMode.HTML)
+    await message.reply_text(
+        t("welcome", name=html.escape(user.first_name)), parse_mode=ParseMode.HTML
+    )
 
 
 async def help_command(update: Update, ctx: Ctx) -> None:

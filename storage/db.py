@@ -56,13 +56,18 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     if is_sqlite(url):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=not echo, connect_args={"timeout": 30}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(
         url,
         echo=echo,
+        # Error messages (and so tracebacks in the log) never carry the statement's values:
+        # names and message texts stay out of log lines. ``echo`` (debugging) shows them.
+        hide_parameters=not echo,
         pool_size=10,
         max_overflow=20,
         pool_pre_ping=True,
