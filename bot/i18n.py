@@ -47,7 +47,9 @@ class Texts:
     def keys(self, lang: str) -> set[str]:
         return set(self._keys[lang])
 
-    def __call__(self, lang: str | None, key: str, **args: Any) -> str:
+    def __call__(self, lang: str | None, key: str, /, **args: Any) -> str:
+        # Positional-only: a text may have arguments called ``lang`` or ``key`` (a TOML
+        # error names the offending key) without clashing with these parameters.
         bundle = self._bundles.get(lang or self.default) or self._bundles[self.default]
         if not bundle.has_message(key):
             bundle = self._bundles[self.default]
@@ -73,7 +75,7 @@ class Translator:
         self.texts = texts
         self.lang = lang
 
-    def __call__(self, key: str, **args: Any) -> str:
+    def __call__(self, key: str, /, **args: Any) -> str:
         return self.texts(self.lang, key, **args)
 
     def join(self, keys: Iterable[str], sep: str = "\n") -> str:

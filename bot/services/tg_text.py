@@ -73,4 +73,3 @@ def truncate(text: str, limit: int) -> str:
         out.append(ch)
         used += size
     return "".join(out) + ELLIPSIS
-
