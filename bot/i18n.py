@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -59,10 +61,19 @@ class Texts:
         if message.value is None:
             raise KeyError(f"text {key!r} has no value")
         fluent_args = {k: _fluent_value(v) for k, v in args.items()}
+        # fluent.runtime refuses a placeable longer than 2,500 characters: a long value goes in
+        # as a marker (unguessable, so no other value can look like one), replaced afterwards.
+        long = {k: str(v) for k, v in fluent_args.items() if isinstance(v, str) and len(v) > 1000}
+        marks = {k: f"\ue000{secrets.token_hex(8)}\ue001" for k in long}
+        fluent_args.update(marks)
         text, errors = bundle.format_pattern(message.value, fluent_args)
         if errors:
             raise ValueError(f"text {key!r}: {errors[0]}")
-        return str(text)
+        text = str(text)
+        if long:
+            values = {marks[k]: v for k, v in long.items()}
+            text = re.sub("|".join(marks.values()), lambda m: values[m[0]], text)
+        return text
 
     def for_lang(self, lang: str | None) -> Translator:
         return Translator(self, lang or self.default)

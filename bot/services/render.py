@@ -120,6 +120,7 @@ def _text(plain: str) -> str:
 # ends, every part fits and no character of the text is left out.
 
 _GLUE = {"\u200d", "\ufe0e", "\ufe0f"}  # zero-width joiner, variation selectors
+_SCRAP = 200  # units: less room than this left in a part is not worth the start of a paragraph
 
 
 def _cut(plain: str, room: int) -> tuple[str, str]:
@@ -173,10 +174,13 @@ class _Packer:
             if self._fits(size):
                 self._append(_text(plain), size)
                 return
-            if not self.fresh:
+            room = self.limit - self.used - (1 if self.lines else 0)
+            # A paragraph that fits a message of its own starts one (it stays whole); a longer
+            # one is cut anyway, so it first fills what is left here (unless that is a scrap).
+            if not self.fresh and (size <= self._fresh_room() or room < _SCRAP):
                 self._flush()
                 continue
-            head, plain = _cut(plain, self.limit - self.used - (1 if self.lines else 0))
+            head, plain = _cut(plain, room)
             self._append(_text(head), tg_len(head))
             self._flush()
 
@@ -184,6 +188,9 @@ class _Packer:
         if not self.fresh or not self.parts:
             self.parts.append("\n".join(self.lines).rstrip("\n"))
         return self.parts
+
+    def _fresh_room(self) -> int:
+        return self.limit - html_len(self.continued) - 2
 
     def _fits(self, size: int) -> bool:
         return self.used + size + (1 if self.lines else 0) <= self.limit
