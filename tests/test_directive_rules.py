@@ -56,7 +56,7 @@ def test_lengths_are_the_database_columns() -> None:
 def test_the_body_is_capped_with_a_clear_reason() -> None:
     rules.check_body("x" * rules.BODY_MAX)
     error = refused("rule-body-too-long", rules.check_body, "x" * 1_000_000)
-    assert error.args_ == {"length": 1_000_000, "max": 20_000}
+    assert error.args_ == {"field": "body", "length": 1_000_000, "max": 20_000}
     assert rules.describe(TEXTS.for_lang("vi"), error) == (
         "Nội dung dài quá (1.000.000 ký tự); tối đa 20.000 ký tự (khoảng 6 tin nhắn). "
         "Hãy đưa toàn văn vào tệp đính kèm (PDF) và chỉ ghi tóm tắt ở nội dung."
@@ -185,13 +185,14 @@ def _check_raw(tmp_path: Path, **raw: object) -> None:
         ({"number": "1" * 65}, "rule-bad-number", "number"),
         ({"forwards": "a b"}, "rule-bad-number", "forwards"),
         ({"body": "chữ\x00"}, "rule-control-character", "body"),
-        ({"links": [{"url": "javascript:alert(1)"}]}, "rule-link-scheme", None),
-        ({"issued_on": date(9999, 1, 1)}, "rule-issued-future", None),
+        ({"links": [{"url": "javascript:alert(1)"}]}, "rule-link-scheme", "links"),
+        ({"issued_on": date(9999, 1, 1)}, "rule-issued-future", "issued_on"),
+        ({"attachments": ["../x.pdf"]}, "rule-attachment-outside", "attachments"),
         ({"receive_by": datetime(9999, 1, 1)}, "rule-deadline-too-far", "receive_by"),
     ],
 )
 def test_a_toml_table_obeys_the_same_rules(
-    tmp_path: Path, raw: dict[str, object], key: str, field: str | None
+    tmp_path: Path, raw: dict[str, object], key: str, field: str
 ) -> None:
     error = refused(key, lambda: _check_raw(tmp_path, **raw))
     assert error.args_.get("field") == field
@@ -204,7 +205,7 @@ def test_refusals_name_the_field_in_the_users_words(lang: str) -> None:
     assert text.startswith(
         {"vi": "Trích yếu (title) dài quá", "en": "Title (title) is too long"}[lang]
     )
-    for field in ("number", "kind", "title", "issuer", "body", "links", "attachments"):
+    for field in ("number", "title", "issuer", "issued_on", "body", "links", "attachments"):
         assert "(" + field + ")" in t(f"rule-field-{field}")
 
 

@@ -120,7 +120,7 @@ def check_text(field: str, value: str, limit: int, *, multiline: bool = False) -
 def check_body(value: str) -> None:
     body = value.strip()
     if len(body) > BODY_MAX:  # before anything else: a 1 MB body is not read further
-        raise DraftError("rule-body-too-long", length=len(body), max=BODY_MAX)
+        raise DraftError("rule-body-too-long", field="body", length=len(body), max=BODY_MAX)
     if body:
         check_text("body", body, BODY_MAX, multiline=True)
 
@@ -134,23 +134,25 @@ def check_link(label: str, url: str) -> None:
     """An ``http``/``https`` address with a plausible host; a short one-line label."""
     check_text("links", label, LINK_LABEL_MAX)
     if len(url) > URL_MAX or len(url.encode("utf-8")) > URL_MAX_BYTES:
-        raise DraftError("rule-link-too-long", url=shown(url), max=URL_MAX)
+        raise DraftError("rule-link-too-long", field="links", url=shown(url), max=URL_MAX)
     if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs") for ch in url):
-        raise DraftError("rule-link-bad", url=shown(url))
+        raise DraftError("rule-link-bad", field="links", url=shown(url))
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        raise DraftError("rule-link-bad", url=shown(url)) from None
+        raise DraftError("rule-link-bad", field="links", url=shown(url)) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise DraftError("rule-link-scheme", url=shown(url), scheme=shown(parts.scheme))
+        raise DraftError(
+            "rule-link-scheme", field="links", url=shown(url), scheme=shown(parts.scheme)
+        )
     if parts.username is not None or parts.password is not None:
-        raise DraftError("rule-link-credentials", url=shown(url))
+        raise DraftError("rule-link-credentials", field="links", url=shown(url))
     labels = host.rstrip(".").split(".")
     named = len(labels) >= 2 and all(_host_label(x) for x in labels) and not labels[-1].isdigit()
     if not named and not _ip_address(host):
-        raise DraftError("rule-link-bad", url=shown(url))
+        raise DraftError("rule-link-bad", field="links", url=shown(url))
 
 
 def _host_label(label: str) -> bool:
@@ -175,22 +177,27 @@ def check_attachment(path: Path, root: Path | None) -> None:
     real = path.resolve()
     if root is None or not real.is_relative_to(root.resolve()):
         raise DraftError(
-            "rule-attachment-outside", file=str(path), folder=str(root) if root else "-"
+            "rule-attachment-outside",
+            field="attachments",
+            file=str(path),
+            folder=str(root) if root else "-",
         )
     if real.suffix.lower() not in ATTACHMENT_SUFFIXES:
         raise DraftError(
             "rule-attachment-type",
+            field="attachments",
             file=str(path),
             allowed=" ".join(sorted(s.lstrip(".") for s in ATTACHMENT_SUFFIXES)),
         )
     if not real.is_file():
-        raise DraftError("publish-attachment-missing", file=str(path))
+        raise DraftError("publish-attachment-missing", field="attachments", file=str(path))
     size = real.stat().st_size
     if size == 0:
-        raise DraftError("rule-attachment-empty", file=str(path))
+        raise DraftError("rule-attachment-empty", field="attachments", file=str(path))
     if size > DOCUMENT_MAX_BYTES:
         raise DraftError(
             "rule-attachment-too-big",
+            field="attachments",
             file=str(path),
             size=round(size / 1024 / 1024, 1),
             max=DOCUMENT_MAX_BYTES // 1024 // 1024,
@@ -199,10 +206,11 @@ def check_attachment(path: Path, root: Path | None) -> None:
 
 def check_issued_on(value: date, today: date) -> None:
     if value > today:
-        raise DraftError("rule-issued-future", date=value.strftime("%d/%m/%Y"))
+        raise DraftError("rule-issued-future", field="issued_on", date=value.strftime("%d/%m/%Y"))
     if value < ISSUED_FIRST:
         raise DraftError(
             "rule-issued-too-old",
+            field="issued_on",
             date=value.strftime("%d/%m/%Y"),
             first=ISSUED_FIRST.strftime("%d/%m/%Y"),
         )
