@@ -153,11 +153,15 @@ def _render(title: str, issuer: str, body: str, links: list[dict[str, str]]) -> 
 
 
 @pytest.mark.timeout(20)
-def test_a_header_full_of_characters_that_grow_when_escaped_leaves_room_for_the_text() -> None:
-    """Issue 9 item 1: a title and issuer at the dialogue's limits, all '"', '&' and '<', made
-    the splitting loop for ever (the escaped header left no room); now it ends and fits."""
-    title = ('"&<' * rules.TITLE_MAX)[: rules.TITLE_MAX]
-    issuer = ('&"<' * rules.ISSUER_MAX)[: rules.ISSUER_MAX]
+@pytest.mark.parametrize("chars", ['"&<', '"'])
+def test_a_header_full_of_characters_that_grow_when_escaped_leaves_room_for_the_text(
+    chars: str,
+) -> None:
+    """Issue 9 item 1: a title and issuer at the dialogue's limits, all '"', '&' and '<',
+    split the text into 140 messages ('"&<': the escaped header left ~50 characters), or
+    looped for ever ('"': no room at all). Now it ends, and the text starts in the first part."""
+    title = (chars * rules.TITLE_MAX)[: rules.TITLE_MAX]
+    issuer = (chars * rules.ISSUER_MAX)[: rules.ISSUER_MAX]
     body = "Nội dung & yêu cầu <quan trọng> " * 120
     parts = _render(title, issuer, body, [])
     _assert_parts_fit(parts)
