@@ -140,7 +140,7 @@ def _cut(plain: str, room: int) -> tuple[str, str]:
     if space > end // 2:
         return plain[:space], plain[space + 1 :]
     cut = end
-    while cut > 1 and (
+    while 1 < cut < len(plain) and (
         unicodedata.combining(plain[cut]) or plain[cut] in _GLUE or plain[cut - 1] in _GLUE
     ):
         cut -= 1
