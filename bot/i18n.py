@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -50,7 +52,9 @@ class Texts:
     def keys(self, lang: str) -> set[str]:
         return set(self._keys[lang])
 
-    def __call__(self, lang: str | None, key: str, **args: Any) -> str:
+    def __call__(self, lang: str | None, key: str, /, **args: Any) -> str:
+        # Positional-only: a text may have arguments called ``lang`` or ``key`` (a TOML
+        # error names the offending key) without clashing with these parameters.
         bundle = self._bundles.get(lang or self.default) or self._bundles[self.default]
         if not bundle.has_message(key):
             bundle = self._bundles[self.default]
@@ -60,19 +64,22 @@ class Texts:
         if message.value is None:
             raise KeyError(f"text {key!r} has no value")
         fluent_args = {k: _fluent_value(v) for k, v in args.items()}
-        # Long strings (a pasted argument, a whole list) never reach Fluent: a marker stands in
-        # for each, replaced by the string once the message is formatted.
-        long: dict[str, str] = {}
-        for name, value in fluent_args.items():
-            if isinstance(value, str) and len(value) > PLACEABLE_LIMIT:
-                marker = f"\ue000{len(long)}\ue001"
-                long[marker], fluent_args[name] = value, marker
+        # fluent.runtime refuses a placeable longer than 2,500 characters: a long value goes in
+        # as a marker (unguessable, so no other value can look like one), replaced afterwards.
+        long = {
+            k: str(v)
+            for k, v in fluent_args.items()
+            if isinstance(v, str) and len(v) > PLACEABLE_LIMIT
+        }
+        marks = {k: f"\ue000{secrets.token_hex(8)}\ue001" for k in long}
+        fluent_args.update(marks)
         text, errors = bundle.format_pattern(message.value, fluent_args)
         if errors:
             raise ValueError(f"text {key!r}: {errors[0]}")
         text = str(text)
-        for marker, value in long.items():
-            text = text.replace(marker, value)
+        if long:
+            values = {marks[k]: v for k, v in long.items()}
+            text = re.sub("|".join(marks.values()), lambda m: values[m[0]], text)
         return text
 
     def for_lang(self, lang: str | None) -> Translator:
@@ -86,7 +93,7 @@ class Translator:
         self.texts = texts
         self.lang = lang
 
-    def __call__(self, key: str, **args: Any) -> str:
+    def __call__(self, key: str, /, **args: Any) -> str:
         return self.texts(self.lang, key, **args)
 
     def join(self, keys: Iterable[str], sep: str = "\n") -> str:

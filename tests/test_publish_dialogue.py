@@ -50,7 +50,9 @@ def test_malformed_deadlines_show_the_format_with_a_valid_example(text: str) -> 
 
 
 def test_a_past_deadline_is_refused_with_its_name_and_time() -> None:
-    error = refused("pd-deadline-past", pd.parse_deadline, "10/01/2027 08:00", "report_by", NOW, TZ)
+    error = refused(
+        "publish-deadline-past", pd.parse_deadline, "10/01/2027 08:00", "report_by", NOW, TZ
+    )
     assert error.args_ == {"which": "report_by", "when": "10/01/2027 08:00"}
     assert pd.parse_deadline("10/01/2027 08:01", "report_by", NOW, TZ) is not None
 
@@ -62,14 +64,14 @@ def test_issue_dates() -> None:
     # NFD input (some keyboards) is the same text
     assert pd.parse_issue_date("ho\u0302m nay", TODAY) == TODAY
     refused("pd-bad-date", pd.parse_issue_date, "15/2", TODAY)
-    refused("pd-future-date", pd.parse_issue_date, "11/01/2027", TODAY)
+    refused("rule-issued-future", pd.parse_issue_date, "11/01/2027", TODAY)
 
 
 def test_numbers_titles_and_kinds() -> None:
     assert pd.parse_number(" 1208-CV/BTGTU ") == "1208-CV/BTGTU"
     refused("pd-bad-number", pd.parse_number, "12 CV")
-    refused("pd-empty", pd.parse_title, "   ")
-    refused("pd-too-long", pd.parse_title, "x" * 513)
+    refused("rule-empty", pd.parse_title, "   ")
+    refused("rule-too-long", pd.parse_title, "x" * 513)
     assert pd.parse_title("  V/v   tăng cường ") == "V/v tăng cường"
     assert pd.kind_from_number("1208-CV/BTGTU") == "CV"
     assert pd.kind_from_number("23-CT/TU") == "CT"
@@ -87,7 +89,7 @@ def test_links_one_per_line() -> None:
     assert pd.parse_links("bỏ qua") == []
     error = refused("pd-bad-link", pd.parse_links, "Trang | www.example.com")
     assert error.args_ == {"line": "Trang | www.example.com"}
-    refused("pd-bad-link", pd.parse_links, "ftp://x.example")
+    refused("rule-link-scheme", pd.parse_links, "ftp://x.example")
 
 
 def test_targets_and_yes_no() -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.i18n import Texts
+from bot.i18n import Texts, Translator
 from bot.runtime import utc_now
-from bot.services.drafts import DraftError, read_directive_file
+from bot.services.directive_rules import describe, shown
+from bot.services.drafts import DraftError, locate, read_directive_file
 from bot.services.publish import publish
 from storage.db import create_engine, session_factory, transaction, upgrade
 
@@ -30,12 +31,13 @@ async def _publish(args: argparse.Namespace, settings: Settings) -> int:
     await upgrade(settings.database.url)
     engine = create_engine(settings.database.url)
     number = None  # the directive being published when something is refused
+    index = None  # and its place in the file
     try:
         drafts = read_directive_file(args.file)
         results = []
         async with transaction(session_factory(engine)) as session:
-            for draft in drafts:
-                number = draft.number
+            for place, draft in enumerate(drafts, start=1):
+                index, number = place, draft.number
                 results.append(
                     await publish(
                         session,
@@ -49,10 +51,13 @@ async def _publish(args: argparse.Namespace, settings: Settings) -> int:
                     )
                 )
     except DraftError as exc:
-        reason = t(exc.key, **exc.args_)
+        reason = describe(t, exc)
         if number is not None:
-            reason = t("cli-publish-failed-in", number=number, reason=reason)
-        print(t("cli-publish-failed", file=str(args.file), reason=reason), file=sys.stderr)
+            reason = t("cli-publish-failed-in", number=shown(number), reason=reason)
+        print(
+            t("cli-publish-failed", file=_where(t, args.file, exc, index), reason=reason),
+            file=sys.stderr,
+        )
         return 1
     finally:
         await engine.dispose()
@@ -67,3 +72,19 @@ async def _publish(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
     return 0
+
+
+def _where(t: Translator, file: Path, error: DraftError, index: int | None) -> str:
+    """The file, with the line of the refused field when it can be found."""
+    args = error.args_
+    index = args.get("index", index)
+    field = args.get("field") or args.get("which") or args.get("key")
+    if not isinstance(index, int):
+        return str(file)
+    try:
+        line = locate(
+            file.read_text(encoding="utf-8"), index, field if isinstance(field, str) else None
+        )
+    except (OSError, UnicodeDecodeError):
+        line = None
+    return str(file) if line is None else t("cli-file-line", file=str(file), line=line)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ class DirectiveDraft:
     body: str = ""
     links: list[dict[str, str]] = field(default_factory=list)
     attachments: list[Path] = field(default_factory=list)
+    attachments_root: Path | None = None  # the folder attachments must be in (the file's)
     requires_study: bool = True
     receive_by: datetime | None = None  # naive = local time in the configured zone
     study_by: datetime | None = None
@@ -42,6 +44,15 @@ class DirectiveDraft:
     forwards: str | None = None
     supersedes: str | None = None
     depth: str | None = None
+
+
+def one_line(value: str) -> str:
+    """NFC (some keyboards send decomposed Vietnamese), whitespace runs made one space."""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
 
 
 _ALLOWED = {
@@ -122,19 +133,27 @@ def draft_from_mapping(raw: dict[str, Any], index: int, base_dir: Path) -> Direc
     if not isinstance(study, bool):
         raise DraftError("draft-bad-type", index=index, key="requires_study", expected="true/false")
     return DirectiveDraft(
-        number=raw["number"].strip(),
-        kind=str(raw.get("kind") or "CV").strip(),
-        title=raw["title"].strip(),
-        issuer=raw["issuer"].strip(),
+        number=nfc(raw["number"]).strip(),
+        kind=one_line(str(raw.get("kind") or "CV")),
+        title=one_line(raw["title"]),
+        issuer=one_line(raw["issuer"]),
         issuer_unit=_opt_str(raw, "issuer_unit", index),
         issued_on=issued
         if isinstance(issued, date) and not isinstance(issued, datetime)
         else (issued.date() if isinstance(issued, datetime) else None),
-        targets=[t.strip() for t in targets],
+        targets=[nfc(t).strip() for t in targets],
         requires_study=study,
-        body=str(raw.get("body") or ""),
-        links=[{"label": str(x.get("label") or x["url"]), "url": x["url"]} for x in links],
+        body=nfc(str(raw.get("body") or "")),
+        links=[
+            {
+                "label": one_line(str(x.get("label") or "")) or x["url"].strip(),
+                "url": x["url"].strip(),
+            }
+            for x in links
+        ],
+        # resolved (symlinks followed); the rules check they stay inside base_dir
         attachments=[(base_dir / a).resolve() for a in attachments],
+        attachments_root=base_dir.resolve(),
         receive_by=_moment(raw, "receive_by", index),
         study_by=_moment(raw, "study_by", index),
         report_by=_moment(raw, "report_by", index),
@@ -143,6 +162,28 @@ def draft_from_mapping(raw: dict[str, Any], index: int, base_dir: Path) -> Direc
         supersedes=_opt_str(raw, "supersedes", index),
         depth=_opt_str(raw, "depth", index),
     )
+
+
+_TABLE = re.compile(r"^\s*\[\[\s*directive\s*\]\]")
+_ANY_TABLE = re.compile(r"^\s*\[")
+
+
+def locate(text: str, index: int, key: str | None) -> int | None:
+    """The line (1-based) of field ``key`` in the ``index``-th ``[[directive]]`` table of a
+    TOML text, else of that table's header; None if there is no such table."""
+    lines = text.splitlines()
+    starts = [n for n, line in enumerate(lines) if _TABLE.match(line)]
+    if not 0 < index <= len(starts):
+        return None
+    start = starts[index - 1]
+    if key:
+        field_re = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+        for n in range(start + 1, len(lines)):
+            if _ANY_TABLE.match(lines[n]):
+                break
+            if field_re.match(lines[n]):
+                return n + 1
+    return start + 1
 
 
 def read_directive_file(path: Path) -> list[DirectiveDraft]:

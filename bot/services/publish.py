@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import ReminderSettings
 from bot.i18n import Texts, Translator
 from bot.services import access, outbox, reminders
-from bot.services.drafts import NUMBER_RE, REPORT_EVERY, DirectiveDraft, DraftError
+from bot.services import directive_rules as rules
+from bot.services.directive_rules import DEADLINES as DEADLINES
+from bot.services.directive_rules import to_utc as to_utc
+from bot.services.drafts import DirectiveDraft, DraftError
 from bot.services.outbox import Outgoing
 from bot.services.render import counters_line, render_directive
 from storage import queries
@@ -27,8 +30,6 @@ from storage.models import (
     Unit,
 )
 
-DEADLINES = ("receive_by", "study_by", "report_by")
-
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -38,36 +39,15 @@ class PublishResult:
     messages: int
 
 
-def to_utc(moment: datetime, tz: ZoneInfo) -> datetime:
-    """A deadline entered in local time (naive) or with an offset, as UTC."""
-    local = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
-    return local.astimezone(UTC)
-
-
 async def _check(
     session: AsyncSession, draft: DirectiveDraft, now: datetime, tz: ZoneInfo
 ) -> tuple[list[Unit], dict[str, datetime | None]]:
-    if not NUMBER_RE.match(draft.number):
-        raise DraftError("publish-bad-number", number=draft.number)
+    """The draft's rules (:mod:`bot.services.directive_rules`), then what needs the database."""
+    deadlines = rules.check_draft(draft, now=now, tz=tz)
     units = await queries.units_by_code(session, draft.targets)
     unknown = [c for c in draft.targets if c not in units]
     if unknown:
         raise DraftError("publish-unknown-target", code=unknown[0])
-    deadlines: dict[str, datetime | None] = {}
-    for key in DEADLINES:
-        moment = getattr(draft, key)
-        deadlines[key] = to_utc(moment, tz) if moment is not None else None
-        if deadlines[key] is not None and deadlines[key] <= now:  # type: ignore[operator]
-            raise DraftError(
-                "publish-deadline-past", which=key, when=moment.strftime("%d/%m/%Y %H:%M")
-            )
-    if draft.report_every is not None and draft.report_every not in REPORT_EVERY:
-        raise DraftError("publish-bad-report-every", value=draft.report_every)
-    if draft.report_every is not None and deadlines["report_by"] is None:
-        raise DraftError("publish-report-every-needs-deadline")
-    for path in draft.attachments:
-        if not path.is_file():
-            raise DraftError("publish-attachment-missing", file=str(path))
     exists = await session.scalar(
         select(Directive.id).where(
             Directive.number == draft.number, Directive.issuer == draft.issuer
@@ -308,7 +288,8 @@ async def _private_copies(
     )
     members = list((await session.scalars(stmt)).all())
     by_lang = {
-        lang: render_directive(texts.for_lang(lang), d, tz, forwards=forwards)
+        # No QR image follows a private copy (the links are tappable there): the text says so.
+        lang: render_directive(texts.for_lang(lang), d, tz, forwards=forwards, qr_codes=False)
         for lang in {m.language for m in members}
     }
     items = []

@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services import access
-from bot.services.drafts import NUMBER_RE, DirectiveDraft, DraftError
+from bot.services import directive_rules as rules
+from bot.services.drafts import NUMBER_RE, DirectiveDraft, DraftError, one_line
 from bot.services.publish import DEADLINES, check_permission, to_utc
 from bot.services.render import Buttons, Payload, counters_line, render_directive
 from storage import queries
@@ -40,8 +41,6 @@ STEPS = (
     *DEADLINES,
 )
 PREVIEW_PREFIX = "pv"
-TITLE_MAX = 512
-ISSUER_MAX = 255
 DEFAULT_HOUR = 17  # a deadline given as a date alone means the end of that working day
 
 _SKIP = {"bỏ qua", "bo qua", "skip", "-", "không", "khong", "none", "no"}
@@ -120,32 +119,35 @@ class Dialogue:
 # -- parsers: text in, value out, DraftError for anything that cannot be used -------------------
 
 
-def _required(text: str, limit: int) -> str:
-    value = unicodedata.normalize("NFC", text).strip()
-    if not value:
-        raise DraftError("pd-empty")
-    if len(value) > limit:
-        raise DraftError("pd-too-long", max=limit, length=len(value))
-    return value
+# Lengths, characters, links and dates are checked by the directive's rules (the same ones the
+# TOML file and publishing itself obey); the parsers here only read what was typed.
 
 
 def parse_number(text: str) -> str:
     value = unicodedata.normalize("NFC", text).strip()
     if not NUMBER_RE.match(value):
-        raise DraftError("pd-bad-number", number=value[:80])
+        raise DraftError("pd-bad-number", number=rules.shown(value))
     return value
 
 
 def parse_title(text: str) -> str:
-    return " ".join(_required(text, TITLE_MAX).split())
+    value = one_line(text)
+    rules.check_text("title", value, rules.TITLE_MAX)
+    return value
 
 
 def parse_issuer(text: str) -> str:
-    return " ".join(_required(text, ISSUER_MAX).split())
+    value = one_line(text)
+    rules.check_text("issuer", value, rules.ISSUER_MAX)
+    return value
 
 
 def parse_body(text: str) -> str:
-    return _required(text, 4000)
+    value = unicodedata.normalize("NFC", text).strip()
+    if not value:
+        raise DraftError("rule-empty", field="body")
+    rules.check_body(value)
+    return value
 
 
 def parse_issue_date(text: str, today: date) -> date:
@@ -160,8 +162,7 @@ def parse_issue_date(text: str, today: date) -> date:
         value = None
     if value is None:
         raise DraftError("pd-bad-date", example=today.strftime("%d/%m/%Y"))
-    if value > today:
-        raise DraftError("pd-future-date", date=value.strftime("%d/%m/%Y"))
+    rules.check_issued_on(value, today)
     return value
 
 
@@ -174,13 +175,14 @@ def parse_links(text: str) -> list[dict[str, str]]:
         if not line.strip():
             continue
         label, sep, url = line.rpartition("|")
-        url, label = url.strip(), (label.strip() if sep else "")
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url:
-            raise DraftError("pd-bad-link", line=line.strip()[:200])
+        url, label = url.strip(), (one_line(label) if sep else "")
+        if not urlsplit(url).scheme:  # not even the shape of an address: show the format
+            raise DraftError("pd-bad-link", line=rules.shown(line))
+        rules.check_link(label or url, url)
         links.append({"label": label or url, "url": url})
     if not links:
         raise DraftError("pd-bad-link", line="")
+    rules.check_links(links)
     return links
 
 
@@ -229,8 +231,7 @@ def parse_deadline(text: str, which: str, now: datetime, tz: ZoneInfo) -> dateti
             moment = None
     if moment is None:
         raise DraftError("pd-bad-deadline", example=example_deadline(now, tz))
-    if to_utc(moment, tz) <= now:
-        raise DraftError("pd-deadline-past", which=which, when=moment.strftime("%d/%m/%Y %H:%M"))
+    rules.check_deadline(which, moment, now, tz)
     return moment
 
 
@@ -402,6 +403,7 @@ def step_of_error(error: DraftError) -> str | None:
         return "targets"
     if error.key == "publish-deadline-past":
         return str(error.args_.get("which"))
-    if error.key == "publish-bad-number":
+    if error.key in ("publish-bad-number", "rule-bad-number"):
         return "number"
-    return None
+    field = error.args_.get("field")
+    return str(field) if field in STEPS else None

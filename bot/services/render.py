@@ -6,17 +6,20 @@ Nothing here knows Telegram's client; the sender turns payloads into API calls.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
+from bot.services.tg_text import CAPTION_LIMIT as CAPTION_LIMIT  # re-exported for renderers
+from bot.services.tg_text import ELLIPSIS, html_len, html_to_text, tg_len
+from bot.services.tg_text import TEXT_LIMIT as TEXT_LIMIT
 from storage.models import Directive
 
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-# Room kept on the last part for the counters line ("Đã nhận 1.234/1.250 · Đã học 1.000/1.250").
+# Room kept on the last part for the counters line ("Đã nhận 1.234/1.250 · Đã học 1.000/1.250"),
+# in Telegram's units; compose() adds it as "\n\n<i>...</i>".
 COUNTERS_ROOM = 120
 
 Payload = dict[str, Any]
@@ -67,28 +70,31 @@ def _header(t: Translator, d: Directive) -> list[str]:
     lines = [
         t(
             "directive-heading",
-            kind=html.escape(kind_name(t, d.kind)),
-            number=html.escape(d.number),
+            kind=_text(kind_name(t, d.kind)),
+            number=_text(d.number),
         ),
-        f"<b>{html.escape(d.title)}</b>",
+        f"<b>{_text(d.title)}</b>",
     ]
-    lines.append(t("directive-issuer", issuer=html.escape(d.issuer)))
+    lines.append(t("directive-issuer", issuer=_text(d.issuer)))
     if d.issued_on:
         lines.append(t("directive-issued-on", date=format_date(d.issued_on)))
     return lines
 
 
-def _footer(t: Translator, d: Directive, tz: ZoneInfo, forwards: str | None) -> list[str]:
+def _footer(
+    t: Translator, d: Directive, tz: ZoneInfo, forwards: str | None, *, qr_codes: bool
+) -> list[str]:
     lines: list[str] = []
     if forwards:
-        lines.append(t("directive-forwards", number=html.escape(forwards)))
+        lines.append(t("directive-forwards", number=_text(forwards)))
     if d.supersedes_number:
-        lines.append(t("directive-supersedes", number=html.escape(d.supersedes_number)))
+        lines.append(t("directive-supersedes", number=_text(d.supersedes_number)))
     if d.links:
-        lines.append(t("directive-links"))
+        # Only the posts followed by QR images may announce them (private copies get none).
+        lines.append(t("directive-links" if qr_codes else "directive-links-no-qr"))
         for link in d.links:
             url = html.escape(link["url"], quote=True)
-            lines.append(f'• <a href="{url}">{html.escape(link.get("label") or link["url"])}</a>')
+            lines.append(f'• <a href="{url}">{_text(link.get("label") or link["url"])}</a>')
     deadlines = [(key, getattr(d, key)) for key in ("receive_by", "study_by", "report_by")]
     shown = [(k, v) for k, v in deadlines if v is not None]
     if shown:
@@ -100,33 +106,116 @@ def _footer(t: Translator, d: Directive, tz: ZoneInfo, forwards: str | None) -> 
     return lines
 
 
-def _split_paragraphs(body: str, room: int) -> list[str]:
-    """Escaped body chunks of at most ``room`` characters, cut at paragraph or line ends."""
-    chunks: list[str] = []
-    current = ""
-    for line in body.strip().splitlines():
-        piece = html.escape(line.strip())
-        while len(piece) > room:  # a single enormous line: cut at a space
-            cut = piece.rfind(" ", 0, room)
-            cut = cut if cut > room // 2 else room
-            # never cut inside an HTML entity such as &amp;
-            amp = piece.rfind("&", 0, cut)
-            if amp != -1 and ";" not in piece[amp:cut]:
-                cut = amp
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(piece[:cut].rstrip())
-            piece = piece[cut:].lstrip()
-        candidate = f"{current}\n{piece}" if current else piece
-        if len(candidate) > room:
-            chunks.append(current)
-            current = piece
+def _text(plain: str) -> str:
+    """Plain text as HTML text content (quotes need no escaping there)."""
+    return html.escape(plain, quote=False)
+
+
+# -- splitting into messages --------------------------------------------------------------------
+#
+# A post is a list of lines: markup lines (header, footer: locale texts with tags) and plain
+# body lines. Lines are packed into parts measured in Telegram's units (UTF-16 code units after
+# entity parsing: ``&amp;`` is one, an emoji two), never above ``limit``. A line that fits no
+# part is cut as plain text (a markup line is first reduced to its text), so the packing always
+# ends, every part fits and no character of the text is left out.
+
+_GLUE = {"\u200d", "\ufe0e", "\ufe0f"}  # zero-width joiner, variation selectors
+_SCRAP = 200  # units: less room than this left in a part is not worth the start of a paragraph
+
+
+def _cut(plain: str, room: int) -> tuple[str, str]:
+    """``plain`` (longer than ``room`` units) cut in two: a head of at most ``room`` units (at
+    least one character) and the rest. Cut at the last space if it is in the second half, else
+    between two characters that are not glued (combining marks, joiners)."""
+    used = 0
+    end = 0
+    for ch in plain:
+        size = 2 if ord(ch) > 0xFFFF else 1
+        if used + size > room:
+            break
+        used += size
+        end += 1
+    end = max(end, 1)  # a room smaller than one character still takes one: always progress
+    space = plain.rfind(" ", 0, end + 1)
+    if space > end // 2:
+        return plain[:space], plain[space + 1 :]
+    cut = end
+    while 1 < cut < len(plain) and (
+        unicodedata.combining(plain[cut]) or plain[cut] in _GLUE or plain[cut - 1] in _GLUE
+    ):
+        cut -= 1
+    return plain[:cut], plain[cut:]
+
+
+@dataclass
+class _Packer:
+    limit: int
+    continued: str  # markup starting every part after the first
+    parts: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    used: int = 0
+    fresh: bool = True  # nothing but the continuation prefix in the current part
+
+    def add_markup(self, markup: str) -> None:
+        size = html_len(markup)
+        if self._fits(size):
+            self._append(markup, size)
+        elif not self.fresh:
+            self._flush()
+            self.add_markup(markup)
+        else:  # alone in a part and still too long: its text, cut (the markup is lost)
+            self.add_plain(html_to_text(markup))
+
+    def add_plain(self, plain: str) -> None:
+        while True:
+            if not plain and self.fresh:
+                return  # no blank line at the top of a part
+            size = tg_len(plain)
+            if self._fits(size):
+                self._append(_text(plain), size)
+                return
+            room = self.limit - self.used - (1 if self.lines else 0)
+            # A paragraph that fits a message of its own starts one (it stays whole); a longer
+            # one is cut anyway, so it first fills what is left here (unless that is a scrap).
+            if not self.fresh and (size <= self._fresh_room() or room < _SCRAP):
+                self._flush()
+                continue
+            head, plain = _cut(plain, room)
+            self._append(_text(head), tg_len(head))
+            self._flush()
+
+    def finish(self) -> list[str]:
+        if not self.fresh or not self.parts:
+            self.parts.append("\n".join(self.lines).rstrip("\n"))
+        return self.parts
+
+    def _fresh_room(self) -> int:
+        return self.limit - html_len(self.continued) - 2
+
+    def _fits(self, size: int) -> bool:
+        return self.used + size + (1 if self.lines else 0) <= self.limit
+
+    def _append(self, markup: str, size: int) -> None:
+        self.used += size + (1 if self.lines else 0)
+        self.lines.append(markup)
+        self.fresh = self.fresh and not markup
+
+    def _flush(self) -> None:
+        self.parts.append("\n".join(self.lines).rstrip("\n"))
+        self.lines = [self.continued, ""]
+        self.used = html_len(self.continued) + 1
+        self.fresh = True
+
+
+def _pack(lines: list[tuple[bool, str]], limit: int, continued: str) -> list[str]:
+    """``(is_markup, text)`` lines packed into parts of at most ``limit`` units each."""
+    packer = _Packer(limit, continued)
+    for is_markup, text in lines:
+        if is_markup:
+            packer.add_markup(text)
         else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks or [""]
+            packer.add_plain(text)
+    return packer.finish()
 
 
 @dataclass(frozen=True)
@@ -138,25 +227,32 @@ class RenderedDirective:
 
 
 def render_directive(
-    t: Translator, d: Directive, tz: ZoneInfo, *, forwards: str | None = None
+    t: Translator,
+    d: Directive,
+    tz: ZoneInfo,
+    *,
+    forwards: str | None = None,
+    qr_codes: bool = True,
 ) -> RenderedDirective:
-    header = "\n".join(_header(t, d))
-    footer = "\n".join(_footer(t, d, tz, forwards))
+    """The directive as message parts, each at most ``TEXT_LIMIT - COUNTERS_ROOM`` units after
+    entity parsing (the last one gets the counters line), for any field values.
+
+    ``qr_codes``: whether QR images of the links follow the post (group posts), so the text may
+    say so."""
+    lines: list[tuple[bool, str]] = [(True, line) for line in _header(t, d)]
+    body = d.body.strip()
+    if body:
+        lines.append((False, ""))
+        lines.extend((False, line.rstrip()) for line in body.splitlines())
+    footer = _footer(t, d, tz, forwards, qr_codes=qr_codes)
+    if footer:
+        lines.append((False, ""))
+        lines.extend((True, line) for line in footer)
     budget = TEXT_LIMIT - COUNTERS_ROOM
-    whole = "\n\n".join(p for p in (header, html.escape(d.body.strip()), footer) if p)
-    if len(whole) <= budget:
-        return RenderedDirective([whole], confirm_buttons(t, d))
     continued = t("directive-continued")
-    body_chunks = _split_paragraphs(d.body, budget - len(header) - len(continued) - 8)
-    parts = []
-    for i, chunk in enumerate(body_chunks):
-        head = header if i == 0 else continued
-        parts.append(f"{head}\n\n{chunk}")
-    if len(parts[-1]) + len(footer) + 2 <= budget:
-        parts[-1] = f"{parts[-1]}\n\n{footer}"
-    else:
-        parts.append(f"{continued}\n\n{footer}")
-    return RenderedDirective(parts, confirm_buttons(t, d))
+    if html_len(continued) > budget // 8:  # a locale text can never stall the splitting
+        continued = ELLIPSIS
+    return RenderedDirective(_pack(lines, budget, continued), confirm_buttons(t, d))
 
 
 def counters_line(
