@@ -18,6 +18,7 @@ from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, fi
 
 from bot.context import Ctx
 from bot.i18n import Translator, pick_language
+from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.people import TelegramPerson
 from storage.db import transaction
@@ -60,11 +61,16 @@ def is_private(update: Update) -> bool:
     return chat is not None and chat.type == "private"
 
 
-def refusal(t: Translator, error: DraftError) -> str:
-    """A service's refusal as HTML to reply with: its arguments, often the user's own words
-    (``/deadline <b>x``), escaped. Command arguments are already cleaned and bounded (``Ctx``)."""
+def escaped(error: DraftError) -> DraftError:
+    """The same refusal with its arguments, often the user's own words, escaped for HTML."""
     args = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.args_.items()}
-    return t(error.key, **args)
+    return DraftError(error.key, **args)
+
+
+def refusal(t: Translator, error: DraftError) -> str:
+    """A service's refusal as HTML to reply with (``/deadline <b>x``): arguments escaped, a
+    field named in the user's words. Command arguments are already cleaned and bounded."""
+    return describe(t, escaped(error))
 
 
 # -- guards shared by every handler (issue 9) ---------------------------------------------------

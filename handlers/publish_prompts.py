@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.publish_dialogue import Dialogue, example_deadline
+from handlers.common import escaped
 
 ROOT_BUTTONS = 8
 
@@ -34,14 +35,9 @@ def error_text(t: Translator, error: DraftError) -> str:
     return describe(t, DraftError(key, **args))
 
 
-def _escape_args(error: DraftError) -> DraftError:
-    escaped = {k: html.escape(v) if isinstance(v, str) else v for k, v in error.args_.items()}
-    return DraftError(error.key, **escaped)
-
-
 def refusal(t: Translator, error: DraftError) -> str:
     """The refusal as HTML (user input inside it is escaped)."""
-    return f"⚠️ {error_text(t, _escape_args(error))}"
+    return f"⚠️ {error_text(t, escaped(error))}"
 
 
 def question(

@@ -35,7 +35,11 @@ async def test_hostile_deadline_arguments_get_clear_replies_and_the_bot_goes_on(
     admin = scene.users["admin"]
     three_thousand = " ".join(digit * 1000 for digit in "123")  # one placeable > Fluent's 2,500
     answers = [
-        ("/deadline <b>x nhan 25/01/2027 17:00", "Không tìm thấy văn bản số <b>x."),
+        (
+            "/deadline <b>x nhan 25/01/2027 17:00",
+            "Không tìm thấy văn bản số <b>x."
+            " Bạn chỉ xem được văn bản gửi đến đơn vị mình phụ trách; xin kiểm tra lại số hiệu.",
+        ),
         (
             f"/deadline {NUMBER} hoc {three_thousand}",
             f'Không đọc được thời điểm "{three_thousand}". Dùng dạng dd/mm/yyyy hh:mm, '
@@ -44,7 +48,8 @@ async def test_hostile_deadline_arguments_get_clear_replies_and_the_bot_goes_on(
         # one argument is bounded (1,024 units) before anything echoes it
         (
             f"/deadline {'A' * 3000} hoc 25/01/2027 17:00",
-            f"Không tìm thấy văn bản số {'A' * 1023}….",
+            f"Không tìm thấy văn bản số {'A' * 1023}…."
+            " Bạn chỉ xem được văn bản gửi đến đơn vị mình phụ trách; xin kiểm tra lại số hiệu.",
         ),
         (
             f"/deadline {NUMBER} hoc 01/01/0001 10:00",
@@ -58,6 +63,14 @@ async def test_hostile_deadline_arguments_get_clear_replies_and_the_bot_goes_on(
     for command, expected in answers:
         [reply] = await h.send(admin, command)
         assert reply["text"] == expected, command[:40]
+
+    # A deadline years ahead is refused by the same rule as at publishing; nothing moves.
+    [reply] = await h.send(admin, f"/deadline {NUMBER} hoc 01/01/2090 10:00")
+    assert reply["text"].startswith("Hạn học tập (study_by) (01/01/2090 10:00) xa quá; muộn nhất là ")
+    async with h.db() as s:
+        directive = await directive_by_number(s, NUMBER)
+        assert directive is not None and directive.study_by is not None
+        assert shown(directive.study_by) == "20/01/2027 17:00"
 
     # NUL characters in the arguments are dropped on the way in; the deadline moves.
     [reply] = await h.send(admin, f"/deadline {NUMBER}\x00 hoc 25/01/2027\x00 17:00")

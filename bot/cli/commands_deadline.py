@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.i18n import Texts
 from bot.runtime import utc_now
 from bot.services import deadlines
+from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.pending import directive_by_number
 from bot.services.reminders import ReminderRules
@@ -49,7 +50,7 @@ async def _deadline(args: argparse.Namespace, settings: Settings) -> int:
                 actor="cli",
             )
     except DraftError as exc:
-        print(t(exc.key, **exc.args_), file=sys.stderr)
+        print(describe(t, exc), file=sys.stderr)
         return 1
     finally:
         await engine.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access
+from bot.services.directive_rules import check_deadline
 from bot.services.drafts import DraftError
 from bot.services.pending import targets_of
 from bot.services.publish import to_utc
@@ -139,6 +140,8 @@ async def change_deadline(
     new = to_utc(new_local, rules.tz) if new_local is not None else None
     if new is not None and new <= now:
         raise DraftError("deadline-past", when=new_local.strftime("%d/%m/%Y %H:%M"))  # type: ignore[union-attr]
+    if new_local is not None:  # the same bounds as at publishing (not years ahead)
+        check_deadline(which, new_local, now, rules.tz)
     if which == "study_by" and not directive.requires_study:
         raise DraftError("deadline-no-study", number=directive.number)
     if which == "report_by" and new is None and directive.report_every:
