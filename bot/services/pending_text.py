@@ -6,8 +6,9 @@ import html
 
 from bot.i18n import Translator
 from bot.services.pending import PendingReport, UnitPending
+from bot.services.tg_text import html_len, tg_len
 
-PAGE_LIMIT = 3800  # leaves room for the page header under Telegram's 4096
+PAGE_LIMIT = 3800  # Telegram's units (tg_text); leaves room for the page line under 4096
 
 
 def _percent(part: int, total: int) -> int:
@@ -20,7 +21,7 @@ def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) ->
     lines, current = [], f"   {head}: "
     for i, name in enumerate(names):
         piece = html.escape(name) + (", " if i < len(names) - 1 else "")
-        if len(current) + len(piece) > width:
+        if tg_len(current) + tg_len(piece) > width:
             lines.append(current.rstrip())
             current = "      "
         current += piece
@@ -79,16 +80,17 @@ def render_pages(t: Translator, report: PendingReport) -> list[str]:
     if not report.units:
         return ["\n".join([*header, "", t("pending-no-members")])]
     top = min(u.depth for u in report.units)
+    room = PAGE_LIMIT - sum(html_len(h) + 1 for h in header) - 40
     pages: list[list[str]] = [[]]
     size = 0
     for unit in report.units:
         block = unit_block(t, unit, d.requires_study, top)
         for line in block:
-            if size + len(line) + 1 > PAGE_LIMIT - sum(len(h) + 1 for h in header) - 40:
+            if size + html_len(line) + 1 > room:
                 pages.append([])
                 size = 0
             pages[-1].append(line)
-            size += len(line) + 1
+            size += html_len(line) + 1
         pages[-1].append("")
         size += 1
     out = []

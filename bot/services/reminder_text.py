@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.services.reminder_scope import Scope, ScopeUnit, below_count, percent
 from bot.services.render import Payload, confirm_buttons, format_deadline, kind_name
 from bot.services.schedule import time_left
+from bot.services.tg_text import tg_len
 from storage.models import Directive
 
 SNOOZE_PREFIX = "z"
@@ -61,11 +62,10 @@ def names_text(t: Translator, names: Sequence[str], room: int = NAMES_ROOM) -> s
     shown: list[str] = []
     size = 0
     for name in names:
-        piece = html.escape(name)
-        if shown and size + len(piece) + 2 > room:
+        if shown and size + tg_len(name) + 2 > room:
             break
-        shown.append(piece)
-        size += len(piece) + 2
+        shown.append(html.escape(name))
+        size += tg_len(name) + 2
     text = ", ".join(shown)
     if len(shown) < len(names):
         text += " " + t("names-more", count=len(names) - len(shown))

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.services.status import FAILED, PENDING, SENT, ChatStatus, StatusReport
+from bot.services.tg_text import html_len
 
 PAGE_LIMIT = 3800  # room for the header and the page line under Telegram's 4096
 _ORDER = {FAILED: 0, PENDING: 1, SENT: 2}
@@ -54,16 +55,16 @@ def render_pages(t: Translator, report: StatusReport, tz: ZoneInfo) -> list[str]
         )
     if not report.chats:
         return ["\n".join([*header, "", t("status-no-chats")])]
-    room = PAGE_LIMIT - sum(len(h) + 1 for h in header) - 40
+    room = PAGE_LIMIT - sum(html_len(h) + 1 for h in header) - 40
     pages: list[list[str]] = [[]]
     size = 0
     for chat in sorted(report.chats, key=lambda c: _ORDER[c.state]):
         line = chat_line(t, chat, tz)
-        if pages[-1] and size + len(line) + 1 > room:
+        if pages[-1] and size + html_len(line) + 1 > room:
             pages.append([])
             size = 0
         pages[-1].append(line)
-        size += len(line) + 1
+        size += html_len(line) + 1
     out = []
     for i, lines in enumerate(pages, start=1):
         footer = [t("status-page", page=i, pages=len(pages))] if len(pages) > 1 else []
