@@ -21,18 +21,18 @@ import asyncio
 import logging
 import traceback
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from telegram import Update
-from telegram.ext import TypeHandler
 
 from bot.press_worker import PressLane
 from bot.sandbox.keyboards import callback_datas
-from storage.models import Base, Delivery
+from bot.services import broadcast
+from storage.models import Base, Broadcast, Delivery
 from tests.harness import Harness
 
 JSON = dict[str, Any]
@@ -250,6 +250,13 @@ def _say(
     return Say(draw(st.sampled_from(allowed)), place, draw(_text(text)))
 
 
+def weighted(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """One of the strategies with these weights (``one_of`` flattens nested ``one_of``s, so
+    its weights follow the number of leaves, not the arguments)."""
+    slots = [i for i, (weight, _) in enumerate(choices) for _ in range(weight)]
+    return st.sampled_from(slots).flatmap(lambda i: choices[i][1])
+
+
 def strict_says(refs: Refs) -> st.SearchStrategy[Say]:
     """Texts that must write nothing, whoever sends them where."""
     hostile, any_token = _args(_hostile_token()), _args(_token(refs))
@@ -259,21 +266,28 @@ def strict_says(refs: Refs) -> st.SearchStrategy[Say]:
         st.sampled_from([t for t in NASTY if not t.startswith("/")] + list(DIALOGUE)),
         _args(_token(refs)),
     )
-    return st.one_of(
-        _say(_command(_unknown_name(), any_token)),
-        _say(_command(("help", "pending", "status", "cancel"), any_token)),
-        _say(_command(("start", "broadcast", "publish"), any_token), where=(*groups, CHANNEL)),
-        _say(_command(("deadline",), any_token), who=UNPRIVILEGED),
-        _say(_command(("deadline",), hostile)),
-        _say(_command(("report",), any_token), who=UNPRIVILEGED, where=(PRIVATE,)),
-        _say(_command(("report",), hostile), where=(PRIVATE,)),
-        _say(_command(("link",), any_token), who=UNPRIVILEGED),
-        _say(_command(("link",), hostile)),
-        _say(_command(("link", "unlink"), any_token), where=(CHANNEL,)),
-        _say(_command(("unlink",), any_token), who=UNPRIVILEGED, where=groups),
-        _say(_text(chatter)),
+    readonly = [_say(_command((name,), any_token)) for name in ("help", "pending", "status")]
+    return weighted(
+        (3, _say(_command(_unknown_name(), any_token))),
+        *[(2, say) for say in readonly],
+        (1, _say(_command(("cancel",), any_token))),
+        (2, _say(_command(("start", "broadcast", "publish"), any_token), where=(*groups, CHANNEL))),
+        (2, _say(_command(("deadline",), any_token), who=UNPRIVILEGED)),
+        (2, _say(_command(("deadline",), hostile))),
+        (1, _say(_command(("report",), any_token), who=UNPRIVILEGED, where=(PRIVATE,))),
+        (2, _say(_command(("report",), hostile), where=(PRIVATE,))),
+        (1, _say(_command(("link",), any_token), who=UNPRIVILEGED)),
+        (2, _say(_command(("link",), hostile))),
+        (1, _say(_command(("link", "unlink"), any_token), where=(CHANNEL,))),
+        (1, _say(_command(("unlink",), any_token), who=UNPRIVILEGED, where=groups)),
+        (3, _say(_text(chatter))),
         # Known commands addressed to another bot are not ours.
-        _say(st.builds(lambda n, a: f"/{n}@other_bot{a}", st.sampled_from(COMMANDS), any_token)),
+        (
+            1,
+            _say(
+                st.builds(lambda n, a: f"/{n}@other_bot{a}", st.sampled_from(COMMANDS), any_token)
+            ),
+        ),
     )
 
 
@@ -379,13 +393,6 @@ def edits(refs: Refs) -> st.SearchStrategy[Edit]:
         texts,
         st.sampled_from(EVERYONE),
     )
-
-
-def weighted(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
-    """One of the strategies with these weights (``one_of`` flattens nested ``one_of``s, so
-    its weights follow the number of leaves, not the arguments)."""
-    slots = [i for i, (weight, _) in enumerate(choices) for _ in range(weight)]
-    return st.sampled_from(slots).flatmap(lambda i: choices[i][1])
 
 
 def strict_actions(refs: Refs) -> st.SearchStrategy[Action]:
@@ -545,12 +552,19 @@ class Traffic:
     rounds_played: int = 0
 
     def __post_init__(self) -> None:
-        # Runs after every other handler group for each update PTB handles (errors included),
-        # so "all ids seen here" means "all handled".
-        async def seen(update: Update, _: Any) -> None:
-            self.handled.add(update.update_id)
+        # Count an update as handled once PTB's processing of it is over (every handler group,
+        # error handlers included, whether or not a handler stopped the groups early).
+        processor = self.h.app.update_processor
+        process = processor.do_process_update
 
-        self.h.app.add_handler(TypeHandler(Update, seen), group=10**6)
+        async def tracked(update: object, coroutine: Awaitable[Any]) -> None:
+            try:
+                await process(update, coroutine)
+            finally:
+                if isinstance(update, Update):
+                    self.handled.add(update.update_id)
+
+        processor.do_process_update = tracked  # type: ignore[method-assign]
 
     @property
     def pushed(self) -> Counter[str]:
@@ -639,7 +653,7 @@ class Traffic:
         pending = self.h.sandbox.pending_updates(self.h.token)
         return pending[len(pending) - count :] if count else []
 
-    async def handled_all(self, updates: Sequence[JSON], timeout: float = 60.0) -> None:
+    async def handled_all(self, updates: Sequence[JSON], timeout: float = 30.0) -> None:
         """Wait until PTB has run every handler group for each of ``updates`` (presses taken
         by the poller's fast lane: until the lane is idle)."""
         ptb_ids = {
@@ -666,8 +680,12 @@ class Traffic:
             self.problems.append(f"updates not handled within {timeout:.0f} s: {missing} {kinds}")
 
     async def quiet(self, timeout: float = 30.0) -> None:
-        """The outbox is idle and no posts wait for a counters refresh."""
-        await self.h.outbox_idle(timeout=timeout)
+        """Nothing left for the workers: the outbox is idle, no post waits for a counters
+        refresh, no broadcast is still open (its progress worker closes it)."""
+        try:
+            await self.h.outbox_idle(timeout=timeout)
+        except TimeoutError as exc:
+            self.problems.append(str(exc))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -677,10 +695,15 @@ class Traffic:
                         Delivery.counters_dirty.is_(True), Delivery.state == "sent"
                     )
                 )
-            if not dirty:
+                open_ = await session.scalar(
+                    select(func.count(Broadcast.id)).where(Broadcast.status.in_(broadcast.ACTIVE))
+                )
+            if not dirty and not open_:
                 return
             if loop.time() > deadline:
-                self.problems.append(f"{dirty} posts still wait for their counters")
+                self.problems.append(
+                    f"{dirty} posts wait for their counters, {open_} broadcasts open"
+                )
                 return
             await asyncio.sleep(0.05)
 

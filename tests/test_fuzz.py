@@ -139,12 +139,13 @@ async def test_hostile_updates_raise_nothing_leave_no_query_unanswered_and_write
         root.removeHandler(log)
     elapsed = time.monotonic() - started
 
+    rows = {name: len(found) for name, found in (await fk.snapshot(h)).items() if found}
     sent = traffic.pushed.copy()
     total = sum(sent.values()) - pushed_before
     print(
         f"\n[fuzz] {h.settings.database.url.split(':')[0]}: {traffic.rounds_played} rounds, "
         f"{total} updates ({dict(sent)}) in {elapsed:.1f} s; "
-        f"{len(traffic.queries)} callback queries"
+        f"{len(traffic.queries)} callback queries; rows at the end: {rows}"
     )
     problems = [f"ERROR log: {line}" for line in log.summaries()]
     unanswered = traffic.unanswered()
