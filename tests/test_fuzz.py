@@ -130,7 +130,7 @@ async def test_hostile_updates_raise_nothing_leave_no_query_unanswered_and_write
     log = fk.ErrorLog()
     root = logging.getLogger()
     root.addHandler(log)
-    traffic = fk.Traffic(h, users, chats, log)
+    traffic = fk.Traffic(h, users, chats)
     pushed_before = sum(traffic.pushed.values())
     started = time.monotonic()
     try:
