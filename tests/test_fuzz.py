@@ -183,8 +183,8 @@ async def test_an_edited_message_reaches_the_bot_as_edited_message(
         h.sandbox.edit_text(h.token, lan.id, group.id, chatter["message_id"], "still chatter")
         h.sandbox.edit_text(h.token, lan.id, group.id, chatter["message_id"], "/status x")
         other = h.user("Mai")
+        h.sandbox.add_chat_member(group.id, other.id)
         with pytest.raises(ValueError, match="not sent by"):
-            h.sandbox.add_chat_member(group.id, other.id)
             h.sandbox.edit_text(h.token, other.id, group.id, chatter["message_id"], "x")
         await h.settle(lambda: len(seen) == 2)
     assert edited["edit_date"] and edited["entities"][0]["type"] == "bot_command"
