@@ -129,7 +129,7 @@ class Harness:
     ) -> None:
         """``user`` edits their message ``message_id`` to read ``text``; waits until the bot
         has handled the edit."""
-        self.sandbox.edit_text(self.token, user.id, message_id, text, chat_id=chat_id)
+        self.sandbox.edit_text(self.token, user.id, chat_id, message_id, text)
         await self.settle()
 
     async def press(

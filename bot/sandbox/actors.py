@@ -219,28 +219,29 @@ class SandboxActors(World):
         return self._user_post(token, user_id, chat_id, content, None)
 
     def edit_text(
-        self, token: str, user_id: int, message_id: int, text: str, chat_id: int | None = None
+        self, token: str, user_id: int, chat_id: int | None, message_id: int, text: str
     ) -> JSON:
-        """A user edits the text of a message they wrote (``chat_id`` None: their private chat
-        with the bot): queues ``edited_message`` (``edited_channel_post`` in a channel) carrying
-        the message as it now reads, for every bot that saw it. Returns the Message dict."""
+        """A user edits the text of a message they sent (``chat_id`` None: their private chat
+        with the bot): queues ``edited_message`` (``edited_channel_post`` in a channel) with
+        the new text and ``edit_date``. Returns the edited Message dict."""
         bot, user = self.bot(token), self.user(user_id)
         chat = self._live_chat(user.id if chat_id is None else chat_id)
         stored = self.find_message(chat, bot.id, message_id)
         author = (stored.data.get("from") or {}).get("id") if stored is not None else None
-        if stored is None or stored.bot_id is not None or author not in (user.id, None):
-            raise ValueError(f"user {user.id} wrote no message {message_id} in chat {chat.id}")
+        if stored is None or stored.bot_id is not None or "text" not in stored.data:
+            raise ValueError(f"no text message {message_id} from a user in chat {chat.id}")
+        if chat.type != "channel" and author != user.id:
+            raise ValueError(f"message {message_id} in chat {chat.id} was not sent by {user.id}")
+        stored.data["text"] = text
         stored.data.pop("entities", None)
-        stored.data.update({"text": text, "edit_date": self.now()})
-        stored.edited = True
         if entities := detect_entities(text):
             stored.data["entities"] = entities
-        kind = "edited_channel_post" if chat.type == "channel" else "edited_message"
-        bots = [bot] if chat.type == PRIVATE else self.bots_in(chat)
-        for each in bots:
-            if chat.type == PRIVATE or self.sees(each, chat, stored.data, False):
-                each.queue.push(kind, json_copy(stored.data))
-        self.notify()
+        stored.data["edit_date"] = self.now()
+        stored.edited = True
+        if chat.type == PRIVATE:
+            self.push(bot, "edited_message", stored.data)
+        else:
+            self.fan_out(chat, stored.data, edited=True)
         return json_copy(stored.data)
 
     def press_button(

@@ -57,6 +57,9 @@ def add_control_routes(app: web.Application, sandbox: SandboxActors) -> None:
     def send_text(data: JSON, _: web.Request) -> JSON:
         return sandbox.send_text(**data)
 
+    def edit_text(data: JSON, _: web.Request) -> JSON:
+        return sandbox.edit_text(**data)
+
     def press_button(data: JSON, _: web.Request) -> str:
         return sandbox.press_button(**data)
 
@@ -78,6 +81,7 @@ def add_control_routes(app: web.Application, sandbox: SandboxActors) -> None:
         "chat_members": add_member,
         "bot_members": add_bot,
         "send_text": send_text,
+        "edit_text": edit_text,
         "press_button": press_button,
     }
     gets: dict[str, Action] = {"calls": calls, "messages": messages, "stats": stats}

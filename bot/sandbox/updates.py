@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ class UpdateQueue:
         self._superseded_by = "other getUpdates request"
         self.allowed: list[str] | None = None
         self.closed = False
+        self.pushed: Counter[str] = Counter()  # updates queued so far, by kind
 
     def _wake(self) -> None:
         self._signal.set()
@@ -47,6 +49,7 @@ class UpdateQueue:
             return None
         update: JSON = {"update_id": self._next_id, kind: payload}
         self._next_id += 1
+        self.pushed[kind] += 1
         self._items.append(update)
         self._wake()
         return update

@@ -287,9 +287,13 @@ class World:
         bot.queue.push(kind, json_copy(payload))
         self.notify()
 
-    def fan_out(self, chat: SandboxChat, message: JSON, *, service: bool = False) -> None:
-        """Deliver a group/channel message to every bot in the chat that may see it."""
+    def fan_out(
+        self, chat: SandboxChat, message: JSON, *, service: bool = False, edited: bool = False
+    ) -> None:
+        """Deliver a group/channel message (``edited``: its new version) to every bot in the
+        chat that may see it."""
         kind = "channel_post" if chat.type == "channel" else "message"
+        kind = f"edited_{kind}" if edited else kind
         for bot in self.bots_in(chat):
             if self.sees(bot, chat, message, service):
                 bot.queue.push(kind, json_copy(message))
