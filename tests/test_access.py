@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -296,3 +297,31 @@ async def test_channel_linking_says_what_is_missing(sessions: SessionFactory) ->
     async with sessions() as s:
         row = await queries.chat_by_telegram_id(s, channel.telegram_id)
         assert row is not None and (row.type, row.title) == ("channel", "Tin Chi bộ")
+
+
+async def test_two_links_of_one_new_group_at_once_both_succeed(sessions: SessionFactory) -> None:
+    """Two /link in a group the bot has never seen, handled at the same time: the second does
+    not hit the unique key on the chat (PostgreSQL raised IntegrityError before)."""
+    await _setup(sessions)
+    group = ChatInfo(-4002, "supergroup", "Chi bộ 2")
+    first_done, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> LinkStatus:
+        async with transaction(sessions) as s:
+            out = await linking.link_chat(s, person(CELL_SEC), "BP-DX-01", group, config_admins=[])
+            first_done.set()
+            await release.wait()  # keep the new row uncommitted while the second one runs
+            return out.status
+
+    async def second() -> LinkStatus:
+        await first_done.wait()
+        async with transaction(sessions) as s:
+            out = await linking.link_chat(s, person(CELL_SEC), "BP-DX-01", group, config_admins=[])
+            return out.status
+
+    one, two = asyncio.create_task(first()), asyncio.create_task(second())
+    await asyncio.sleep(0.5)  # lets the second reach its insert (it then waits for the first)
+    release.set()
+    assert (await one, await two) == (LinkStatus.LINKED, LinkStatus.UNCHANGED)
+    async with transaction(sessions) as s:
+        assert await s.scalar(select(func.count(Chat.id))) == 1

@@ -20,6 +20,7 @@ from bot.services import access
 from bot.services.people import TelegramPerson
 from storage import queries
 from storage.models import Chat, Delivery, Unit
+from storage.upsert import insert_ignore
 
 CHAT_TYPES = ("group", "supergroup", "channel")
 ADMIN_STATUSES = ("creator", "administrator")
@@ -121,11 +122,15 @@ async def _bind(
     """Bind the chat; moving it away from another unit needs the right to manage that one too."""
     chat = await queries.chat_by_telegram_id(session, info.telegram_id)
     if chat is None:
-        chat = Chat(telegram_id=info.telegram_id, type=info.type, title=info.title, active=True)
-        chat.unit_id = unit.id
-        session.add(chat)
-        await session.flush()
-        return LinkOutcome(LinkStatus.LINKED, unit=unit, chat=info)
+        # Two /link in one new group at once: the second waits for the first's row (no unique
+        # violation) and then goes on as if the chat had been linked before.
+        row = {"telegram_id": info.telegram_id, "type": info.type, "title": info.title}
+        row |= {"unit_id": unit.id, "active": True}
+        if await insert_ignore(session, Chat, [row], ["telegram_id"]):
+            return LinkOutcome(LinkStatus.LINKED, unit=unit, chat=info)
+        chat = await queries.chat_by_telegram_id(session, info.telegram_id)
+        if chat is None:  # pragma: no cover - the clashing row was committed before us
+            raise RuntimeError(f"chat {info.telegram_id} clashed but cannot be read")
     previous = await session.get(Unit, chat.unit_id) if chat.unit_id is not None else None
     if previous is not None and not chat.active:
         previous = None  # an unlinked chat is free to bind again
