@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
@@ -150,8 +151,8 @@ async def _on_error(update: object, ctx: Ctx) -> None:
             await update.callback_query.answer(truncate(text, CALLBACK_ANSWER_LIMIT))
         elif update.effective_chat.type == "private":
             await ctx.bot.send_message(update.effective_chat.id, html.escape(text))
-    except Exception:
-        log.exception("could not tell the user about the error")
+    except TelegramError as exc:  # e.g. the handler had answered the query already
+        log.warning("could not tell the user about the error: %s", exc.__class__.__name__)
 
 
 @asynccontextmanager

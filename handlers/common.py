@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatType
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
 
 from bot.context import Ctx
@@ -167,3 +167,16 @@ def _asked_in_private(update: Update, user: User, ctx: Ctx) -> Update:
     private = Update.de_json(data, ctx.bot)
     assert private is not None
     return private
+
+
+async def edit_pressed(query: CallbackQuery, text: str, **kwargs: Any) -> None:
+    """Show ``text`` in the message a button was pressed under (a pager's next page...).
+
+    A double tap, or a page already shown, changes nothing: Telegram's "message is not
+    modified" is no error here. Any other refusal is."""
+    try:
+        await query.edit_message_text(text, **kwargs)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+

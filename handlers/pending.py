@@ -13,7 +13,13 @@ from bot.context import Ctx
 from bot.i18n import Translator
 from bot.services import access, pending
 from bot.services.pending_text import render_pages
-from handlers.common import names_in_private, own_buttons, translator, unit_of_work
+from handlers.common import (
+    edit_pressed,
+    names_in_private,
+    own_buttons,
+    translator,
+    unit_of_work,
+)
 from storage import queries
 from storage.models import Directive, Unit
 
@@ -101,7 +107,7 @@ async def _show(
     markup = _pager(directive.id, page, len(pages), t)
     query = update.callback_query
     if edit and query is not None:
-        await query.edit_message_text(pages[page], parse_mode=ParseMode.HTML, reply_markup=markup)
+        await edit_pressed(query, pages[page], parse_mode=ParseMode.HTML, reply_markup=markup)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(
             pages[page], parse_mode=ParseMode.HTML, reply_markup=markup

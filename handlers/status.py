@@ -8,7 +8,6 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import Ctx
@@ -17,6 +16,7 @@ from bot.services import access, pending, status
 from bot.services.people import ensure_member
 from bot.services.status_text import render_pages
 from handlers.common import (
+    edit_pressed,
     language_of,
     names_in_private,
     own_buttons,
@@ -137,11 +137,7 @@ async def on_button(update: Update, ctx: Ctx) -> None:
         await query.answer(t("status-requeued-toast", count=done.messages))
     else:
         await query.answer()
-    try:
-        await query.edit_message_text(view[0], parse_mode=ParseMode.HTML, reply_markup=view[1])
-    except BadRequest as exc:  # pressed again with nothing changed
-        if "not modified" not in exc.message.lower():
-            raise
+    await edit_pressed(query, view[0], parse_mode=ParseMode.HTML, reply_markup=view[1])
     if done is not None and query.message is not None:
         lines = [t("status-requeued", count=done.messages, chats=done.chats)]
         if done.skipped_chats:
