@@ -35,6 +35,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.sandbox import SandboxServer
+from handlers.common import EDIT_GUARD_GROUP
 from storage.models import Delivery, Unit
 from tests import fuzz_kit as fk
 from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
@@ -175,7 +176,9 @@ async def test_an_edited_message_reaches_the_bot_as_edited_message(
             if update.edited_message is not None:
                 seen.append((update.edited_message.chat.type, update.edited_message.text))
 
-        h.app.add_handler(TypeHandler(Update, record), group=-1)
+        h.app.add_handler(
+            TypeHandler(Update, record), group=EDIT_GUARD_GROUP - 1
+        )  # before the guard
         sent = h.sandbox.send_text(h.token, lan.id, "/help")
         edited = h.sandbox.edit_text(h.token, lan.id, None, sent["message_id"], "/help me")
         group = h.group("G", members=[lan], with_bot=True)
