@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import gc
 import multiprocessing as mp
+import os
 import sys
+import threading
 import time
+from collections.abc import Coroutine
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -352,12 +356,49 @@ def main() -> None:
         flush=True,
     )
     for backend in args.backend:
-        try:
-            stats = asyncio.run(asyncio.wait_for(_bot_side(backend, args), args.limit + 300))
-        except TimeoutError:
-            print(f"{backend:>10}: did not finish within {args.limit + 300:.0f} s", flush=True)
-            sys.exit(1)
+        stats = asyncio.run(_watched(_bot_side(backend, args), args.limit + 300, backend))
         _report(backend, stats, args.presses)
+
+
+async def _watched(run: Coroutine[Any, Any, dict[str, Any]], bound: float, what: str) -> Any:
+    """Run, or after ``bound`` seconds say where every task of the bot's process waits and
+    end the process (from a thread: a task that never returns cannot block it)."""
+    loop = asyncio.get_running_loop()
+
+    def give_up() -> None:
+        print(f"{what:>10}: did not finish within {bound:.0f} s; its tasks:", flush=True)
+        for task in asyncio.all_tasks(loop):
+            print(f"  {task.get_name()}: {' <- '.join(_awaiting(task.get_coro()))}")
+        sys.stdout.flush()
+        os._exit(1)
+
+    def expire() -> None:
+        loop.call_soon_threadsafe(give_up)
+        time.sleep(5)  # still here: the event loop itself is stuck
+        print(f"{what:>10}: did not finish within {bound:.0f} s; its threads:", flush=True)
+        faulthandler.dump_traceback(file=sys.stdout)
+        os._exit(1)
+
+    watchdog = threading.Timer(bound, expire)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return await run
+    finally:
+        watchdog.cancel()
+
+
+def _awaiting(coro: object) -> list[str]:
+    """Where a coroutine waits, outermost first (its chain of awaits)."""
+    where = []
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            where.append(
+                f"{frame.f_code.co_name} ({Path(frame.f_code.co_filename).name}:{frame.f_lineno})"
+            )
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return where
 
 
 if __name__ == "__main__":
