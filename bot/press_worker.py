@@ -50,8 +50,9 @@ class PressLane:
     steps, never by losing a press: up to ``capacity`` presses are accepted, recorded and then
     answered with the outcome; a press beyond them is answered at once with a short "busy,
     press again" toast and not recorded (a press waiting longer would be answered too late:
-    Telegram takes no answer to a query some seconds old). Those toasts are bounded too
-    (``busy_answers``); beyond them the poller waits and the presses stay with Telegram.
+    Telegram takes no answer to a query some seconds old). The presses handed over at once
+    are bounded too (``capacity + busy_answers``); beyond them the poller waits and the
+    presses stay with Telegram.
     "Recorded" is only said of a press whose transaction committed.
     """
 
