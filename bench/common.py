@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: machine facts, fresh databases, percentiles."""
+"""Helpers shared by the benchmarks: machine facts, fresh databases, percentiles, memory."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import platform
 import statistics
 import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -70,3 +71,36 @@ async def fresh_database(backend: str) -> AsyncIterator[str]:
         conn = await asyncpg.connect(PG_ADMIN_DSN)
         await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await conn.close()
+
+
+class RssSampler:
+    """The peak resident memory of this process while it runs, sampled from /proc every
+    ``every`` seconds in a thread of its own (so a busy event loop does not hide a peak)."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every = every
+        self.start_mb = self.peak_mb = rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, rss_mb())
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak_mb = max(self.peak_mb, rss_mb())
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MiB (0 where /proc is missing)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024

@@ -119,7 +119,7 @@ class OutboxSender:
     async def _serve(self, *, until_idle: bool) -> None:
         keeper = asyncio.create_task(self._keep_lease(), name=f"lease-{self.worker}")
         try:
-            await self._recover()
+            await self._first_recover()
             await self._loop(until_idle=until_idle)
         finally:
             keeper.cancel()
@@ -351,6 +351,20 @@ class OutboxSender:
                 await self._recover()
             except Exception:
                 log.exception("could not renew the outbox lease")
+
+    async def _first_recover(self) -> None:
+        """Recover before the first claim, retrying until the database lets us: an error here
+        (a write lock held past the busy timeout by a long import, a database restarting) must
+        not end the sender, which nothing would restart."""
+        delay = self.settings.delivery.poll_interval_seconds
+        while not self._stopping:
+            try:
+                await self._recover()
+                return
+            except Exception:
+                log.exception("could not take back interrupted deliveries; trying again shortly")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
 
     async def _recover(self) -> None:
         """Take back rows of senders that stopped; share the global limit with live ones."""

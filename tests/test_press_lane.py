@@ -13,14 +13,16 @@ from telegram import Update
 
 from bot.i18n import Texts
 from bot.polling import Poller
-from bot.press_worker import press_from_raw
+from bot.press_worker import lane_of, press_from_raw
+from bot.sandbox import SandboxServer
 from bot.sender import OutboxSender
 from bot.services import counters
 from bot.services.tree import import_members, import_units
+from bot.write_turns import WriteTurns
 from storage import queries
 from storage.db import create_engine, session_factory, transaction
-from storage.models import Chat, Confirmation, Delivery, Directive, Membership
-from tests.harness import Harness, make_settings
+from storage.models import Chat, Confirmation, Delivery, Directive, Member, Membership
+from tests.harness import Harness, bot_on_sandbox, make_settings
 from tests.scene import Scene, build_scene
 from tests.test_core_loop import post_in, publish_sample
 
@@ -270,3 +272,64 @@ class _NoPort:
 
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"unexpected call {name}")
+
+
+BUSY = "⏳ Hệ thống đang bận, lần bấm này CHƯA được ghi nhận. Xin bấm lại sau vài giây."
+
+
+async def test_a_burst_beyond_the_lanes_capacity_is_told_busy_and_nothing_is_lost(
+    sandbox: SandboxServer, db_url: str
+) -> None:
+    async with bot_on_sandbox(sandbox, make_settings(db_url)) as h:
+        scene, dx01, post, data = await _published(h)
+        lane = lane_of(h.rt)
+        lane.capacity = 3  # a tiny lane: three presses recorded at a time
+        lane.batcher.turns = held = WriteTurns()  # the batcher's turn to write, held below
+        pressers = [scene.id(key) for key in scene.users]  # ten people, one press each
+
+        def answered(queries: list[str]) -> int:
+            return sum(q in h.sandbox.callback_answers for q in queries)
+
+        async with held.turn():  # the database is slow: the accepted presses wait
+            burst = [h.sandbox.press_button(h.token, uid, dx01, post, data) for uid in pressers]
+            # the presses beyond the capacity are answered at once, without waiting
+            await h.sandbox.wait_for(lambda: answered(burst) == len(burst) - 3, timeout=10)
+            assert lane.accepted == 3
+        await h.sandbox.wait_for(lambda: answered(burst) == len(burst), timeout=10)
+        texts = {
+            uid: h.sandbox.callback_answers[q]["text"]
+            for uid, q in zip(pressers, burst, strict=True)
+        }
+        assert sorted(texts.values()) == sorted([RECORDED] * 3 + [BUSY] * 7)
+        assert lane.peak_accepted == 3 and lane.turned_away == 7  # never more than the capacity
+        told_recorded = {uid for uid, text in texts.items() if text == RECORDED}
+
+        async def recorded_pressers() -> set[int]:
+            async with h.db() as s:
+                rows = await s.scalars(
+                    select(Member.telegram_id).join(
+                        Confirmation, Confirmation.member_id == Member.id
+                    )
+                )
+                return set(rows.all())
+
+        assert await recorded_pressers() == told_recorded  # recorded = told so, nothing more
+
+        # those told "busy" press again once the burst is over, as often as they are told so:
+        # each round records up to the capacity, so the backlog drains; none is recorded twice
+        busy = [uid for uid, text in texts.items() if text == BUSY]
+        for _ in range(len(busy)):
+            if not busy:
+                break
+            again = {uid: h.sandbox.press_button(h.token, uid, dx01, post, data) for uid in busy}
+            queries = list(again.values())
+            await h.sandbox.wait_for(lambda q=queries: answered(q) == len(q))
+            answers = {uid: h.sandbox.callback_answers[q]["text"] for uid, q in again.items()}
+            assert set(answers.values()) <= {RECORDED, BUSY}
+            busy = [uid for uid, text in answers.items() if text == BUSY]
+            told_recorded |= {uid for uid, text in answers.items() if text == RECORDED}
+            assert len(busy) < len(again)
+        assert busy == [] and told_recorded == set(pressers)
+        assert await recorded_pressers() == set(pressers)
+        assert await confirmations(h) == len(pressers)
+        assert lane.peak_accepted == 3
