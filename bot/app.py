@@ -19,20 +19,20 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.context import BotData, Ctx
-from bot.http import AiohttpRequest
+from bot.delivery.http import AiohttpRequest
+from bot.delivery.pacing import Pacer
+from bot.delivery.rate_limit import PacedRateLimiter
 from bot.i18n import Texts, pick_language
+from bot.intake.polling import Poller
+from bot.intake.press_lane import lane_of
+from bot.intake.updates import PressFirstProcessor
 from bot.logs import describe_update, protect
-from bot.pacing import Pacer
-from bot.polling import Poller
-from bot.press_worker import lane_of
-from bot.rate_limit import PacedRateLimiter
 from bot.runtime import Runtime, utc_now
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
-from bot.updates import PressFirstProcessor
 from bot.workers import start_workers, stop_workers
-from bot.write_turns import WriteTurns
 from handlers import register_all
 from storage.db import create_engine, is_sqlite, session_factory, upgrade
+from storage.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
 CONCURRENT_PRESSES = 512
@@ -80,7 +80,7 @@ def build_application(
         # plus the sender; a request waits for a free one if need be.
         .request(AiohttpRequest(connections=HTTP_CONNECTIONS, pool_timeout=30.0))
         .get_updates_request(AiohttpRequest(connections=1))
-        .updater(None)  # bot.polling.Poller fetches the updates
+        .updater(None)  # bot.intake.polling.Poller fetches the updates
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -14,12 +14,12 @@ from typing import Any
 
 from telegram import Bot
 
+from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Texts
 from bot.runtime import Runtime
 from bot.services import broadcast
 from bot.services.broadcast_text import progress_payload
 from bot.services.ports import MessagePort, RetryLater, SendError
-from bot.telegram_port import TelegramPort
 from storage.db import SessionFactory, transaction
 from storage.models import Member
 

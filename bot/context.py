@@ -23,7 +23,7 @@ class BotData:
         self.clock: Callable[[], datetime] = utc_now
         self.runtime: Runtime | None = None
         self.workers: list[asyncio.Task[None]] = []
-        self.pacer: Any = None  # bot.pacing.Pacer, shared by handler replies and the sender
+        self.pacer: Any = None  # bot.delivery.pacing.Pacer, shared by handler replies and the sender
 
 
 class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

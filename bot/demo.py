@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.i18n import Texts, Translator
-from bot.sandbox import FloodLimits, SandboxServer
 from bot.services.drafts import read_directive_file
 from bot.services.publish import publish
 from bot.services.tree import import_members, import_units
+from sandbox import FloodLimits, SandboxServer
 from storage import queries
 from storage.db import transaction, upgrade
 from storage.models import Chat, Confirmation, Delivery, Member, Unit

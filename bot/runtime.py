@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.i18n import Texts
-from bot.write_turns import WriteTurns
 from storage.db import SessionFactory
+from storage.write_turns import WriteTurns
 
 
 def utc_now() -> datetime:
@@ -27,7 +27,7 @@ class Runtime:
     texts: Texts
     clock: Callable[[], datetime] = utc_now
     bot_username: str = "chithi_bot"
-    pacer: Any = None  # bot.pacing.Pacer: the one flood-limit schedule of this process
+    pacer: Any = None  # bot.delivery.pacing.Pacer: the one flood-limit schedule of this process
     extras: dict[str, object] = field(default_factory=dict)
     # SQLite: the process's writers (outbox sender, press batcher) take turns (see write_turns)
     write_turns: WriteTurns = field(default_factory=lambda: WriteTurns(enabled=False))

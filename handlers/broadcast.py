@@ -17,13 +17,13 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import Ctx
+from bot.delivery.telegram_port import TelegramPort, keyboard
 from bot.i18n import Translator
 from bot.services import access, broadcast
 from bot.services.broadcast import Announcement, BroadcastError
 from bot.services.broadcast_text import progress_payload
 from bot.services.people import ensure_member
 from bot.services.ports import SendError
-from bot.telegram_port import TelegramPort, keyboard
 from handlers import publish
 from handlers.common import language_of, own_buttons, person_of, translator, unit_of_work
 from storage import queries

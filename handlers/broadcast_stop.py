@@ -9,9 +9,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import Ctx
+from bot.delivery.telegram_port import keyboard
 from bot.services import broadcast
 from bot.services.broadcast_text import progress_payload
-from bot.telegram_port import keyboard
 from handlers.common import translator, unit_of_work
 from storage import queries
 from storage.models import Broadcast

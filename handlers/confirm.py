@@ -1,6 +1,6 @@
 """Confirmation buttons (✅ Đã nhận / 📖 Đã học tập): record once, answer with a toast.
 
-The poller hands presses to the press lane before PTB parses them (``bot.polling``); this
+The poller hands presses to the press lane before PTB parses them (``bot.intake.polling``); this
 handler serves presses that arrive as PTB updates some other way (a webhook, a replayed
 update), through the same lane.
 """
@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import Ctx
-from bot.press_worker import PRESS_PREFIX, lane_of
+from bot.intake.press_lane import PRESS_PREFIX, lane_of
 from bot.services.confirm import Press
 from handlers.common import language_of, person_of
 

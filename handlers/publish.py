@@ -25,11 +25,11 @@ from telegram.ext import (
 )
 
 from bot.context import Ctx
+from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Translator
 from bot.services import publish_dialogue as pd
 from bot.services.drafts import DraftError
 from bot.services.publish import publish
-from bot.telegram_port import TelegramPort
 from handlers.common import is_private, own_buttons, translator, unit_of_work
 from handlers.publish_prompts import confirm_keyboard, question, refusal
 from storage import queries

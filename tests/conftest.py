@@ -131,11 +131,11 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def botapi_log(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Every request made to any sandbox during the test, and every answer it gave, must conform
-    to the published Bot API (tests/botapi_spec.py); a violation fails the test at teardown (so
+    to the published Bot API (tests/kit/botapi_spec.py); a violation fails the test at teardown (so
     calls made while the bot shuts down count too). Tests marked ``botapi_raw`` send wrong
     requests on purpose: only the answers are checked there."""
-    from bot.sandbox.server import CALL_OBSERVERS
-    from tests.botapi_spec import CallLog
+    from sandbox.server import CALL_OBSERVERS
+    from tests.kit.botapi_spec import CallLog
 
     log = CallLog(requests=request.node.get_closest_marker("botapi_raw") is None)
     CALL_OBSERVERS.append(log.observe)
@@ -153,7 +153,7 @@ def botapi_log(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Any]:
     """A sandbox Bot API server on 127.0.0.1 (flood limits off unless a test turns them on)."""
-    from bot.sandbox import FloodLimits, SandboxServer
+    from sandbox import FloodLimits, SandboxServer
 
     server = SandboxServer(limits=FloodLimits.disabled())
     await server.start()
@@ -163,7 +163,7 @@ async def sandbox() -> AsyncIterator[Any]:
 
 @pytest.fixture
 def clock() -> Any:
-    from tests.harness import FakeClock
+    from tests.kit.harness import FakeClock
 
     return FakeClock()
 
@@ -171,7 +171,7 @@ def clock() -> Any:
 @pytest.fixture
 async def harness(sandbox: Any, sqlite_url: str, clock: Any) -> AsyncIterator[Any]:
     """A running bot (SQLite) on the sandbox server, with an injected clock."""
-    from tests.harness import bot_on_sandbox, make_settings
+    from tests.kit.harness import bot_on_sandbox, make_settings
 
     async with bot_on_sandbox(sandbox, make_settings(sqlite_url), clock=clock) as h:
         yield h

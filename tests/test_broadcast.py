@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.delivery.telegram_port import qr_png
 from bot.services import broadcast
-from bot.telegram_port import qr_png
 from storage import queries
 from storage.models import Broadcast, Chat, Delivery
 from tests.conftest import SAMPLE
-from tests.harness import Harness, bot_on_sandbox, make_settings
-from tests.scene import Scene, build_scene
+from tests.kit.harness import Harness, bot_on_sandbox, make_settings
+from tests.kit.scene import Scene, build_scene
 
 JSON = dict[str, Any]
 NOTICE = "Họp chi bộ lúc 8 giờ <sáng> thứ Hai & mang theo sổ ghi chép."

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.broadcast_guard import SkipStoppedBroadcasts
 from bot.broadcast_worker import ProgressUpdater
+from bot.delivery.broadcast_guard import SkipStoppedBroadcasts
 from bot.i18n import Texts
 from bot.services import broadcast, outbox, status
 from bot.services.broadcast import Announcement, BroadcastError

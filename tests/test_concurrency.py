@@ -14,7 +14,7 @@ from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.models import Chat, Confirmation, Delivery
 from tests.conftest import SAMPLE
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
+from tests.kit.harness import FakeClock, Harness, bot_on_sandbox, make_settings
 
 PRESSERS = 200
 

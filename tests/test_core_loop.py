@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.sender import OutboxSender
+from bot.delivery.sender import OutboxSender
 from bot.services.drafts import read_directive_file
 from bot.services.publish import publish
 from bot.services.tree import import_members
 from storage import queries
 from storage.models import Confirmation, Delivery
 from tests.conftest import SAMPLE
-from tests.harness import Harness
-from tests.scene import Scene, build_scene
+from tests.kit.harness import Harness
+from tests.kit.scene import Scene, build_scene
 
 NUMBER = "1208-CV/BTGTU"
 

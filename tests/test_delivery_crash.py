@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bench.fanout import publish_to_all, seed_province
+from bot.delivery.sender import OutboxSender
+from bot.delivery.sender_identity import is_dead, machine_tag, new_sender_id
 from bot.i18n import Texts
-from bot.sandbox import FloodLimits, SandboxServer
-from bot.sender import OutboxSender
-from bot.sender_identity import is_dead, machine_tag, new_sender_id
 from bot.services import outbox
+from sandbox import FloodLimits, SandboxServer
 from storage.db import SessionFactory, create_engine, session_factory, transaction
 from storage.models import Delivery
-from tests.harness import make_settings
-from tests.sender_process import SenderProcess, make_groups, posts_per_chat, write_config
+from tests.kit.harness import make_settings
+from tests.kit.sender_process import SenderProcess, make_groups, posts_per_chat, write_config
 
 SCALE = 2.0  # 60 messages/s: a 500-chat fan-out takes about 8 s
 

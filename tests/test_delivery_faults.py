@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox import SandboxServer
+from sandbox import SandboxServer
 from storage.models import Chat, Delivery, Member
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
-from tests.scene import Scene, build_scene
+from tests.kit.harness import FakeClock, Harness, bot_on_sandbox, make_settings
+from tests.kit.scene import Scene, build_scene
 from tests.test_core_loop import NUMBER, publish_sample
 
 TITLE = "V/v tăng cường tham gia tiếp cận, chia sẻ thông tin trên trang Tự hào Bình Phước"

@@ -9,7 +9,7 @@ message ids that do not exist. Whatever arrives:
 
 * no exception escapes a handler (nothing is logged at ERROR by the bot or PTB);
 * every callback query is answered;
-* an invalid update writes no row (see ``tests/fuzz_kit.py`` for which updates are invalid:
+* an invalid update writes no row (see ``tests/kit/fuzz.py`` for which updates are invalid:
   every round plays updates that may write, then invalid ones between two snapshots of every
   table).
 
@@ -34,12 +34,12 @@ from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.sandbox import SandboxServer
 from handlers.common import EDIT_GUARD_GROUP
+from sandbox import SandboxServer
 from storage.models import Delivery, Unit
-from tests import fuzz_kit as fk
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
-from tests.scene import build_scene
+from tests.kit import fuzz as fk
+from tests.kit.harness import FakeClock, Harness, bot_on_sandbox, make_settings
+from tests.kit.scene import build_scene
 from tests.test_core_loop import NUMBER, publish_sample
 
 REPORT_NUMBER = "CT-2022/TU"  # the sample directive with quarterly reports

@@ -15,8 +15,8 @@ from bot.services.drafts import read_directive_file
 from bot.services.tg_text import tg_len
 from storage.models import Confirmation, Delivery, Directive
 from tests.conftest import SAMPLE
-from tests.harness import FakeClock, Harness
-from tests.scene import build_scene
+from tests.kit.harness import FakeClock, Harness
+from tests.kit.scene import build_scene
 from tests.test_core_loop import post_in, publish_sample
 
 NUMBER = "1208-CV/BTGTU"

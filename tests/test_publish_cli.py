@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from bot import cli
 from bot.cli import commands_publish
-from bot.sandbox import SandboxServer
+from sandbox import SandboxServer
 from storage.models import Delivery, Directive
 from tests.conftest import SAMPLE
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
-from tests.scene import build_scene
+from tests.kit.harness import FakeClock, Harness, bot_on_sandbox, make_settings
+from tests.kit.scene import build_scene
 from tests.test_core_loop import post_in
 
 SAMPLE_TEXT = (SAMPLE / "directives.toml").read_text(encoding="utf-8")

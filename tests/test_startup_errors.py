@@ -10,7 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
-from bot.sandbox import SandboxServer
+from sandbox import SandboxServer
 from tests.conftest import PG_ADMIN_DSN, ROOT
 
 FAKE_TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.services import status
 from storage.models import Chat, Delivery
-from tests.harness import Harness
-from tests.scene import build_scene
+from tests.kit.harness import Harness
+from tests.kit.scene import build_scene
 from tests.test_core_loop import NUMBER, publish_sample
 
 JSON = dict[str, Any]

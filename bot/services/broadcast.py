@@ -2,7 +2,7 @@
 
 Announcements need no confirmation: no buttons, no counters. A stopped broadcast's queued rows
 end as ``failed`` with the reason ``cancelled`` at once; rows a sender is already sending are
-refused at the last moment by :class:`bot.broadcast_guard.SkipStoppedBroadcasts` and end the
+refused at the last moment by :class:`bot.delivery.broadcast_guard.SkipStoppedBroadcasts` and end the
 same way (or as sent, if their call was under way), so the broadcast counts as finished only
 when no row is left in flight.
 """
