@@ -12,6 +12,8 @@
   the limits in ``Settings.flood``; a 429 stops only its chat unless it is clearly global.
 * **Recover**: rows held by a sender that died on this machine go back to the queue at
   once (see :mod:`bot.delivery.sender_identity`); elsewhere, when its lease runs out.
+* **Counters**: :class:`bot.delivery.counters.CountersRefresher` decides which posts' counters
+  lines to redraw and hands the edits here; the sender paces and makes them like any call.
 
 Telegram-free: it talks to a ``MessagePort``.
 """
@@ -29,11 +31,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.delivery.counters import CountersRefresher
 from bot.delivery.pacing import NEVER, Pacer
 from bot.delivery.sender_identity import is_dead, new_sender_id
 from bot.delivery.sender_stats import Job, SenderStats
 from bot.i18n import Texts
-from bot.services import counters, delivery_faults, outbox
+from bot.services import delivery_faults, outbox
 from bot.services.ports import (
     ChatGone,
     ChatMoved,
@@ -42,12 +45,10 @@ from bot.services.ports import (
     SendError,
     Transient,
 )
-from bot.services.render import counters_line
 from storage.db import SessionFactory, is_sqlite, transaction
 from storage.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
-SHOWN_LIMIT = 50_000  # counters lines remembered (posts); a forgotten one is just redrawn
 
 
 class OutboxSender:
@@ -78,20 +79,14 @@ class OutboxSender:
         self.lease = timedelta(seconds=settings.delivery.claim_lease_seconds)
         self._pending: dict[int, Job] = {}  # reserved, not started; by job order
         self._held: set[int] = set()  # delivery ids reserved or in flight
-        self._editing: set[int] = set()  # delivery ids whose counters edit is queued
-        # The counters line each post shows, by (delivery id, message id): kept here, not in
-        # the database, so refreshing writes nothing to rows that presses are marking.
-        self._shown: dict[tuple[int, int], str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._order = 0
         self._next_claim = 0.0
-        self._next_refresh = 0.0
-        self._next_edit = 0.0  # counters edits are spread out (see _collect_edits)
-        self._edit_gap = 0.0
         self._stopping = False
         self.pacer.listen(self._wake.set)
         self._turns = turns or WriteTurns(enabled=is_sqlite(settings.database.url))
+        self.counters = CountersRefresher(sessions, settings, texts, self._writing)
 
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
@@ -134,7 +129,7 @@ class OutboxSender:
         with contextlib.suppress(Exception):
             async with self._writing() as session:
                 await outbox.release(session, leftover, self.worker)
-                await counters.mark_stale(session, edits)
+                await self.counters.give_back(session, edits)
 
     # -- the loop -------------------------------------------------------------------------
     async def _loop(self, *, until_idle: bool) -> None:
@@ -147,12 +142,11 @@ class OutboxSender:
                 if now >= self._next_claim and len(self._pending) < self._low_water:
                     claimed = await self._claim()
                     self._next_claim = now + (poll if claimed == 0 else self._claim_gap)
-                if now >= self._next_refresh:
+                if now >= self.counters.next_round:
                     refreshed = await self._collect_edits()
-                    self._next_refresh = now + self.settings.delivery.counter_refresh_seconds
             except Exception:
                 log.exception("sender round failed; trying again shortly")
-                self._next_claim = self._next_refresh = now + poll
+                self._next_claim = self.counters.next_round = now + poll
             batch = self._take_ready()
             if batch:
                 await self._launch(batch)
@@ -162,7 +156,7 @@ class OutboxSender:
                 return
             wake = min(
                 self._next_claim if len(self._pending) < self._low_water else NEVER,
-                self._next_refresh,
+                self.counters.next_round,
                 self._next_ready(),
                 now + poll,
             )
@@ -209,11 +203,11 @@ class OutboxSender:
             # a handler's reply waiting for the global limit goes first
             if not job.is_edit and (pacer.waiting or pacer.global_ready_at(now) > now):
                 break
-            if job.is_edit and now < self._next_edit:
+            if job.is_edit and not self.counters.may_edit(now):
                 continue
             if pacer.ready_at(job.target, edit=job.is_edit, now=now) <= now:
                 if job.is_edit:
-                    self._next_edit = now + self._edit_gap
+                    self.counters.took_edit(now)
                 pacer.start(job.target, edit=job.is_edit)
                 del self._pending[job.order]
                 taken.append(job)
@@ -227,7 +221,7 @@ class OutboxSender:
         for job in self._pending.values():
             ready = self.pacer.own_ready_at(job.target, edit=job.is_edit, now=now)
             if job.is_edit:
-                at = min(at, max(ready, self._next_edit))
+                at = min(at, max(ready, self.counters.next_edit))
             else:
                 own = min(own, ready)
         if own < NEVER:
@@ -238,8 +232,8 @@ class OutboxSender:
         """Nothing waiting at all: no unsent row (not even one due later), no stale counters."""
         async with self.sessions() as session:
             waiting = await outbox.count_unsent(session)
-            dirty = await counters.dirty_posts(session, limit=1)
-        return not waiting and not dirty
+            fresh = await self.counters.nothing_stale(session)
+        return not waiting and fresh
 
     async def _launch(self, batch: list[Job]) -> None:
         sends = [j.delivery_id for j in batch if not j.is_edit]
@@ -267,7 +261,10 @@ class OutboxSender:
         self._wake.set()
 
     def _forget(self, job: Job) -> None:
-        (self._editing if job.is_edit else self._held).discard(job.delivery_id)
+        if job.is_edit:
+            self.counters.done(job)
+        else:
+            self._held.discard(job.delivery_id)
 
     async def _run_job(self, job: Job) -> None:
         try:
@@ -385,52 +382,13 @@ class OutboxSender:
             self.pacer.set_share(len(alive | {self.worker}))
         self.pacer.prune()
 
-    # -- live counters ----------------------------------------------------------------------
+    # -- live counters (the refresher decides, the sender edits) ----------------------------
     async def _collect_edits(self) -> int:
-        """Queue an edit for every post whose counters line changed.
-
-        Set-based, however many posts are stale: take them (one short write that skips rows a
-        press batch holds), then read and count (reads: presses wait for nothing).
-        A post this process has not drawn yet (after a restart, or drawn by another sender
-        process) is edited even if unchanged; Telegram's "not modified" answer is harmless.
-        """
-        async with self._writing() as session:
-            taken = await counters.take_stale_posts(session, limit=500, skip=self._editing)
-        if not taken:
-            return 0
-        async with self.sessions() as session:
-            posts = await counters.stale_posts(session, taken)
-            counts = await counters.unit_counts(
-                session, {(p.directive_id, p.unit_id) for p in posts}
-            )
-        t = self.texts.for_lang(self.texts.default)
-        lines = {}
-        for p in posts:
-            c = counts[(p.directive_id, p.unit_id)]
-            line = counters_line(t, c.received, c.studied, c.total, p.requires_study)
-            if line != self._shown.get((p.delivery_id, p.message_id)):
-                lines[p.delivery_id] = line
-        # Edits count per chat only, so a round could go out all at once: a burst that the
-        # presses arriving meanwhile would wait behind. Spread them instead, as fast as the
-        # global rate, or faster if needed to finish within the refresh period.
-        flood = self.settings.flood
-        self._edit_gap = min(
-            1.0 / (flood.global_per_second * flood.time_scale),
-            self.settings.delivery.counter_refresh_seconds / max(1, len(lines)),
-        )
-        for p in posts:
-            if p.delivery_id in lines:
-                self._remember(p.delivery_id, p.message_id, lines[p.delivery_id])
-                payload = {**p.payload, "counters": lines[p.delivery_id]}
-                self._editing.add(p.delivery_id)
-                self._add(Job(p.delivery_id, p.chat_telegram_id, payload, -1, edit_of=p.message_id))
-        return len(lines)
-
-    def _remember(self, delivery_id: int, message_id: int, line: str) -> None:
-        self._shown.pop((delivery_id, message_id), None)
-        self._shown[(delivery_id, message_id)] = line
-        while len(self._shown) > SHOWN_LIMIT:  # the oldest drawn first
-            del self._shown[next(iter(self._shown))]
+        """Take the refresher's edit jobs; how many."""
+        jobs = await self.counters.collect(self.clock())
+        for job in jobs:
+            self._add(job)
+        return len(jobs)
 
     async def _edit(self, job: Job) -> None:
         assert job.edit_of is not None
@@ -438,16 +396,11 @@ class OutboxSender:
             await self.port.edit(job.target, job.edit_of, job.payload)
         except RetryLater as exc:
             self.pacer.penalize(job.target, exc.seconds)
-            self._shown.pop((job.delivery_id, job.edit_of), None)
-            await self._redirty(job.delivery_id)
+            await self.counters.refused(job)
         except SendError as exc:
             log.warning("could not refresh counters in chat %s: %s", job.target, exc.reason)
         finally:
             self.pacer.finish(job.target, edit=True)
-
-    async def _redirty(self, delivery_id: int) -> None:
-        async with self._writing() as session:
-            await counters.mark_stale(session, [delivery_id])
 
     def describe(self) -> dict[str, Any]:
         """Figures for logs and benchmarks."""
