@@ -279,8 +279,9 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                     )
                 )
                 stats["recorded_ids"] = sorted(recorded_ids.all())
-            batcher = rt.extras["presses"]
-            stats["batches"] = (batcher.batches, batcher.presses, batcher.busy_seconds)  # type: ignore[attr-defined]
+            batcher = rt.presses
+            assert batcher is not None
+            stats["batches"] = (batcher.batches, batcher.presses, batcher.busy_seconds)
             lane = lane_of(rt)
             stats["lane"] = (lane.peak_accepted, lane.peak_spawned, lane.capacity)
         parent.send("stop")

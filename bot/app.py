@@ -11,14 +11,13 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
-from bot.context import BotData, Ctx
+from bot.context import BotData, ChithiApp, Ctx
 from bot.delivery.http import AiohttpRequest
 from bot.delivery.pacing import Pacer
 from bot.delivery.rate_limit import PacedRateLimiter
@@ -40,7 +39,6 @@ CONCURRENT_UPDATES = 24
 HTTP_CONNECTIONS = 64
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
 
-ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]
 COMMANDS = (
     "start",
     "help",
@@ -185,7 +183,7 @@ async def running(
     runtime = app.bot_data.runtime
     assert runtime is not None, "post_init opens the runtime"
     poller = Poller(app, runtime, lane_of(runtime), timeout=poll_timeout)
-    runtime.extras["poller"] = poller
+    runtime.poller = poller
     poller.start()
     try:
         yield app
@@ -209,11 +207,8 @@ async def _serve(app: ChithiApp) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with running(app, poll_timeout=POLL_TIMEOUT, freeze_heap=True):
         runtime = app.bot_data.runtime
-        poller = runtime.extras.get("poller") if runtime is not None else None
-        if not isinstance(poller, Poller):
+        poller = runtime.poller if runtime is not None else None
+        if poller is None:
             raise RuntimeError("running() starts the poller")
         await poller.run_until(stop)  # raises if polling cannot go on (an invalid token)
 
-
-async def wait_forever() -> None:
-    await asyncio.Event().wait()

@@ -106,5 +106,5 @@ class ProgressUpdater:
 async def start_progress(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
     every = max(runtime.settings.delivery.counter_refresh_seconds, 0.1)
     updater = ProgressUpdater(runtime.sessions, TelegramPort(bot), runtime.texts, every)
-    runtime.extras["broadcast_progress"] = updater
+    runtime.broadcast_progress = updater
     return asyncio.create_task(updater.run(), name="broadcast-progress")

@@ -25,12 +25,9 @@ def _starters() -> list[WorkerStarter]:
     return [start_press_batcher, start_sender, start_progress, start_reminder_tick]
 
 
-STARTERS: list[WorkerStarter] = []
-
-
 async def start_workers(runtime: Runtime, bot: Bot) -> list[asyncio.Task[None]]:
     tasks = []
-    for starter in [*_starters(), *STARTERS]:
+    for starter in _starters():
         task = await starter(runtime, bot)
         if task is not None:
             tasks.append(task)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.delivery.telegram_port import keyboard
 from bot.services import broadcast
 from bot.services.broadcast_text import progress_payload
@@ -57,5 +57,5 @@ async def on_stop(update: Update, ctx: Ctx) -> None:
         )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     app.add_handler(CallbackQueryHandler(on_stop, pattern=r"^bs:"))

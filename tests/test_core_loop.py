@@ -19,8 +19,8 @@ NUMBER = "1208-CV/BTGTU"
 
 
 def sender_of(h: Harness) -> OutboxSender:
-    sender = h.rt.extras["sender"]
-    assert isinstance(sender, OutboxSender)
+    sender = h.rt.sender
+    assert sender is not None
     return sender
 
 

@@ -30,8 +30,8 @@ RECORDED = "✅ Đã ghi nhận: bạn đã nhận văn bản 1208-CV/BTGTU. C�
 
 
 def poller_of(h: Harness) -> Poller:
-    poller = h.rt.extras["poller"]
-    assert isinstance(poller, Poller)
+    poller = h.rt.poller
+    assert poller is not None
     return poller
 
 

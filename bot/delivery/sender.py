@@ -402,6 +402,11 @@ class OutboxSender:
         finally:
             self.pacer.finish(job.target, edit=True)
 
+    @property
+    def holding(self) -> int:
+        """Outbox rows this sender has reserved or is sending (edits not counted)."""
+        return len(self._held)
+
     def describe(self) -> dict[str, Any]:
         """Figures for logs and benchmarks."""
         return {"worker": self.worker, **self.stats.as_dict()}

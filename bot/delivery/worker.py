@@ -23,5 +23,5 @@ async def start_sender(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
         pacer=runtime.pacer,
         turns=runtime.write_turns,
     )
-    runtime.extras["sender"] = sender
+    runtime.sender = sender
     return asyncio.create_task(sender.run(), name="outbox-sender")

@@ -164,13 +164,13 @@ def press_from_raw(item: dict[str, Any], runtime: Runtime) -> tuple[Press, str] 
 
 async def start_press_batcher(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
     batcher = PressBatcher(runtime.sessions, turns=runtime.write_turns)
-    runtime.extras["presses"] = batcher
-    runtime.extras["press_lane"] = PressLane(runtime, bot, batcher)
+    runtime.presses = batcher
+    runtime.press_lane = PressLane(runtime, bot, batcher)
     return asyncio.create_task(batcher.run(), name="press-batcher")
 
 
 def lane_of(runtime: Runtime) -> PressLane:
-    lane = runtime.extras.get("press_lane")
-    if not isinstance(lane, PressLane):
+    lane = runtime.press_lane
+    if lane is None:
         raise RuntimeError("the press batcher is not running")
     return lane

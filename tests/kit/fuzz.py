@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from telegram import Update
 
-from bot.intake.press_lane import PressLane
 from bot.services import broadcast
 from sandbox.keyboards import callback_datas
 from storage.models import Base, Broadcast, Delivery
@@ -664,8 +663,8 @@ class Traffic:
         }
         last = max((u["update_id"] for u in updates), default=0)
         runtime = self.h.rt
-        poller, lane = runtime.extras["poller"], runtime.extras["press_lane"]
-        assert isinstance(lane, PressLane)
+        poller, lane = runtime.poller, runtime.press_lane
+        assert poller is not None and lane is not None
 
         def done() -> bool:
             fetched = poller.offset is not None and poller.offset > last

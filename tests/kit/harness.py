@@ -13,7 +13,6 @@ from typing import Any
 
 from bot.app import ChithiApp, build_application, running
 from bot.config import Settings
-from bot.intake.press_lane import PressLane
 from bot.runtime import Runtime
 from sandbox import SandboxServer
 from storage.db import transaction
@@ -184,8 +183,8 @@ def _busy(app: ChithiApp) -> bool:
     # by the poller's fast lane are counted by the lane.
     processor = app.update_processor
     runtime = app.bot_data.runtime
-    lane = runtime.extras.get("press_lane") if runtime is not None else None
-    pressing = isinstance(lane, PressLane) and (lane.spawned > 0 or lane.in_flight > 0)
+    lane = runtime.press_lane if runtime is not None else None
+    pressing = lane is not None and (lane.spawned > 0 or lane.in_flight > 0)
     return processor.current_concurrent_updates > 0 or pressing
 
 

@@ -69,8 +69,8 @@ async def publish_as(h: Harness, scene: Scene, d: DirectiveDraft, who: str = "ad
 
 
 def ticker(h: Harness) -> ReminderTicker:
-    found = h.rt.extras["reminders"]
-    assert isinstance(found, ReminderTicker)
+    found = h.rt.reminders
+    assert found is not None
     return found
 
 
