@@ -1,5 +1,6 @@
 """A local Telegram Bot API server for tests, demos and benchmarks (real PTB client)."""
 
+from sandbox.driver import Driver
 from sandbox.errors import ApiError
 from sandbox.limits import FloodLimits
 from sandbox.server import SandboxServer
@@ -7,6 +8,7 @@ from sandbox.state import RecordedCall, SandboxChat, SandboxStats, SandboxUser
 
 __all__ = [
     "ApiError",
+    "Driver",
     "FloodLimits",
     "RecordedCall",
     "SandboxChat",

@@ -20,7 +20,7 @@ from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.db import SessionFactory, transaction
 from storage.models import Broadcast, Chat, Delivery, Directive, Member
-from tests.conftest import SAMPLE
+from tests.kit.paths import SAMPLE
 
 NOW = datetime(2027, 1, 10, 1, 0, tzinfo=UTC)
 CHATS = {"BP-DX-01": -1001, "BP-DX-02": -1002, "BP-BL-01": -1003, "BP-DX-03": -1004}

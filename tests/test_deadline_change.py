@@ -22,8 +22,8 @@ from bot.services.reminders import ReminderRules
 from bot.services.tree import import_units
 from storage.db import SessionFactory, transaction
 from storage.models import Reminder, ReportCycle
-from tests.conftest import SAMPLE
 from tests.kit.harness import Harness
+from tests.kit.paths import SAMPLE
 from tests.kit.reminders import (
     Inbox,
     draft,

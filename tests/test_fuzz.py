@@ -38,9 +38,9 @@ from handlers.common import EDIT_GUARD_GROUP
 from sandbox import SandboxServer
 from storage.models import Delivery, Unit
 from tests.kit import fuzz as fk
-from tests.kit.harness import FakeClock, Harness, bot_on_sandbox, make_settings
+from tests.kit.harness import FakeClock, Harness, MakeHarness, bot_on_sandbox, make_settings
+from tests.kit.publishing import NUMBER, publish_sample
 from tests.kit.scene import build_scene
-from tests.test_core_loop import NUMBER, publish_sample
 
 REPORT_NUMBER = "CT-2022/TU"  # the sample directive with quarterly reports
 LOOSE, STRICT = 60, 140  # actions per round: may write, must not
@@ -164,11 +164,11 @@ async def test_hostile_updates_raise_nothing_leave_no_query_unanswered_and_write
 
 
 async def test_an_edited_message_reaches_the_bot_as_edited_message(
-    sandbox: SandboxServer, clock: FakeClock, sqlite_url: str
+    make_harness: MakeHarness,
 ) -> None:
     """The sandbox capability the fuzz test relies on: a user edits their message, the bot
     gets ``edited_message`` (privately) or ``edited_message`` in groups it may see."""
-    async with bot_on_sandbox(sandbox, make_settings(sqlite_url), clock=clock) as h:
+    async with make_harness() as h:
         lan = h.user("Lan")
         seen: list[tuple[str, str]] = []
 

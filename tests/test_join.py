@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from bot.services.tree import import_units
 from storage import queries
 from storage.models import Chat, Member, Membership
-from tests.conftest import SAMPLE
 from tests.kit.harness import Harness
+from tests.kit.paths import SAMPLE
 
 UNITS = (SAMPLE / "units.csv").read_text(encoding="utf-8")
 

@@ -13,9 +13,9 @@ from telegram.error import BadRequest
 
 from bot.delivery.telegram_port import qr_png
 from sandbox import SandboxServer
+from tests.kit.broadcasting import button, compose, final_progress, next_messages, press_and_wait
 from tests.kit.harness import Harness
 from tests.kit.scene import build_scene
-from tests.test_broadcast import button, compose, final_progress, next_messages, press_and_wait
 
 JSON = dict[str, Any]
 EMOJI = "😀"  # outside the Basic Multilingual Plane: two UTF-16 code units

@@ -23,8 +23,8 @@ from storage.db import create_engine, session_factory, transaction
 from storage.models import Chat, Confirmation, Delivery, Directive, Member, Membership
 from storage.write_turns import WriteTurns
 from tests.kit.harness import Harness, bot_on_sandbox, make_settings
+from tests.kit.publishing import post_in, publish_sample
 from tests.kit.scene import Scene, build_scene
-from tests.test_core_loop import post_in, publish_sample
 
 RECORDED = "✅ Đã ghi nhận: bạn đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
 

@@ -14,8 +14,8 @@ from bot.services.reminder_tick import run_due_reminders
 from bot.services.tree import import_members, import_units
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Delivery, Member, Reminder
-from tests.conftest import SAMPLE
 from tests.kit.harness import Harness
+from tests.kit.paths import SAMPLE
 from tests.kit.reminders import (
     Inbox,
     bot_process,

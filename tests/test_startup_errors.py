@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from sandbox import SandboxServer
-from tests.conftest import PG_ADMIN_DSN, ROOT
+from tests.kit.paths import PG_ADMIN_DSN, ROOT
 
 FAKE_TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

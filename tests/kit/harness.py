@@ -6,7 +6,7 @@ Tests read like a chat: ``reply = await h.send(lan, "/start")``; ``await h.press
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,10 +14,15 @@ from typing import Any
 from bot.app import ChithiApp, build_application, running
 from bot.config import Settings
 from bot.runtime import Runtime
-from sandbox import SandboxServer
+from sandbox import Driver, SandboxServer
 from storage.db import transaction
 
 JSON = dict[str, Any]
+
+
+def buttons_of(message: JSON) -> list[JSON]:
+    """The inline buttons of a message, row after row (none without a keyboard)."""
+    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
 
 
 @dataclass
@@ -41,6 +46,12 @@ class Harness:
     token: str
     app: ChithiApp
     settings: Settings
+    clock: Callable[[], datetime]  # what the bot reads as "now" (a FakeClock in most tests)
+
+    @property
+    def driver(self) -> Driver:
+        """The sandbox users' driver for this bot (the one ``chithi demo`` uses too)."""
+        return Driver(self.sandbox, self.token)
 
     @property
     def rt(self) -> Runtime:
@@ -111,17 +122,15 @@ class Harness:
         replies: int = 1,
         timeout: float = 10.0,
     ) -> list[JSON]:
-        """Send ``text`` as ``user`` and wait for ``replies`` new bot messages in that chat."""
-        target = user.id if chat_id is None else chat_id
-        before = len(self.sandbox.messages(target))
-        self.sandbox.send_text(self.token, user.id, text, chat_id=chat_id)
+        """Send ``text`` as ``user`` and wait for ``replies`` new bot messages in that chat
+        (with none: until the bot has handled it)."""
         if replies == 0:
+            self.sandbox.send_text(self.token, user.id, text, chat_id=chat_id)
             await self.settle()
             return []
-        await self.sandbox.wait_for(
-            lambda: len(self.sandbox.messages(target)) >= before + replies, timeout=timeout
+        return await self.driver.send(
+            user, text, chat_id=chat_id, replies=replies, timeout=timeout
         )
-        return list(self.sandbox.messages(target))[before:]
 
     async def edit(
         self, user: Any, message_id: int, text: str, *, chat_id: int | None = None
@@ -135,11 +144,7 @@ class Harness:
         self, user: Any, chat_id: int, message_id: int, data: str, timeout: float = 10.0
     ) -> JSON:
         """Press an inline button; returns the bot's answer (toast text, show_alert)."""
-        query_id = self.sandbox.press_button(self.token, user.id, chat_id, message_id, data)
-        await self.sandbox.wait_for(
-            lambda: query_id in self.sandbox.callback_answers, timeout=timeout
-        )
-        return dict(self.sandbox.callback_answers[query_id])
+        return await self.driver.press(user, chat_id, message_id, data, timeout=timeout)
 
     async def outbox_idle(self, timeout: float = 20.0) -> None:
         """Wait until every outbox row is sent or failed (recorded in the database)."""
@@ -207,6 +212,10 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
     return Settings.model_validate(data)
 
 
+# The ``make_harness`` fixture (tests/conftest.py): ``async with make_harness(**overrides) as h``.
+MakeHarness = Callable[..., AbstractAsyncContextManager[Harness]]
+
+
 @asynccontextmanager
 async def bot_on_sandbox(
     sandbox: SandboxServer, settings: Settings, clock: Callable[[], datetime] | None = None
@@ -222,4 +231,6 @@ async def bot_on_sandbox(
         **kwargs,
     )
     async with running(app):
-        yield Harness(sandbox=sandbox, token=token, app=app, settings=settings)
+        yield Harness(
+            sandbox=sandbox, token=token, app=app, settings=settings, clock=app.bot_data.clock
+        )

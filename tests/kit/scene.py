@@ -9,8 +9,8 @@ from typing import Any
 from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.models import Chat
-from tests.conftest import SAMPLE
 from tests.kit.harness import Harness
+from tests.kit.paths import SAMPLE
 
 # (key, name, unit, role); "m*" are plain members.
 PEOPLE = [

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from bot.services import outbox
 from sandbox import SandboxServer
-from tests.conftest import ROOT
+from storage.db import SessionFactory
+from tests.kit.paths import ROOT
 
 
 def write_config(
@@ -95,3 +97,15 @@ def make_groups(sandbox: SandboxServer, token: str, n: int) -> list[int]:
 
 def posts_per_chat(sandbox: SandboxServer, chats: Sequence[int]) -> dict[int, int]:
     return {chat: len(sandbox.messages(chat)) for chat in chats}
+
+
+async def wait_until_all_sent(sessions: SessionFactory, timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with sessions() as s:
+            if await outbox.count_unsent(s) == 0:
+                return
+        if loop.time() > deadline:
+            raise TimeoutError("the restarted sender did not finish")
+        await asyncio.sleep(0.1)
