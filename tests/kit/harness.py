@@ -218,10 +218,15 @@ MakeHarness = Callable[..., AbstractAsyncContextManager[Harness]]
 
 @asynccontextmanager
 async def bot_on_sandbox(
-    sandbox: SandboxServer, settings: Settings, clock: Callable[[], datetime] | None = None
+    sandbox: SandboxServer,
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    token: str | None = None,
 ) -> AsyncIterator[Harness]:
-    """A real PTB Application polling the sandbox server over HTTP."""
-    token = sandbox.create_bot(username="chithi_bot", first_name="Chithi")
+    """A real PTB Application polling the sandbox server over HTTP; with ``token``, that bot
+    started again (a restart: its users' private chats are still open), else a new bot."""
+    if token is None:
+        token = sandbox.create_bot(username="chithi_bot", first_name="Chithi")
     kwargs: JSON = {} if clock is None else {"clock": clock}
     app = build_application(
         settings,

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.app import build_application, running
 from bot.config import Settings
 from bot.reminder_worker import ReminderTicker
 from bot.services.drafts import DirectiveDraft
@@ -129,19 +128,8 @@ async def bot_process(
 ) -> AsyncIterator[Harness]:
     """A bot process on the sandbox; with ``token``, the same bot started again (a restart:
     its users' private chats are still open)."""
-    if token is None:
-        async with bot_on_sandbox(sandbox, settings, clock=clock) as h:
-            yield h
-        return
-    app = build_application(
-        settings,
-        token=token,
-        base_url=sandbox.base_url,
-        base_file_url=sandbox.base_file_url,
-        clock=clock,
-    )
-    async with running(app):
-        yield Harness(sandbox=sandbox, token=token, app=app, settings=settings)
+    async with bot_on_sandbox(sandbox, settings, clock=clock, token=token) as h:
+        yield h
 
 
 @asynccontextmanager
