@@ -48,7 +48,7 @@ def _driver(conn: Connection, presses: int) -> None:
 async def _drive(conn: Connection, presses: int) -> None:
     """Sandbox side: create people and chats, then press at the requested rate; press again
     after a "busy" toast; report every press and its answer."""
-    from bot.sandbox import FloodLimits, SandboxServer
+    from sandbox import FloodLimits, SandboxServer
 
     loop = asyncio.get_running_loop()
     server = SandboxServer(limits=FloodLimits.disabled())
@@ -199,7 +199,7 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
     from bot.app import build_application, running
     from bot.config import Settings
-    from bot.press_worker import lane_of
+    from bot.intake.press_lane import lane_of
     from bot.services.drafts import DirectiveDraft
     from bot.services.publish import publish
     from storage.models import Confirmation, Delivery, Member
@@ -279,8 +279,9 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                     )
                 )
                 stats["recorded_ids"] = sorted(recorded_ids.all())
-            batcher = rt.extras["presses"]
-            stats["batches"] = (batcher.batches, batcher.presses, batcher.busy_seconds)  # type: ignore[attr-defined]
+            batcher = rt.presses
+            assert batcher is not None
+            stats["batches"] = (batcher.batches, batcher.presses, batcher.busy_seconds)
             lane = lane_of(rt)
             stats["lane"] = (lane.peak_accepted, lane.peak_spawned, lane.capacity)
         parent.send("stop")

@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.fanout import publish_to_all, seed_province, states  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.delivery.sender import OutboxSender  # noqa: E402
+from bot.delivery.sender_main import sender_bot  # noqa: E402
+from bot.delivery.telegram_port import TelegramPort, keyboard  # noqa: E402
 from bot.i18n import Texts  # noqa: E402
-from bot.sender import OutboxSender  # noqa: E402
-from bot.sender_main import sender_bot  # noqa: E402
 from bot.services.render import compose  # noqa: E402
-from bot.telegram_port import TelegramPort, keyboard  # noqa: E402
 from storage.db import create_engine, session_factory, transaction, upgrade  # noqa: E402
 from storage.models import Delivery  # noqa: E402
 
@@ -94,7 +94,7 @@ def machine_info() -> list[str]:
 
 async def start_sandbox(time_scale: float) -> tuple[asyncio.subprocess.Process, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.sandbox", "--port", "0", "--token", CHITHI_TOKEN,
+        sys.executable, "-m", "sandbox", "--port", "0", "--token", CHITHI_TOKEN,
         "--time-scale", str(time_scale),
         stdout=asyncio.subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip

@@ -11,28 +11,27 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
-from bot.context import BotData, Ctx
-from bot.http import AiohttpRequest
+from bot.context import BotData, ChithiApp, Ctx
+from bot.delivery.http import AiohttpRequest
+from bot.delivery.pacing import Pacer
+from bot.delivery.rate_limit import PacedRateLimiter
 from bot.i18n import Texts, pick_language
+from bot.intake.polling import Poller
+from bot.intake.press_lane import lane_of
+from bot.intake.updates import PressFirstProcessor
 from bot.logs import describe_update, protect
-from bot.pacing import Pacer
-from bot.polling import Poller
-from bot.press_worker import lane_of
-from bot.rate_limit import PacedRateLimiter
 from bot.runtime import Runtime, utc_now
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
-from bot.updates import PressFirstProcessor
 from bot.workers import start_workers, stop_workers
-from bot.write_turns import WriteTurns
 from handlers import register_all
 from storage.db import create_engine, is_sqlite, session_factory, upgrade
+from storage.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
 CONCURRENT_PRESSES = 512
@@ -40,7 +39,6 @@ CONCURRENT_UPDATES = 24
 HTTP_CONNECTIONS = 64
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
 
-ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]
 COMMANDS = (
     "start",
     "help",
@@ -80,7 +78,7 @@ def build_application(
         # plus the sender; a request waits for a free one if need be.
         .request(AiohttpRequest(connections=HTTP_CONNECTIONS, pool_timeout=30.0))
         .get_updates_request(AiohttpRequest(connections=1))
-        .updater(None)  # bot.polling.Poller fetches the updates
+        .updater(None)  # bot.intake.polling.Poller fetches the updates
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -185,7 +183,7 @@ async def running(
     runtime = app.bot_data.runtime
     assert runtime is not None, "post_init opens the runtime"
     poller = Poller(app, runtime, lane_of(runtime), timeout=poll_timeout)
-    runtime.extras["poller"] = poller
+    runtime.poller = poller
     poller.start()
     try:
         yield app
@@ -209,11 +207,8 @@ async def _serve(app: ChithiApp) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with running(app, poll_timeout=POLL_TIMEOUT, freeze_heap=True):
         runtime = app.bot_data.runtime
-        poller = runtime.extras.get("poller") if runtime is not None else None
-        if not isinstance(poller, Poller):
+        poller = runtime.poller if runtime is not None else None
+        if poller is None:
             raise RuntimeError("running() starts the poller")
         await poller.run_until(stop)  # raises if polling cannot go on (an invalid token)
 
-
-async def wait_forever() -> None:
-    await asyncio.Event().wait()

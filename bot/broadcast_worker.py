@@ -14,12 +14,12 @@ from typing import Any
 
 from telegram import Bot
 
+from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Texts
 from bot.runtime import Runtime
 from bot.services import broadcast
 from bot.services.broadcast_text import progress_payload
 from bot.services.ports import MessagePort, RetryLater, SendError
-from bot.telegram_port import TelegramPort
 from storage.db import SessionFactory, transaction
 from storage.models import Member
 
@@ -106,5 +106,5 @@ class ProgressUpdater:
 async def start_progress(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
     every = max(runtime.settings.delivery.counter_refresh_seconds, 0.1)
     updater = ProgressUpdater(runtime.sessions, TelegramPort(bot), runtime.texts, every)
-    runtime.extras["broadcast_progress"] = updater
+    runtime.broadcast_progress = updater
     return asyncio.create_task(updater.run(), name="broadcast-progress")

@@ -1,11 +1,12 @@
-"""A typed PTB context: handlers read ``ctx.rt``, ``ctx.texts``, ``ctx.settings``."""
+"""A typed PTB context: handlers read ``ctx.rt``, ``ctx.texts``, ``ctx.settings``; and the one
+``ChithiApp`` type of the application handlers register on."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -13,6 +14,9 @@ from bot.config import Settings
 from bot.i18n import Texts
 from bot.runtime import Runtime, utc_now
 from bot.services.tg_text import clean_argument
+
+if TYPE_CHECKING:
+    from bot.delivery.pacing import Pacer
 
 
 class BotData:
@@ -23,7 +27,7 @@ class BotData:
         self.clock: Callable[[], datetime] = utc_now
         self.runtime: Runtime | None = None
         self.workers: list[asyncio.Task[None]] = []
-        self.pacer: Any = None  # bot.pacing.Pacer, shared by handler replies and the sender
+        self.pacer: Pacer | None = None  # shared by handler replies and the sender
 
 
 class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -60,3 +64,7 @@ class Ctx(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
     @property
     def settings(self) -> Settings:
         return self.rt.settings
+
+
+# The application as built by ``bot.app.build_application``: every ``register()`` takes one.
+ChithiApp = Application[Any, Ctx, Any, Any, BotData, Any]

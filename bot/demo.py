@@ -12,20 +12,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.i18n import Texts, Translator
-from bot.sandbox import FloodLimits, SandboxServer
 from bot.services.drafts import read_directive_file
 from bot.services.publish import publish
 from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.db import transaction, upgrade
 from storage.models import Chat, Confirmation, Delivery, Member, Unit
+
+if TYPE_CHECKING:  # the sandbox is imported only when the demo runs (never by the bot itself)
+    from sandbox import SandboxServer
 
 SAMPLE = Path(__file__).parent / "sample_data"
 DEMO_DB = Path("data") / "demo.db"
@@ -66,18 +68,17 @@ class Scene:
 
     def __init__(self, sandbox: SandboxServer, token: str, say: Narrator) -> None:
         self.sandbox, self.token, self.say = sandbox, token, say
+        from sandbox import Driver
+
+        self.driver = Driver(sandbox, token)
 
     async def send(
         self, user: Any, text: str, chat: Any = None, where: str = ""
     ) -> list[dict[str, Any]]:
-        chat_id = user.id if chat is None else chat.id
-        before = len(self.sandbox.messages(chat_id))
         self.say.user(user.first_name, text, where or self.say.t("demo-private"))
-        self.sandbox.send_text(self.token, user.id, text, chat_id=None if chat is None else chat.id)
-        await self.sandbox.wait_for(
-            lambda: len(self.sandbox.messages(chat_id)) > before, timeout=15
+        new = await self.driver.send(
+            user, text, chat_id=None if chat is None else chat.id, timeout=15
         )
-        new = self.sandbox.messages(chat_id)[before:]
         for message in new:
             self.say.bot(
                 message.get("text") or message.get("caption") or "",
@@ -87,11 +88,10 @@ class Scene:
 
     async def press(self, user: Any, chat_id: int, message: dict[str, Any], index: int) -> str:
         button = message["reply_markup"]["inline_keyboard"][0][index]
-        query = self.sandbox.press_button(
-            self.token, user.id, chat_id, message["message_id"], button["callback_data"]
+        shown = await self.driver.press(
+            user, chat_id, message["message_id"], button["callback_data"], timeout=15
         )
-        await self.sandbox.wait_for(lambda: query in self.sandbox.callback_answers, timeout=15)
-        answer = str(self.sandbox.callback_answers[query].get("text") or "")
+        answer = str(shown.get("text") or "")
         self.say.toast(user.first_name, f"[{button['text']}] → {answer}")
         return answer
 
@@ -118,6 +118,8 @@ async def _demo(settings: Settings, database_url: str) -> int:
     say.step("demo-intro", db=database_url)
     await upgrade(database_url)
     flood = settings.flood
+    from sandbox import FloodLimits, SandboxServer
+
     sandbox = SandboxServer(
         limits=FloodLimits(
             enabled=True,

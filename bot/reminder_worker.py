@@ -41,5 +41,5 @@ class ReminderTicker:
 
 async def start_reminder_tick(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
     ticker = ReminderTicker(runtime)
-    runtime.extras["reminders"] = ticker
+    runtime.reminders = ticker
     return asyncio.create_task(ticker.run(), name="reminder-tick")

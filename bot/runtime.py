@@ -1,18 +1,32 @@
-"""What a running bot shares between updates and jobs: settings, database, texts, clock."""
+"""What a running bot shares between updates and jobs: settings, database, texts, clock, and
+the running parts (poller, press lane, sender, tickers) once they are started.
+
+The parts are named by type only (``TYPE_CHECKING``): this module imports nothing from
+``bot.intake`` or ``bot.delivery`` at run time, which import it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.i18n import Texts
-from bot.write_turns import WriteTurns
 from storage.db import SessionFactory
+from storage.write_turns import WriteTurns
+
+if TYPE_CHECKING:
+    from bot.broadcast_worker import ProgressUpdater
+    from bot.delivery.pacing import Pacer
+    from bot.delivery.sender import OutboxSender
+    from bot.intake.polling import Poller
+    from bot.intake.press_lane import PressLane
+    from bot.reminder_worker import ReminderTicker
+    from bot.services.presses import PressBatcher
 
 
 def utc_now() -> datetime:
@@ -27,10 +41,17 @@ class Runtime:
     texts: Texts
     clock: Callable[[], datetime] = utc_now
     bot_username: str = "chithi_bot"
-    pacer: Any = None  # bot.pacing.Pacer: the one flood-limit schedule of this process
-    extras: dict[str, object] = field(default_factory=dict)
+    pacer: Pacer | None = None  # the one flood-limit schedule of this process
     # SQLite: the process's writers (outbox sender, press batcher) take turns (see write_turns)
     write_turns: WriteTurns = field(default_factory=lambda: WriteTurns(enabled=False))
+
+    # The running parts, set by their starters (``bot.workers``) and by ``bot.app.running``.
+    poller: Poller | None = None
+    presses: PressBatcher | None = None
+    press_lane: PressLane | None = None
+    sender: OutboxSender | None = None
+    reminders: ReminderTicker | None = None
+    broadcast_progress: ProgressUpdater | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -18,19 +18,16 @@ WorkerStarter = Callable[[Runtime, Bot], Awaitable[asyncio.Task[None] | None]]
 
 def _starters() -> list[WorkerStarter]:
     from bot.broadcast_worker import start_progress
-    from bot.delivery_worker import start_sender
-    from bot.press_worker import start_press_batcher
+    from bot.delivery.worker import start_sender
+    from bot.intake.press_lane import start_press_batcher
     from bot.reminder_worker import start_reminder_tick
 
     return [start_press_batcher, start_sender, start_progress, start_reminder_tick]
 
 
-STARTERS: list[WorkerStarter] = []
-
-
 async def start_workers(runtime: Runtime, bot: Bot) -> list[asyncio.Task[None]]:
     tasks = []
-    for starter in [*_starters(), *STARTERS]:
+    for starter in _starters():
         task = await starter(runtime, bot)
         if task is not None:
             tasks.append(task)

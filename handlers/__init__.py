@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
+from bot.context import ChithiApp
 from handlers import (
     broadcast,
     broadcast_stop,
@@ -40,7 +39,7 @@ MODULES = [
 ]
 
 
-def register_all(app: Application) -> None:  # type: ignore[type-arg]
+def register_all(app: ChithiApp) -> None:
     common.register_guards(app)  # before everything: edited messages run nothing
     for module in MODULES:
         module.register(app)

@@ -14,20 +14,25 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
+from bot.delivery.telegram_port import TelegramPort, keyboard
 from bot.i18n import Translator
 from bot.services import access, broadcast
 from bot.services.broadcast import Announcement, BroadcastError
 from bot.services.broadcast_text import progress_payload
-from bot.services.people import ensure_member
 from bot.services.ports import SendError
-from bot.telegram_port import TelegramPort, keyboard
 from handlers import publish
-from handlers.common import language_of, own_buttons, person_of, translator, unit_of_work
+from handlers.common import (
+    asker,
+    asker_roots,
+    own_buttons,
+    translator,
+    unit_of_work,
+)
 from storage import queries
-from storage.models import Member, Unit
+from storage.models import Unit
 
 KEY = "broadcast"
 _BUTTON = re.compile(r"^bd:([0-9a-f]{8}):(t|p|go|no)(?::(\d{1,12}))?$")
@@ -57,7 +62,7 @@ class InDialogue(filters.UpdateFilter):
 
     __slots__ = ("_app",)
 
-    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: ChithiApp) -> None:
         super().__init__(name="InBroadcastDialogue")
         self._app = app
 
@@ -72,30 +77,13 @@ def _dialogue(ctx: Ctx) -> Dialogue | None:
     return found if isinstance(found, Dialogue) else None
 
 
-async def _member(session: AsyncSession, update: Update, ctx: Ctx) -> Member | None:
-    """The asking user; an administrator named in the config is known even before /start."""
-    user = update.effective_user
-    if user is None:
-        return None
-    if user.id in ctx.settings.bot.admins:
-        return await ensure_member(session, person_of(user), language=language_of(update, ctx))
-    return await queries.member_by_telegram_id(session, user.id)
-
-
-async def _roots(session: AsyncSession, update: Update, ctx: Ctx) -> list[Unit]:
-    member = await _member(session, update, ctx)
-    if member is None:
-        return []
-    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
-
-
 async def broadcast_command(update: Update, ctx: Ctx) -> None:
     message = update.effective_message
     if message is None or ctx.user_data is None:
         return
     t = translator(update, ctx)
     async with unit_of_work(ctx) as session:
-        member = await _member(session, update, ctx)
+        member = await asker(session, update, ctx)
         allowed = member is not None and await access.is_admin(
             session, member, ctx.settings.bot.admins
         )
@@ -154,7 +142,7 @@ async def _take_content(
     dialogue.text, dialogue.media_kind, dialogue.file_id = text, kind, file_id
     dialogue.step = "targets"
     async with unit_of_work(ctx) as session:
-        roots = await _roots(session, update, ctx)
+        roots = await asker_roots(session, update, ctx)
     buttons = [
         [{"text": f"{u.code} — {u.name}"[:60], "data": dialogue.data("t", u.id)}] for u in roots
     ]
@@ -228,8 +216,8 @@ async def _pick_target(
 ) -> None:
     async with unit_of_work(ctx) as session:
         unit = await session.get(Unit, unit_id)
-        roots = await _roots(session, update, ctx)
-        if unit is None or not access.covers(roots, unit):
+        roots = await asker_roots(session, update, ctx)
+        if unit is None or not queries.covers(roots, unit):
             problem: BroadcastError | None = BroadcastError("broadcast-stale")
         else:
             try:
@@ -300,7 +288,7 @@ async def _send(update: Update, ctx: Ctx, query: CallbackQuery, t: Translator) -
         return
     try:
         async with unit_of_work(ctx) as session:
-            member = await _member(session, update, ctx)
+            member = await asker(session, update, ctx)
             units = await broadcast.resolve_targets(session, dialogue.targets)
             row, _count = await broadcast.create(
                 session,
@@ -323,7 +311,7 @@ async def _send(update: Update, ctx: Ctx, query: CallbackQuery, t: Translator) -
     await query.edit_message_text(payload["text"], reply_markup=keyboard(payload.get("buttons")))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     private = filters.ChatType.PRIVATE
     # New messages only: editing an earlier message must not answer the current question.
     active = filters.UpdateType.MESSAGE & InDialogue(app)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
+from bot.delivery.telegram_port import keyboard
 from bot.services import broadcast
 from bot.services.broadcast_text import progress_payload
-from bot.telegram_port import keyboard
 from handlers.common import translator, unit_of_work
 from storage import queries
 from storage.models import Broadcast
@@ -57,5 +57,5 @@ async def on_stop(update: Update, ctx: Ctx) -> None:
         )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     app.add_handler(CallbackQueryHandler(on_stop, pattern=r"^bs:"))

@@ -14,14 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator, pick_language
+from bot.services import access
 from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
-from bot.services.people import TelegramPerson
+from bot.services.people import TelegramPerson, ensure_member
+from storage import queries
 from storage.db import transaction
+from storage.models import Member, Unit
 
 Handler = Callable[[Update, Ctx], Coroutine[Any, Any, Any]]
 
@@ -43,6 +46,23 @@ def person_of(user: User) -> TelegramPerson:
         username=user.username,
         language_code=user.language_code,
     )
+
+
+async def asker(session: AsyncSession, update: Update, ctx: Ctx) -> Member | None:
+    """The asking user; an administrator named in the config is known even before /start
+    (their member row is made here: only for updates that write)."""
+    user = update.effective_user
+    if user is None:
+        return None
+    if user.id in ctx.settings.bot.admins:
+        return await ensure_member(session, person_of(user), language=language_of(update, ctx))
+    return await queries.member_by_telegram_id(session, user.id)
+
+
+async def asker_roots(session: AsyncSession, update: Update, ctx: Ctx) -> list[Unit]:
+    """The sub-trees the asking user manages (see :func:`asker`)."""
+    member = await asker(session, update, ctx)
+    return await access.roots_of(session, member, ctx.settings.bot.admins)
 
 
 def language_of(update: Update, ctx: Ctx) -> str:
@@ -85,7 +105,7 @@ async def _ignore_edit(_update: Update, _ctx: Ctx) -> None:
     raise ApplicationHandlerStop  # no handler in any later group sees the edit
 
 
-def register_guards(app: Application) -> None:  # type: ignore[type-arg]
+def register_guards(app: ChithiApp) -> None:
     """Add the guards that run before every feature handler (today: edits are dropped)."""
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore_edit), group=EDIT_GUARD_GROUP)
 

@@ -1,6 +1,6 @@
 """Confirmation buttons (✅ Đã nhận / 📖 Đã học tập): record once, answer with a toast.
 
-The poller hands presses to the press lane before PTB parses them (``bot.polling``); this
+The poller hands presses to the press lane before PTB parses them (``bot.intake.polling``); this
 handler serves presses that arrive as PTB updates some other way (a webhook, a replayed
 update), through the same lane.
 """
@@ -8,10 +8,10 @@ update), through the same lane.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
-from bot.context import Ctx
-from bot.press_worker import PRESS_PREFIX, lane_of
+from bot.context import ChithiApp, Ctx
+from bot.intake.press_lane import PRESS_PREFIX, lane_of
 from bot.services.confirm import Press
 from handlers.common import language_of, person_of
 
@@ -34,6 +34,6 @@ async def on_press(update: Update, ctx: Ctx) -> None:
     await lane_of(ctx.rt).handle(press, query.id)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     # Every confirmation callback is handled here; forged ones are answered too.
     app.add_handler(CallbackQueryHandler(on_press, pattern=f"^{PRESS_PREFIX}"))

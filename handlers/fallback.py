@@ -7,9 +7,9 @@ Every button handler is registered in group 0, so this one only sees presses non
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from handlers.common import translator
 
 
@@ -31,6 +31,6 @@ async def unknown_press(update: Update, ctx: Ctx) -> None:
         await query.answer(translator(update, ctx)("press-invalid"))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
     app.add_handler(CallbackQueryHandler(unknown_press))

@@ -9,9 +9,9 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import joining
 from bot.services.joining import JoinOutcome, JoinStatus, RenameStatus
@@ -112,7 +112,7 @@ async def name_command(update: Update, ctx: Ctx) -> None:
         await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     # Registered before handlers.start: a /start with a payload is a join, without one a welcome.
     app.add_handler(
         CommandHandler("start", start_with_token, filters=PRIVATE_MESSAGES, has_args=True)

@@ -7,9 +7,9 @@ from html import escape
 from telegram import Bot, Chat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import linking
 from bot.services.joining import deep_link
@@ -156,7 +156,7 @@ async def on_migrate(update: Update, ctx: Ctx) -> None:
         await linking.follow_migration(session, old_id, new_id)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     app.add_handler(CommandHandler("link", link_in_group, filters=GROUP_MESSAGES))
     app.add_handler(CommandHandler("link", link_from_private, filters=PRIVATE_MESSAGES))
     app.add_handler(

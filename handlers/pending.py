@@ -7,9 +7,9 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import access, pending
 from bot.services.pending_text import render_pages
@@ -20,7 +20,6 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
-from storage import queries
 from storage.models import Directive, Unit
 
 _PAGE = re.compile(r"^p:(\d{1,12}):(\d{1,4})$")
@@ -41,13 +40,6 @@ def _pager(directive_id: int, page: int, pages: int, t: Translator) -> InlineKey
     return InlineKeyboardMarkup([row])
 
 
-async def _roots(session: AsyncSession, ctx: Ctx, telegram_id: int) -> list[Unit]:
-    member = await queries.member_by_telegram_id(session, telegram_id)
-    if member is None:
-        return []
-    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
-
-
 @names_in_private
 async def pending_command(update: Update, ctx: Ctx) -> None:
     message, user = update.effective_message, update.effective_user
@@ -61,7 +53,7 @@ async def _pending(
     update: Update, ctx: Ctx, session: AsyncSession, message: Message, user_id: int
 ) -> None:
     t = translator(update, ctx)
-    roots = await _roots(session, ctx, user_id)
+    roots = await access.asker_roots(session, user_id, ctx.settings.bot.admins)
     if not roots:
         await message.reply_text(t("pending-not-secretary"))
         return
@@ -129,7 +121,7 @@ async def _page(
 ) -> None:
     t = translator(update, ctx)
     match = _PAGE.match(query.data or "")
-    roots = await _roots(session, ctx, user_id)
+    roots = await access.asker_roots(session, user_id, ctx.settings.bot.admins)
     directive = await session.get(Directive, int(match.group(1))) if match else None
     if (
         match is None
@@ -143,6 +135,6 @@ async def _page(
     await _show(update, ctx, session, directive, roots, int(match.group(2)), edit=True)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     app.add_handler(CommandHandler("pending", pending_command))
     app.add_handler(CallbackQueryHandler(pending_page, pattern=r"^p:"))

@@ -17,19 +17,18 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
+from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Translator
 from bot.services import publish_dialogue as pd
 from bot.services.drafts import DraftError
 from bot.services.publish import publish
-from bot.telegram_port import TelegramPort
 from handlers.common import is_private, own_buttons, translator, unit_of_work
 from handlers.publish_prompts import confirm_keyboard, question, refusal
 from storage import queries
@@ -348,7 +347,7 @@ async def on_preview_press(update: Update, ctx: Ctx) -> None:
 class Publishing(filters.MessageFilter):
     """Messages from a user with a /publish dialogue in progress."""
 
-    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    def __init__(self, app: ChithiApp) -> None:
         super().__init__(name="Publishing")
         self._app = app
 
@@ -358,7 +357,7 @@ class Publishing(filters.MessageFilter):
         return isinstance(data, dict) and isinstance(data.get(KEY), pd.Dialogue)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     # New messages only: editing an earlier answer must not answer the current question.
     fresh = filters.UpdateType.MESSAGE
     active = fresh & filters.ChatType.PRIVATE & Publishing(app)

@@ -6,9 +6,9 @@ import html
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.services import deadlines
 from bot.services.drafts import DraftError
 from bot.services.reminders import ReminderRules
@@ -86,6 +86,6 @@ async def deadline_command(update: Update, ctx: Ctx) -> None:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     app.add_handler(CallbackQueryHandler(on_snooze, pattern=r"^z:"))
     app.add_handler(CommandHandler("deadline", deadline_command))

@@ -7,9 +7,9 @@ import html
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.services import reports
 from bot.services.render import format_deadline
 from handlers.common import translator, unit_of_work
@@ -49,7 +49,7 @@ async def report(update: Update, ctx: Ctx) -> None:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("report", report, filters=private))
     # A file with the caption "/report <number> ...": captions are not commands to PTB.

@@ -6,9 +6,9 @@ import html
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.services.people import ensure_member
 from handlers.common import language_of, person_of, translator, unit_of_work
 
@@ -34,7 +34,7 @@ async def help_command(update: Update, ctx: Ctx) -> None:
         await message.reply_text(translator(update, ctx)("help"), parse_mode=ParseMode.HTML)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     # /start with a payload is handled by the joining flow, registered before this one.
     app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("help", help_command))

@@ -8,24 +8,21 @@ import re
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import Ctx
+from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import access, pending, status
-from bot.services.people import ensure_member
 from bot.services.status_text import render_pages
 from handlers.common import (
+    asker_roots,
     edit_pressed,
-    language_of,
     names_in_private,
     own_buttons,
-    person_of,
     translator,
     unit_of_work,
 )
-from storage import queries
-from storage.models import Directive, Member, Unit
+from storage.models import Directive, Unit
 
 _BUTTON = re.compile(r"^s([pr]):(\d{1,12})(?::(\d{1,4}))?$")
 
@@ -56,21 +53,6 @@ def _markup(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _roots(session: AsyncSession, ctx: Ctx, update: Update) -> list[Unit]:
-    """The asker's sub-trees; an administrator named in the config counts before /start."""
-    user = update.effective_user
-    if user is None:
-        return []
-    member: Member | None
-    if user.id in ctx.settings.bot.admins:
-        member = await ensure_member(session, person_of(user), language=language_of(update, ctx))
-    else:
-        member = await queries.member_by_telegram_id(session, user.id)
-    if member is None:
-        return []
-    return list(await access.managed_roots(session, member, ctx.settings.bot.admins))
-
-
 async def _view(
     session: AsyncSession,
     ctx: Ctx,
@@ -94,7 +76,7 @@ async def status_command(update: Update, ctx: Ctx) -> None:
     args = ctx.args or []
     admins = ctx.settings.bot.admins
     async with unit_of_work(ctx) as session:  # read-only
-        roots = await _roots(session, ctx, update)
+        roots = await asker_roots(session, update, ctx)
         found = await access.directive_for(session, user.id, args[0], admins) if args else None
         view = await _view(session, ctx, t, found, roots, 0) if found and roots else None
     if not roots:
@@ -118,7 +100,7 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     done: status.Requeued | None = None
     view = None
     async with unit_of_work(ctx) as session:
-        roots = await _roots(session, ctx, update)
+        roots = await asker_roots(session, update, ctx)
         directive = await session.get(Directive, int(match.group(2))) if match else None
         if (
             match is not None
@@ -145,6 +127,6 @@ async def on_button(update: Update, ctx: Ctx) -> None:
         await ctx.bot.send_message(query.message.chat.id, "\n".join(lines))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: ChithiApp) -> None:
     app.add_handler(CommandHandler("status", status_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s[pr]:"))

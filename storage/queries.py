@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, CursorResult, Result, false, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Member, Membership, Unit
+
+
+def rows_touched(result: Result[Any]) -> int:
+    """How many rows an INSERT/UPDATE/DELETE wrote (0 when the driver cannot tell)."""
+    return max(cast(CursorResult[Any], result).rowcount or 0, 0)
+
+
+# -- sub-trees: a unit's path is its ancestors' ids ("/1/4/9/"), so a unit is inside the sub-tree
+# of ``root`` exactly when its path starts with the root's path. Written here once.
+
+
+def covers(roots: Iterable[Unit], unit: Unit) -> bool:
+    """Is ``unit`` inside one of the sub-trees rooted at ``roots``?"""
+    return any(unit.path.startswith(root.path) for root in roots)
+
+
+def in_subtrees(roots: Iterable[Unit | str]) -> ColumnElement[bool]:
+    """SQL: the ``Unit`` row is inside one of the sub-trees rooted at ``roots`` (units or
+    their paths); false for no roots."""
+    paths = [r if isinstance(r, str) else r.path for r in roots]
+    return or_(*[Unit.path.startswith(p) for p in paths]) if paths else false()
 
 
 async def units_by_code(
@@ -31,7 +53,7 @@ async def unit_by_token(session: AsyncSession, token: str) -> Unit | None:
 
 async def subtree(session: AsyncSession, root: Unit) -> Sequence[Unit]:
     """The unit and every unit under it, in tree order."""
-    stmt = select(Unit).where(Unit.path.startswith(root.path)).order_by(Unit.path)
+    stmt = select(Unit).where(in_subtrees([root])).order_by(Unit.path)
     return (await session.scalars(stmt)).all()
 
 
@@ -85,4 +107,4 @@ async def add_membership_if_absent(
         .on_conflict_do_nothing(index_elements=["member_id", "unit_id"])
     )
     result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
+    return rows_touched(result) > 0

@@ -30,7 +30,8 @@ async def _run(
     returning: bool,
 ) -> list[tuple[Any, ...]]:
     connection = await session.connection()
-    table: Table = model.__table__  # type: ignore[assignment]
+    table = model.__table__
+    assert isinstance(table, Table), f"{model.__name__} is mapped to a table"
     stmt = _statement(connection.dialect.name, table, tuple(conflict), returning)
     result = await connection.execute(stmt, list(rows))
     return [tuple(row) for row in result.all()]

@@ -6,19 +6,20 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sandbox import FloodLimits, SandboxServer
 from storage.db import SessionFactory, create_engine, session_factory, upgrade_sync
+from tests.kit.harness import FakeClock, Harness, MakeHarness, bot_on_sandbox, make_settings
+from tests.kit.paths import PG_ADMIN_DSN
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "bot" / "sample_data"
-PG_ADMIN_DSN = os.environ.get("CHITHI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _PG_TEMPLATE = f"chithi_tpl_{os.getpid()}"
 
 
@@ -131,11 +132,11 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def botapi_log(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Every request made to any sandbox during the test, and every answer it gave, must conform
-    to the published Bot API (tests/botapi_spec.py); a violation fails the test at teardown (so
+    to the published Bot API (tests/kit/botapi_spec.py); a violation fails the test at teardown (so
     calls made while the bot shuts down count too). Tests marked ``botapi_raw`` send wrong
     requests on purpose: only the answers are checked there."""
-    from bot.sandbox.server import CALL_OBSERVERS
-    from tests.botapi_spec import CallLog
+    from sandbox.server import CALL_OBSERVERS
+    from tests.kit.botapi_spec import CallLog
 
     log = CallLog(requests=request.node.get_closest_marker("botapi_raw") is None)
     CALL_OBSERVERS.append(log.observe)
@@ -151,10 +152,8 @@ def botapi_log(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Any]:
+async def sandbox() -> AsyncIterator[SandboxServer]:
     """A sandbox Bot API server on 127.0.0.1 (flood limits off unless a test turns them on)."""
-    from bot.sandbox import FloodLimits, SandboxServer
-
     server = SandboxServer(limits=FloodLimits.disabled())
     await server.start()
     yield server
@@ -162,16 +161,31 @@ async def sandbox() -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-def clock() -> Any:
-    from tests.harness import FakeClock
-
+def clock() -> FakeClock:
+    """The test's clock: the bot reads it (``Harness.clock``); tests move it, never sleep."""
     return FakeClock()
 
 
 @pytest.fixture
-async def harness(sandbox: Any, sqlite_url: str, clock: Any) -> AsyncIterator[Any]:
-    """A running bot (SQLite) on the sandbox server, with an injected clock."""
-    from tests.harness import bot_on_sandbox, make_settings
+def make_harness(sandbox: SandboxServer, sqlite_url: str, clock: FakeClock) -> MakeHarness:
+    """``async with make_harness(**overrides) as h``: a running bot on the test's sandbox.
 
-    async with bot_on_sandbox(sandbox, make_settings(sqlite_url), clock=clock) as h:
+    ``db_url`` (default: the test's SQLite file), ``clock`` (default: the test's ``clock``);
+    any other keyword is a settings section merged over the test settings, e.g.
+    ``make_harness(delivery={"retry_base_seconds": 0.05})``."""
+    test_clock = clock
+
+    def make(
+        *, db_url: str | None = None, clock: Callable[[], datetime] | None = None, **overrides: Any
+    ) -> AbstractAsyncContextManager[Harness]:
+        settings = make_settings(db_url or sqlite_url, **overrides)
+        return bot_on_sandbox(sandbox, settings, clock=clock or test_clock)
+
+    return make
+
+
+@pytest.fixture
+async def harness(make_harness: MakeHarness) -> AsyncIterator[Harness]:
+    """A running bot (SQLite) on the sandbox server, with the test's clock."""
+    async with make_harness() as h:
         yield h

@@ -16,7 +16,7 @@ from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.db import SessionFactory, transaction
 from storage.models import Chat, Delivery, Member, Membership
-from tests.conftest import SAMPLE
+from tests.kit.paths import SAMPLE
 
 UNITS = (SAMPLE / "units.csv").read_text(encoding="utf-8")
 # The first rows of the sample: an admin, a district secretary, a cell secretary, a member.

@@ -11,87 +11,24 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.delivery.telegram_port import qr_png
 from bot.services import broadcast
-from bot.telegram_port import qr_png
-from storage import queries
-from storage.models import Broadcast, Chat, Delivery
-from tests.conftest import SAMPLE
-from tests.harness import Harness, bot_on_sandbox, make_settings
-from tests.scene import Scene, build_scene
+from sandbox import SandboxServer
+from storage.models import Broadcast, Delivery
+from tests.kit.broadcasting import (
+    GROUPS,
+    JSON,
+    button,
+    compose,
+    final_progress,
+    many_groups,
+    press_and_wait,
+)
+from tests.kit.harness import Harness, MakeHarness, bot_on_sandbox, make_settings
+from tests.kit.paths import SAMPLE
+from tests.kit.scene import build_scene
 
-JSON = dict[str, Any]
 NOTICE = "Họp chi bộ lúc 8 giờ <sáng> thứ Hai & mang theo sổ ghi chép."
-
-
-def buttons_of(message: JSON) -> list[JSON]:
-    return [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
-
-
-def button(message: JSON, starts: str) -> str:
-    [found] = [b for b in buttons_of(message) if b["text"].startswith(starts)]
-    return str(found["callback_data"])
-
-
-async def next_messages(h: Harness, chat_id: int, before: int, count: int) -> list[JSON]:
-    await h.sandbox.wait_for(lambda: len(h.bot_messages(chat_id)) >= before + count, timeout=10)
-    return h.bot_messages(chat_id)[before:]
-
-
-async def press_and_wait(
-    h: Harness, user: Any, message: JSON, data: str, new: int = 0
-) -> tuple[JSON, list[JSON]]:
-    """Press a button in the user's private chat; returns the toast and ``new`` bot messages."""
-    before = len(h.bot_messages(user.id))
-    toast = await h.press(user, user.id, message["message_id"], data)
-    return toast, await next_messages(h, user.id, before, new) if new else []
-
-
-async def compose(
-    h: Harness,
-    admin: Any,
-    content: str | None,
-    *,
-    targets: str | None = None,
-    pin: bool = False,
-    photo: bytes | None = None,
-    document: bytes | None = None,
-) -> JSON:
-    """Walk the dialogue up to the confirmation question; returns it (with its buttons)."""
-    [ask] = await h.send(admin, "/broadcast")
-    assert ask["text"].startswith("📣 Soạn thông báo")
-    if photo is not None:
-        before = len(h.bot_messages(admin.id))
-        h.sandbox.send_photo(h.token, admin.id, photo, caption=content)
-        [prompt] = await next_messages(h, admin.id, before, 1)
-    elif document is not None:
-        before = len(h.bot_messages(admin.id))
-        h.sandbox.send_document(h.token, admin.id, document, "ke-hoach.pdf", caption=content)
-        [prompt] = await next_messages(h, admin.id, before, 1)
-    else:
-        assert content is not None
-        [prompt] = await h.send(admin, content)
-    assert prompt["text"].startswith("Gửi đến đơn vị nào?")
-    if targets is None:
-        _toast, [pin_question] = await press_and_wait(
-            h, admin, prompt, button(prompt, "BP — "), new=1
-        )
-        assert h.bot_messages(admin.id)[-2]["text"] == "Gửi đến: BP — Tỉnh ủy Bình Phước"
-    else:
-        [pin_question] = await h.send(admin, targets)
-    assert "Có ghim thông báo" in pin_question["text"]
-    choice = "📌 Có, ghim" if pin else "Không ghim"
-    _toast, [intro, preview, confirm] = await press_and_wait(
-        h, admin, pin_question, button(pin_question, choice), new=3
-    )
-    assert intro["text"].startswith("👀 Xem trước")
-    if photo is not None:
-        assert preview["photo"] and preview.get("caption") == content
-    elif document is not None:
-        assert preview["document"]["file_name"] == "ke-hoach.pdf"
-        assert preview.get("caption") == content
-    else:
-        assert preview["text"] == content and "reply_markup" not in preview
-    return confirm
 
 
 def announcements(h: Harness, chat_id: int) -> list[JSON]:
@@ -100,15 +37,6 @@ def announcements(h: Harness, chat_id: int) -> list[JSON]:
         for m in h.bot_messages(chat_id)
         if m.get("text") == NOTICE or m.get("photo") or m.get("document")
     ]
-
-
-async def final_progress(h: Harness, admin: Any, message_id: int, starts: str) -> str:
-    def progress() -> str:
-        [m] = [m for m in h.bot_messages(admin.id) if m["message_id"] == message_id]
-        return str(m["text"])
-
-    await h.sandbox.wait_for(lambda: progress().startswith(starts), timeout=20)
-    return progress()
 
 
 async def status_becomes(h: Harness, broadcast_id: int, wanted: str) -> None:
@@ -221,8 +149,6 @@ async def test_only_admins_broadcast_and_cancel_writes_nothing(harness: Harness)
 
 # -- stopping a large broadcast ---------------------------------------------------------------
 
-GROUPS = 60
-
 
 @pytest.fixture
 async def slow(sandbox: Any, sqlite_url: str, clock: Any) -> AsyncIterator[Harness]:
@@ -232,24 +158,12 @@ async def slow(sandbox: Any, sqlite_url: str, clock: Any) -> AsyncIterator[Harne
         yield h
 
 
-async def many_groups(h: Harness, scene: Scene, count: int) -> list[int]:
-    ids = []
-    async with h.db() as s:
-        unit = await queries.unit_by_code(s, "BP-PL-01")
-        assert unit is not None
-        for i in range(count):
-            group = h.group(f"Nhóm Phước Long {i + 1}")
-            h.sandbox.add_bot_to_chat(group.id, h.token, announce=False)
-            s.add(Chat(telegram_id=group.id, type=group.type, title=group.title, unit_id=unit.id))
-            ids.append(group.id)
-    await h.settle()
-    return ids
-
-
 def sender_busy(h: Harness) -> bool:
-    # Rows a sender took before the stop may still wait for their send slot (then the guard
-    # refuses them); a sender without such a queue has nothing in flight here.
-    return bool(getattr(h.rt.extras["sender"], "_inflight", ()))
+    # Rows the sender took before the stop may still wait for their send slot or be in flight
+    # (then the guard refuses them, or they were sent before the stop).
+    sender = h.rt.sender
+    assert sender is not None
+    return sender.holding > 0
 
 
 async def test_stop_cancels_the_rest_and_only_sender_or_admin_may_stop(slow: Harness) -> None:
@@ -308,11 +222,10 @@ async def test_stop_cancels_the_rest_and_only_sender_or_admin_may_stop(slow: Har
 
 
 async def test_an_admin_named_in_the_config_may_broadcast_before_start(
-    sandbox: Any, sqlite_url: str, clock: Any
+    sandbox: SandboxServer, make_harness: MakeHarness
 ) -> None:
     boss = sandbox.create_user(first_name="Sơn", last_name="Trần", language_code="vi")
-    settings = make_settings(sqlite_url, bot={"admins": [boss.id]})
-    async with bot_on_sandbox(sandbox, settings, clock=clock) as h:
+    async with make_harness(bot={"admins": [boss.id]}) as h:
         await build_scene(h)
         confirm = await compose(h, boss, NOTICE, targets="BP-BL")
         await press_and_wait(h, boss, confirm, button(confirm, "✅ Gửi"))

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main as cli_main
-from bot.telegram_port import qr_png
+from bot.delivery.telegram_port import qr_png
 from storage.models import Broadcast, Delivery
-from tests.conftest import ROOT
-from tests.harness import Harness, bot_on_sandbox, make_settings
-from tests.scene import build_scene
-from tests.test_broadcast import GROUPS, many_groups
+from tests.kit.broadcasting import GROUPS, many_groups
+from tests.kit.harness import Harness, bot_on_sandbox, make_settings
+from tests.kit.paths import ROOT
+from tests.kit.scene import build_scene
 
 
 def write_config(tmp_path: Path, h: Harness) -> Path:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.broadcast_guard import SkipStoppedBroadcasts
 from bot.broadcast_worker import ProgressUpdater
+from bot.delivery.broadcast_guard import SkipStoppedBroadcasts
 from bot.i18n import Texts
 from bot.services import broadcast, outbox, status
 from bot.services.broadcast import Announcement, BroadcastError
@@ -20,7 +20,7 @@ from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.db import SessionFactory, transaction
 from storage.models import Broadcast, Chat, Delivery, Directive, Member
-from tests.conftest import SAMPLE
+from tests.kit.paths import SAMPLE
 
 NOW = datetime(2027, 1, 10, 1, 0, tzinfo=UTC)
 CHATS = {"BP-DX-01": -1001, "BP-DX-02": -1002, "BP-BL-01": -1003, "BP-DX-03": -1004}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,15 +12,15 @@ from bot.services.publish import publish
 from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.models import Chat, Confirmation, Delivery
-from tests.conftest import SAMPLE
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
+from tests.kit.harness import Harness, MakeHarness
+from tests.kit.paths import SAMPLE
 
 PRESSERS = 200
 
 
 @pytest.fixture
-async def any_harness(sandbox: Any, db_url: str) -> AsyncIterator[Harness]:
-    async with bot_on_sandbox(sandbox, make_settings(db_url), clock=FakeClock()) as h:
+async def any_harness(make_harness: MakeHarness, db_url: str) -> AsyncIterator[Harness]:
+    async with make_harness(db_url=db_url) as h:
         yield h
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.sandbox import SandboxServer
-from tests.botapi_spec import SPEC_PATH, CallLog, load_spec
-from tests.harness import Harness
+from sandbox import SandboxServer
+from tests.kit.botapi_spec import SPEC_PATH, CallLog, load_spec
+from tests.kit.harness import Harness
 
 JSON = dict[str, Any]
 USER = {"id": 100000001, "is_bot": False, "first_name": "Lan"}
@@ -198,8 +198,8 @@ async def test_a_wrong_request_field_fails_the_test(
 async def test_a_wrong_answer_field_fails_the_test(
     sandbox: SandboxServer, botapi_log: CallLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.sandbox import api_chats
-    from bot.sandbox.objects import chat_full_info
+    from sandbox import api_chats
+    from sandbox.objects import chat_full_info
 
     def with_colour(*args: Any) -> JSON:
         return {**chat_full_info(*args), "colour": "red"}

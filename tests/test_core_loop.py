@@ -5,46 +5,18 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.sender import OutboxSender
-from bot.services.drafts import read_directive_file
-from bot.services.publish import publish
+from bot.delivery.sender import OutboxSender
 from bot.services.tree import import_members
-from storage import queries
 from storage.models import Confirmation, Delivery
-from tests.conftest import SAMPLE
-from tests.harness import Harness
-from tests.scene import Scene, build_scene
-
-NUMBER = "1208-CV/BTGTU"
+from tests.kit.harness import Harness
+from tests.kit.publishing import NUMBER, post_in, publish_sample
+from tests.kit.scene import build_scene
 
 
 def sender_of(h: Harness) -> OutboxSender:
-    sender = h.rt.extras["sender"]
-    assert isinstance(sender, OutboxSender)
+    sender = h.rt.sender
+    assert sender is not None
     return sender
-
-
-async def publish_sample(h: Harness, scene: Scene, number: str = NUMBER) -> int:
-    [draft] = [d for d in read_directive_file(SAMPLE / "directives.toml") if d.number == number]
-    async with h.db() as s:
-        admin = await queries.member_by_telegram_id(s, scene.id("admin"))
-        result = await publish(
-            s,
-            draft,
-            publisher=admin,
-            config_admins=[],
-            now=h.rt.now(),
-            tz=h.settings.locale.tz,
-            texts=h.rt.texts,
-        )
-        directive_id = result.directive.id
-    await h.outbox_idle()
-    return directive_id
-
-
-def post_in(h: Harness, chat_id: int) -> dict:  # type: ignore[type-arg]
-    [post] = [m for m in h.bot_messages(chat_id) if m.get("reply_markup")]
-    return post
 
 
 async def test_publish_posts_once_per_linked_chat_with_buttons_and_qr(harness: Harness) -> None:

@@ -22,9 +22,9 @@ from bot.services.reminders import ReminderRules
 from bot.services.tree import import_units
 from storage.db import SessionFactory, transaction
 from storage.models import Reminder, ReportCycle
-from tests.conftest import SAMPLE
-from tests.harness import Harness
-from tests.reminder_kit import (
+from tests.kit.harness import Harness
+from tests.kit.paths import SAMPLE
+from tests.kit.reminders import (
     Inbox,
     draft,
     fast_harness,
@@ -36,7 +36,7 @@ from tests.reminder_kit import (
     start_private,
     tick,
 )
-from tests.scene import build_scene
+from tests.kit.scene import build_scene
 
 NUMBER = "45-CV/HU"
 

@@ -3,7 +3,6 @@ duplicates only for messages that were in flight at the kill (counted and printe
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -14,15 +13,21 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bench.fanout import publish_to_all, seed_province
+from bot.delivery.sender import OutboxSender
+from bot.delivery.sender_identity import is_dead, machine_tag, new_sender_id
 from bot.i18n import Texts
-from bot.sandbox import FloodLimits, SandboxServer
-from bot.sender import OutboxSender
-from bot.sender_identity import is_dead, machine_tag, new_sender_id
 from bot.services import outbox
+from sandbox import FloodLimits, SandboxServer
 from storage.db import SessionFactory, create_engine, session_factory, transaction
 from storage.models import Delivery
-from tests.harness import make_settings
-from tests.sender_process import SenderProcess, make_groups, posts_per_chat, write_config
+from tests.kit.harness import make_settings
+from tests.kit.sender_process import (
+    SenderProcess,
+    make_groups,
+    posts_per_chat,
+    wait_until_all_sent,
+    write_config,
+)
 
 SCALE = 2.0  # 60 messages/s: a 500-chat fan-out takes about 8 s
 
@@ -150,18 +155,6 @@ async def test_kill_9_mid_fan_out_and_restart_posts_to_every_chat(
     finally:
         await engine.dispose()
         await sandbox.stop()
-
-
-async def wait_until_all_sent(sessions: SessionFactory, timeout: float) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        async with sessions() as s:
-            if await outbox.count_unsent(s) == 0:
-                return
-        if loop.time() > deadline:
-            raise TimeoutError("the restarted sender did not finish")
-        await asyncio.sleep(0.1)
 
 
 def test_sender_only_needs_a_token(tmp_path: Path, capsys: Any) -> None:

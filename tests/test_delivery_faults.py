@@ -9,19 +9,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox import SandboxServer
 from storage.models import Chat, Delivery, Member
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
-from tests.scene import Scene, build_scene
-from tests.test_core_loop import NUMBER, publish_sample
+from tests.kit.harness import Harness, MakeHarness
+from tests.kit.publishing import NUMBER, publish_sample
+from tests.kit.scene import Scene, build_scene
 
 TITLE = "V/v tăng cường tham gia tiếp cận, chia sẻ thông tin trên trang Tự hào Bình Phước"
 
 
 @pytest.fixture
-async def h(sandbox: SandboxServer, sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    settings = make_settings(sqlite_url, delivery={"retry_base_seconds": 0.05})
-    async with bot_on_sandbox(sandbox, settings, clock=clock) as harness:
+async def h(make_harness: MakeHarness) -> AsyncIterator[Harness]:
+    async with make_harness(delivery={"retry_base_seconds": 0.05}) as harness:
         yield harness
 
 

@@ -17,15 +17,15 @@ from telegram import Bot
 
 from bench.fanout import publish_to_all, seed_province
 from bot.config import FloodSettings, Settings
+from bot.delivery.pacing import NEVER, Limit, Pacer
+from bot.delivery.sender import OutboxSender
+from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Texts
-from bot.pacing import NEVER, Limit, Pacer
-from bot.sandbox import FloodLimits, SandboxServer
-from bot.sender import OutboxSender
 from bot.services import outbox
-from bot.telegram_port import TelegramPort
+from sandbox import FloodLimits, SandboxServer
 from storage.db import SessionFactory, create_engine, session_factory, transaction
 from storage.models import Delivery
-from tests.harness import make_settings
+from tests.kit.harness import make_settings
 
 # 5 per 50 ms overall (100/s), 1 per 50 ms per chat, 20 per 3 s per group.
 SCALE = 20.0

@@ -11,11 +11,16 @@ from sqlalchemy import func, select
 
 from bench.fanout import publish_to_all, seed_province
 from bot.i18n import Texts
-from bot.sandbox import FloodLimits, SandboxServer
+from sandbox import FloodLimits, SandboxServer
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Delivery
-from tests.sender_process import SenderProcess, make_groups, posts_per_chat, write_config
-from tests.test_delivery_crash import wait_until_all_sent
+from tests.kit.sender_process import (
+    SenderProcess,
+    make_groups,
+    posts_per_chat,
+    wait_until_all_sent,
+    write_config,
+)
 
 SCALE = 5.0
 

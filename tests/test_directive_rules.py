@@ -21,7 +21,7 @@ from bot.services.publish import publish
 from bot.services.tree import import_units
 from storage.db import SessionFactory
 from storage.models import Delivery, Directive
-from tests.conftest import SAMPLE
+from tests.kit.paths import SAMPLE
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2027, 1, 10, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam

@@ -9,7 +9,7 @@ message ids that do not exist. Whatever arrives:
 
 * no exception escapes a handler (nothing is logged at ERROR by the bot or PTB);
 * every callback query is answered;
-* an invalid update writes no row (see ``tests/fuzz_kit.py`` for which updates are invalid:
+* an invalid update writes no row (see ``tests/kit/fuzz.py`` for which updates are invalid:
   every round plays updates that may write, then invalid ones between two snapshots of every
   table).
 
@@ -34,13 +34,13 @@ from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.sandbox import SandboxServer
 from handlers.common import EDIT_GUARD_GROUP
+from sandbox import SandboxServer
 from storage.models import Delivery, Unit
-from tests import fuzz_kit as fk
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
-from tests.scene import build_scene
-from tests.test_core_loop import NUMBER, publish_sample
+from tests.kit import fuzz as fk
+from tests.kit.harness import FakeClock, Harness, MakeHarness, bot_on_sandbox, make_settings
+from tests.kit.publishing import NUMBER, publish_sample
+from tests.kit.scene import build_scene
 
 REPORT_NUMBER = "CT-2022/TU"  # the sample directive with quarterly reports
 LOOSE, STRICT = 60, 140  # actions per round: may write, must not
@@ -164,11 +164,11 @@ async def test_hostile_updates_raise_nothing_leave_no_query_unanswered_and_write
 
 
 async def test_an_edited_message_reaches_the_bot_as_edited_message(
-    sandbox: SandboxServer, clock: FakeClock, sqlite_url: str
+    make_harness: MakeHarness,
 ) -> None:
     """The sandbox capability the fuzz test relies on: a user edits their message, the bot
     gets ``edited_message`` (privately) or ``edited_message`` in groups it may see."""
-    async with bot_on_sandbox(sandbox, make_settings(sqlite_url), clock=clock) as h:
+    async with make_harness() as h:
         lan = h.user("Lan")
         seen: list[tuple[str, str]] = []
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from storage import queries
 from storage.models import AuditEvent, Directive, ReportCycle
-from tests.harness import Harness
-from tests.reminder_kit import draft, fast_harness, local, naive, publish_as
-from tests.scene import PEOPLE, build_scene
-from tests.test_core_loop import NUMBER, post_in, publish_sample
+from tests.kit.harness import Harness
+from tests.kit.publishing import NUMBER, post_in, publish_sample
+from tests.kit.reminders import draft, fast_harness, local, naive, publish_as
+from tests.kit.scene import PEOPLE, build_scene
 
 JSON = dict[str, Any]
 INVALID = "Nút này không còn hợp lệ."

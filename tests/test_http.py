@@ -16,7 +16,7 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.http import AiohttpRequest
+from bot.delivery.http import AiohttpRequest
 
 
 def _free_port() -> int:

@@ -8,7 +8,7 @@ from bot.services.tree import ImportRejected, import_members, import_units
 from storage import queries
 from storage.db import SessionFactory, transaction
 from storage.models import Member, Membership, Unit
-from tests.conftest import SAMPLE
+from tests.kit.paths import SAMPLE
 
 UNITS = (SAMPLE / "units.csv").read_text(encoding="utf-8")
 MEMBERS = (SAMPLE / "members.csv").read_text(encoding="utf-8")

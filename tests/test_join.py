@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from bot.services.tree import import_units
 from storage import queries
 from storage.models import Chat, Member, Membership
-from tests.conftest import SAMPLE
-from tests.harness import Harness
+from tests.kit.harness import Harness
+from tests.kit.paths import SAMPLE
 
 UNITS = (SAMPLE / "units.csv").read_text(encoding="utf-8")
 
@@ -282,7 +282,7 @@ async def test_district_secretary_links_a_cell_below_and_moves_a_group(harness: 
 
 
 async def test_config_admin_links_without_any_membership(sandbox: Any, sqlite_url: str) -> None:
-    from tests.harness import bot_on_sandbox, make_settings
+    from tests.kit.harness import bot_on_sandbox, make_settings
 
     boss = sandbox.create_user(first_name="Boss")
     settings = make_settings(sqlite_url, bot={"admins": [boss.id]})

@@ -11,7 +11,7 @@ from bot.cli import main
 from storage import queries
 from storage.db import create_engine, session_factory
 from storage.models import Unit
-from tests.conftest import SAMPLE
+from tests.kit.paths import SAMPLE
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

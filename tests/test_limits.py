@@ -11,11 +11,11 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.sandbox import SandboxServer
-from bot.telegram_port import qr_png
-from tests.harness import Harness
-from tests.scene import build_scene
-from tests.test_broadcast import button, compose, final_progress, next_messages, press_and_wait
+from bot.delivery.telegram_port import qr_png
+from sandbox import SandboxServer
+from tests.kit.broadcasting import button, compose, final_progress, next_messages, press_and_wait
+from tests.kit.harness import Harness
+from tests.kit.scene import build_scene
 
 JSON = dict[str, Any]
 EMOJI = "😀"  # outside the Basic Multilingual Plane: two UTF-16 code units
@@ -134,7 +134,7 @@ async def test_entities_telegram_detects_in_a_bot_text_in_utf16_units(
     ],
 )
 def test_detection_follows_tdlibs_rules(text: str, found: list[tuple[str, str]]) -> None:
-    from bot.sandbox.entities import detect_entities
+    from sandbox.entities import detect_entities
 
     def covered(entity: JSON) -> str:
         raw = text.encode("utf-16-le")[

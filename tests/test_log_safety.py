@@ -16,11 +16,11 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 
 from bot.app import build_application, running
-from bot.http import AiohttpRequest
+from bot.delivery.http import AiohttpRequest
 from bot.logs import describe_update, protect
-from bot.sandbox import SandboxServer
 from bot.services.people import TelegramPerson
-from tests.harness import bot_on_sandbox, make_settings
+from sandbox import SandboxServer
+from tests.kit.harness import bot_on_sandbox, make_settings
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
 SECRET = TOKEN.split(":")[1]
@@ -108,7 +108,7 @@ async def test_a_bot_whose_bot_api_is_gone_logs_no_token(
             raise RuntimeError(f"request to {sandbox.base_url}{token}/getUpdates failed")
         except RuntimeError:
             logging.getLogger("some.library").exception("while calling %s", f"bot{token}")
-    warnings = [r for r in caplog.records if r.name == "bot.polling"]
+    warnings = [r for r in caplog.records if r.name == "bot.intake.polling"]
     assert warnings, "the poller said nothing about the Bot API being gone"
     assert SECRET not in caplog.text
     assert all(SECRET not in r.getMessage() for r in caplog.records)

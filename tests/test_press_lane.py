@@ -11,27 +11,27 @@ from typing import Any
 from sqlalchemy import func, select, update
 from telegram import Update
 
+from bot.delivery.sender import OutboxSender
 from bot.i18n import Texts
-from bot.polling import Poller
-from bot.press_worker import lane_of, press_from_raw
-from bot.sandbox import SandboxServer
-from bot.sender import OutboxSender
+from bot.intake.polling import Poller
+from bot.intake.press_lane import lane_of, press_from_raw
 from bot.services import counters
 from bot.services.tree import import_members, import_units
-from bot.write_turns import WriteTurns
+from sandbox import SandboxServer
 from storage import queries
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Chat, Confirmation, Delivery, Directive, Member, Membership
-from tests.harness import Harness, bot_on_sandbox, make_settings
-from tests.scene import Scene, build_scene
-from tests.test_core_loop import post_in, publish_sample
+from storage.write_turns import WriteTurns
+from tests.kit.harness import Harness, bot_on_sandbox, make_settings
+from tests.kit.publishing import post_in, publish_sample
+from tests.kit.scene import Scene, build_scene
 
 RECORDED = "✅ Đã ghi nhận: bạn đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
 
 
 def poller_of(h: Harness) -> Poller:
-    poller = h.rt.extras["poller"]
-    assert isinstance(poller, Poller)
+    poller = h.rt.poller
+    assert poller is not None
     return poller
 
 

@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from storage import queries
 from storage.models import Chat, Confirmation, Delivery, Membership
-from tests.harness import Harness
-from tests.scene import GROUPS, build_scene
-from tests.test_core_loop import post_in
-from tests.test_publish_chat import answer_up_to_targets, say, tap
+from tests.kit.harness import Harness
+from tests.kit.publishing import answer_up_to_targets, post_in, say, tap
+from tests.kit.scene import GROUPS, build_scene
 
 NUMBER = "1208-CV/BTGTU"
 

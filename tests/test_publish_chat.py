@@ -5,7 +5,6 @@ presses, counters and /pending follow. And every way the dialogue refuses or sto
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -14,54 +13,22 @@ from bot.services import directive_rules as rules
 from bot.services.drafts import read_directive_file
 from bot.services.tg_text import tg_len
 from storage.models import Confirmation, Delivery, Directive
-from tests.conftest import SAMPLE
-from tests.harness import FakeClock, Harness
-from tests.scene import build_scene
-from tests.test_core_loop import post_in, publish_sample
-
-NUMBER = "1208-CV/BTGTU"
-[SAMPLE_1208] = [d for d in read_directive_file(SAMPLE / "directives.toml") if d.number == NUMBER]
-ISSUER = SAMPLE_1208.issuer
-LINK = "Trang Tự hào Bình Phước | http://www.facebook.com/trangtuhaobinhphuoc/"
-JSON = dict[str, Any]
-
-
-async def say(h: Harness, user: Any, text: str, replies: int = 1) -> JSON:
-    """Send ``text`` privately; the bot's last new message."""
-    return (await h.send(user, text, replies=replies))[-1]
-
-
-def last_keyboard(h: Harness, user: Any) -> JSON:
-    return next(m for m in reversed(h.bot_messages(user.id)) if m.get("reply_markup"))
-
-
-def buttons_of(message: JSON) -> list[JSON]:
-    return [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
-
-
-async def tap(h: Harness, user: Any, label: str, replies: int = 1) -> JSON:
-    """Press the button whose text starts with ``label`` on the latest keyboard; wait for
-    ``replies`` new messages and return the last."""
-    message = last_keyboard(h, user)
-    [button] = [b for b in buttons_of(message) if b["text"].startswith(label)]
-    before = len(h.bot_messages(user.id))
-    await h.press(user, user.id, message["message_id"], button["callback_data"])
-    await h.settle(lambda: len(h.bot_messages(user.id)) >= before + replies)
-    return h.bot_messages(user.id)[-1]
-
-
-async def answer_up_to_targets(h: Harness, user: Any, number: str = NUMBER) -> JSON:
-    """/publish and the steps before the target units; returns the targets question."""
-    reply = await say(h, user, "/publish")
-    assert "Số hiệu" in reply["text"]
-    assert "Trích yếu" in (await say(h, user, number))["text"]
-    await say(h, user, SAMPLE_1208.title)
-    await say(h, user, ISSUER)
-    await say(h, user, "15/02/2019")
-    await say(h, user, SAMPLE_1208.body)
-    reply = await say(h, user, LINK)
-    assert "Gửi đến" in reply["text"]
-    return reply
+from tests.kit.harness import FakeClock, Harness
+from tests.kit.paths import SAMPLE
+from tests.kit.publishing import (
+    ISSUER,
+    LINK,
+    NUMBER,
+    SAMPLE_1208,
+    answer_up_to_targets,
+    buttons_of,
+    last_keyboard,
+    post_in,
+    publish_sample,
+    say,
+    tap,
+)
+from tests.kit.scene import build_scene
 
 
 async def directive_count(h: Harness) -> int:

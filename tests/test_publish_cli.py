@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 
 from bot import cli
 from bot.cli import commands_publish
-from bot.sandbox import SandboxServer
 from storage.models import Delivery, Directive
-from tests.conftest import SAMPLE
-from tests.harness import FakeClock, Harness, bot_on_sandbox, make_settings
-from tests.scene import build_scene
-from tests.test_core_loop import post_in
+from tests.kit.harness import FakeClock, Harness, MakeHarness
+from tests.kit.paths import SAMPLE
+from tests.kit.publishing import post_in
+from tests.kit.scene import build_scene
 
 SAMPLE_TEXT = (SAMPLE / "directives.toml").read_text(encoding="utf-8")
 BLOCKS = {
@@ -29,12 +28,10 @@ BLOCKS = {
 
 
 @pytest.fixture
-async def fast(sandbox: SandboxServer, sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+async def fast(make_harness: MakeHarness) -> AsyncIterator[Harness]:
     """The running bot with a sender paced for tests (the sandbox enforces no limits here)."""
-    settings = make_settings(
-        sqlite_url, flood={"per_chat_per_second": 100, "per_group_per_minute": 6000}
-    )
-    async with bot_on_sandbox(sandbox, settings, clock=clock) as h:
+    flood = {"per_chat_per_second": 100, "per_group_per_minute": 6000}
+    async with make_harness(flood=flood) as h:
         yield h
 
 

@@ -12,7 +12,7 @@ from bot.i18n import Texts
 from bot.services import publish_dialogue as pd
 from bot.services.drafts import DraftError, read_directive_file
 from bot.services.render import compose
-from tests.conftest import SAMPLE
+from tests.kit.paths import SAMPLE
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2027, 1, 10, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam

@@ -14,9 +14,9 @@ from bot.services.reminder_tick import run_due_reminders
 from bot.services.tree import import_members, import_units
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Delivery, Member, Reminder
-from tests.conftest import SAMPLE
-from tests.harness import Harness
-from tests.reminder_kit import (
+from tests.kit.harness import Harness
+from tests.kit.paths import SAMPLE
+from tests.kit.reminders import (
     Inbox,
     bot_process,
     draft,
@@ -28,7 +28,7 @@ from tests.reminder_kit import (
     start_private,
     tick,
 )
-from tests.scene import Scene, build_scene
+from tests.kit.scene import Scene, build_scene
 
 NUMBER = "45-CV/HU"
 

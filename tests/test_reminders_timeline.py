@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.services.reminder_scope import member_scope, reminder_recipients, target_paths
 from storage.models import Confirmation, Delivery, Reminder
-from tests.harness import Harness
-from tests.reminder_kit import (
+from tests.kit.harness import Harness
+from tests.kit.reminders import (
     Inbox,
     draft,
     fast_harness,
@@ -23,7 +23,7 @@ from tests.reminder_kit import (
     start_private,
     tick,
 )
-from tests.scene import build_scene
+from tests.kit.scene import build_scene
 
 NUMBER = "45-CV/HU"
 

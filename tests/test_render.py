@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Texts
-from bot.sandbox.html import parse_html, utf16_len
 from bot.services import directive_rules as rules
 from bot.services.pending import PendingReport, UnitPending
 from bot.services.pending_text import render_pages
@@ -25,6 +24,7 @@ from bot.services.render import (
     render_directive,
 )
 from bot.services.tg_text import html_len, html_to_text
+from sandbox.html import parse_html, utf16_len
 from storage.models import Directive
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

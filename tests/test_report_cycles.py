@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from storage import queries
 from storage.models import Membership, ReportCycle, Unit
-from tests.harness import Harness
-from tests.reminder_kit import (
+from tests.kit.harness import Harness
+from tests.kit.reminders import (
     Inbox,
     draft,
     fast_harness,
@@ -25,7 +25,7 @@ from tests.reminder_kit import (
     start_private,
     tick,
 )
-from tests.scene import Scene, build_scene
+from tests.kit.scene import Scene, build_scene
 
 NUMBER = "12-KH/TU"
 UNITS = ["BP-DX", "BP-DX-01", "BP-DX-02", "BP-DX-03", "BP-DX-04", "BP-DX-05"]

@@ -30,10 +30,10 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.sandbox import ApiError, FloodLimits, SandboxServer, SandboxUser
-from bot.sandbox.html import parse_html
-from bot.sandbox.limits import FloodController, FloodStats, retry_after_value
-from bot.sandbox.markdown import parse_markdown_v2
+from sandbox import ApiError, FloodLimits, SandboxServer, SandboxUser
+from sandbox.html import parse_html
+from sandbox.limits import FloodController, FloodStats, retry_after_value
+from sandbox.markdown import parse_markdown_v2
 
 MakeServer = Callable[..., Awaitable[SandboxServer]]
 PNG_1000x500 = (

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from bot.sandbox import SandboxServer
 from bot.services import outbox
+from sandbox import SandboxServer
 from storage.models import Delivery
-from tests.harness import bot_on_sandbox, make_settings
-from tests.scene import build_scene
-from tests.test_core_loop import post_in, publish_sample
+from tests.kit.harness import bot_on_sandbox, make_settings
+from tests.kit.publishing import post_in, publish_sample
+from tests.kit.scene import build_scene
 
 
 async def test_a_locked_database_at_start_up_delays_the_sender_without_ending_it(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import Member
-from tests.harness import Harness
+from tests.kit.harness import Harness
 
 
 async def test_start_welcomes_in_vietnamese_and_remembers_the_private_chat(

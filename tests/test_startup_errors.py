@@ -10,8 +10,8 @@ import socket
 import sys
 from pathlib import Path
 
-from bot.sandbox import SandboxServer
-from tests.conftest import PG_ADMIN_DSN, ROOT
+from sandbox import SandboxServer
+from tests.kit.paths import PG_ADMIN_DSN, ROOT
 
 FAKE_TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

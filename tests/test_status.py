@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.services import status
 from storage.models import Chat, Delivery
-from tests.harness import Harness
-from tests.scene import build_scene
-from tests.test_core_loop import NUMBER, publish_sample
+from tests.kit.harness import Harness
+from tests.kit.publishing import NUMBER, publish_sample
+from tests.kit.scene import build_scene
 
 JSON = dict[str, Any]
 
@@ -166,7 +166,7 @@ def test_long_reports_are_paged_within_telegrams_limit() -> None:
 async def test_many_chats_are_paged_with_buttons(harness: Harness) -> None:
     from bot.services.drafts import DirectiveDraft
     from bot.services.publish import publish
-    from tests.test_broadcast import many_groups
+    from tests.kit.broadcasting import many_groups
 
     h = harness
     scene = await build_scene(h)

@@ -14,9 +14,9 @@ from bot.i18n import Texts
 from bot.services.pending import directive_by_number
 from storage import queries
 from storage.models import Confirmation
-from tests.harness import Harness
-from tests.reminder_kit import draft, fast_harness, naive, publish_as, shown
-from tests.scene import build_scene
+from tests.kit.harness import Harness
+from tests.kit.reminders import draft, fast_harness, naive, publish_as, shown
+from tests.kit.scene import build_scene
 
 NUMBER = "45-CV/HU"
 

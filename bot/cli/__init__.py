@@ -17,7 +17,7 @@ from bot.cli import (
     commands_run,
     commands_tree,
 )
-from bot.cli.problems import explain
+from bot.cli.problems import CliError, explain
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup as setup_logging
 
@@ -32,10 +32,6 @@ FEATURES = [
     commands_broadcast,
     commands_deadline,
 ]
-
-
-class CliError(Exception):
-    """A user mistake on the command line, phrased as one line."""
 
 
 def build_parser() -> argparse.ArgumentParser:

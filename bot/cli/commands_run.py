@@ -27,9 +27,9 @@ def add_commands(sub: Any) -> None:
 
 def _run(args: argparse.Namespace, settings: Settings) -> Any:
     if args.sender_only:
-        from bot.cli import CliError
+        from bot.cli.problems import CliError
+        from bot.delivery.sender_main import run_sender_only
         from bot.i18n import Texts
-        from bot.sender_main import run_sender_only
 
         if not settings.bot.has_token:
             raise CliError(Texts(settings.locale.default_language)(None, "sender-needs-token"))

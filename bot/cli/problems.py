@@ -28,6 +28,10 @@ _SQLSTATE_KEYS = {
 DETAIL_LIMIT = 160
 
 
+class CliError(Exception):
+    """A user mistake on the command line, phrased as one line."""
+
+
 def explain(exc: BaseException, settings: Settings) -> str | None:
     """One line for a failure the operator can fix, in the configured language; else None."""
     t = Texts(settings.locale.default_language).for_lang(None)

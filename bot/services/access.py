@@ -81,9 +81,27 @@ async def managed_roots(
     ordered = sorted(units, key=lambda u: u.path)
     roots: list[Unit] = []
     for unit in ordered:
-        if not any(unit.path.startswith(root.path) for root in roots):
+        if not queries.covers(roots, unit):
             roots.append(unit)
     return roots
+
+
+async def roots_of(
+    session: AsyncSession, member: Member | None, config_admins: Collection[int]
+) -> list[Unit]:
+    """The sub-trees ``member`` manages; none for nobody."""
+    if member is None:
+        return []
+    return list(await managed_roots(session, member, config_admins))
+
+
+async def asker_roots(
+    session: AsyncSession, telegram_id: int, config_admins: Collection[int]
+) -> list[Unit]:
+    """The sub-trees the user with this Telegram id manages; none if the bot does not know
+    them."""
+    member = await queries.member_by_telegram_id(session, telegram_id)
+    return await roots_of(session, member, config_admins)
 
 
 async def managed_units(
@@ -114,11 +132,6 @@ async def managers_of(session: AsyncSession, unit: Unit, limit: int = 3) -> list
     depth = {uid: i for i, uid in enumerate(path_ids)}
     ordered = sorted(rows, key=lambda r: (-depth[r[2].id], r[1].full_name, r[1].id))
     return [Manager(member=m, unit=u, role=ms.role) for ms, m, u in ordered[:limit]]
-
-
-def covers(roots: Sequence[Unit], unit: Unit) -> bool:
-    """Is ``unit`` inside one of the sub-trees rooted at ``roots``?"""
-    return any(unit.path.startswith(root.path) for root in roots)
 
 
 # -- looking things up for a user: "no such thing" and "not yours" are one answer --------------
@@ -160,7 +173,7 @@ async def directive_for(
         return None
     if directive.published_by == member.id:
         return directive
-    roots = await managed_roots(session, member, config_admins)
+    roots = await roots_of(session, member, config_admins)
     if roots and overlaps(await targets_of(session, directive.id), roots):
         return directive
     return None

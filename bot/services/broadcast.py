@@ -2,7 +2,7 @@
 
 Announcements need no confirmation: no buttons, no counters. A stopped broadcast's queued rows
 end as ``failed`` with the reason ``cancelled`` at once; rows a sender is already sending are
-refused at the last moment by :class:`bot.broadcast_guard.SkipStoppedBroadcasts` and end the
+refused at the last moment by :class:`bot.delivery.broadcast_guard.SkipStoppedBroadcasts` and end the
 same way (or as sent, if their call was under way), so the broadcast counts as finished only
 when no row is left in flight.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access, outbox
@@ -139,7 +139,7 @@ async def target_chats(session: AsyncSession, targets: Sequence[Unit]) -> list[C
     stmt = (
         select(Chat)
         .join(Unit, Chat.unit_id == Unit.id)
-        .where(Chat.active.is_(True), or_(*[Unit.path.startswith(u.path) for u in targets]))
+        .where(Chat.active.is_(True), queries.in_subtrees(targets))
         .order_by(Unit.path, Chat.id)
     )
     return list((await session.scalars(stmt)).all())
@@ -264,7 +264,7 @@ async def stop(
         .values(state=outbox.FAILED, last_error=CANCELLED, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
-    cancelled = int(getattr(result, "rowcount", 0) or 0)
+    cancelled = queries.rows_touched(result)
     session.add(
         AuditEvent(
             at=now,

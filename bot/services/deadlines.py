@@ -65,7 +65,7 @@ async def check_may_change(
         return
     managed = await access.managed_roots(session, member, admins)
     targets = await targets_of(session, directive.id)
-    if not managed or not all(access.covers(managed, unit) for unit in targets):
+    if not managed or not all(queries.covers(managed, unit) for unit in targets):
         raise DraftError("deadline-not-allowed", number=directive.number)
 
 
@@ -80,9 +80,7 @@ async def directive_to_change(
     member = await queries.member_by_telegram_id(session, telegram_id)
     directive = await access.directive_for(session, telegram_id, number, admins)
     if directive is None:
-        manages = telegram_id in admins or (
-            member is not None and bool(await access.managed_roots(session, member, admins))
-        )
+        manages = telegram_id in admins or bool(await access.roots_of(session, member, admins))
         raise DraftError(
             "directive-not-found" if manages else "deadline-not-allowed", number=number
         )
@@ -138,8 +136,8 @@ async def change_deadline(
     """
     which = parse_which(which)
     new = to_utc(new_local, rules.tz) if new_local is not None else None
-    if new is not None and new <= now:
-        raise DraftError("deadline-past", when=new_local.strftime("%d/%m/%Y %H:%M"))  # type: ignore[union-attr]
+    if new_local is not None and new is not None and new <= now:
+        raise DraftError("deadline-past", when=new_local.strftime("%d/%m/%Y %H:%M"))
     if new_local is not None:  # the same bounds as at publishing (not years ahead)
         check_deadline(which, new_local, now, rules.tz)
     if which == "study_by" and not directive.requires_study:
@@ -185,5 +183,5 @@ async def _move_cycle(
         await session.execute(delete(ReportCycle).where(*where, ReportCycle.submitted_at.is_(None)))
         return
     result = await session.execute(update(ReportCycle).where(*where).values(due_at=new))
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not queries.rows_touched(result):
         await open_report_cycle(session, directive, cycle, new)

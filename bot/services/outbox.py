@@ -34,6 +34,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import queries
 from storage.models import Delivery, UTCDateTime
 from storage.upsert import insert_ignore
 
@@ -143,7 +144,7 @@ async def enqueue_to_many(
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     result = await session.execute(stmt)
-    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return queries.rows_touched(result)
 
 
 class Reserved(NamedTuple):

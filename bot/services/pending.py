@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage import queries
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
 
 
@@ -52,7 +53,8 @@ async def targets_of(session: AsyncSession, directive_id: int) -> list[Unit]:
 
 
 def overlaps(a: Sequence[Unit], b: Sequence[Unit]) -> bool:
-    return any(x.path.startswith(y.path) or y.path.startswith(x.path) for x in a for y in b)
+    """Does a unit of ``a`` lie inside a sub-tree of ``b``, or the other way round?"""
+    return any(queries.covers(b, x) for x in a) or any(queries.covers(a, y) for y in b)
 
 
 async def visible_directives(
@@ -115,8 +117,8 @@ async def pending_report(
             ),
         )
         .where(
-            or_(*[Unit.path.startswith(t.path) for t in targets]),
-            or_(*[Unit.path.startswith(r.path) for r in roots]),
+            queries.in_subtrees(targets),
+            queries.in_subtrees(roots),
         )
         .order_by(Unit.path, Member.full_name)
     )

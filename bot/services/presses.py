@@ -28,10 +28,10 @@ from bot.services.confirm import (
     PressOutcome,
     parse_data,
 )
-from bot.write_turns import WriteTurns
 from storage.db import SessionFactory, transaction
 from storage.models import Chat, Confirmation, Delivery, Directive, Member, Membership
 from storage.upsert import insert_ignore, insert_ignore_returning
+from storage.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
 

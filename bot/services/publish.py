@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderSettings
@@ -70,7 +70,7 @@ async def check_permission(
     managed = await access.managed_roots(session, publisher, config_admins)
     if not managed:
         raise DraftError("publish-not-allowed")
-    outside = [u for u in targets if not access.covers(managed, u)]
+    outside = [u for u in targets if not queries.covers(managed, u)]
     if outside:
         raise DraftError("publish-outside-subtree", code=outside[0].code)
 
@@ -172,10 +172,6 @@ async def _by_number(session: AsyncSession, number: str | None) -> Directive | N
     return (await session.scalars(stmt.limit(1))).first()
 
 
-def _under(targets: Sequence[Unit]) -> list[ColumnElement[bool]]:
-    return [Unit.path.startswith(u.path) for u in targets]
-
-
 async def unit_member_counts(session: AsyncSession, unit_ids: Collection[int]) -> dict[int, int]:
     stmt = (
         select(Membership.unit_id, func.count(Membership.id))
@@ -196,7 +192,7 @@ async def _chat_posts(
     stmt = (
         select(Chat)
         .join(Unit, Chat.unit_id == Unit.id)
-        .where(Chat.active.is_(True), or_(*_under(targets)))
+        .where(Chat.active.is_(True), queries.in_subtrees(targets))
         .order_by(Unit.path, Chat.id)
     )
     chats = list((await session.scalars(stmt)).all())
@@ -282,7 +278,7 @@ async def _private_copies(
         select(Member)
         .join(Membership, Membership.member_id == Member.id)
         .join(Unit, Membership.unit_id == Unit.id)
-        .where(Member.private_chat.is_(True), Member.blocked.is_(False), or_(*_under(targets)))
+        .where(Member.private_chat.is_(True), Member.blocked.is_(False), queries.in_subtrees(targets))
         .distinct()
         .order_by(Member.id)
     )

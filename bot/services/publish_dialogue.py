@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
@@ -250,10 +250,8 @@ async def publisher_of(
 ) -> Publisher | None:
     """The asking user as a publisher (admin anywhere, secretary in their sub-trees), or None."""
     member = await queries.member_by_telegram_id(session, telegram_id)
-    if member is None:
-        return None
-    roots = list(await access.managed_roots(session, member, config_admins))
-    if not roots:
+    roots = await access.roots_of(session, member, config_admins)
+    if member is None or not roots:
         return None
     stmt = (
         select(Unit)
@@ -316,7 +314,7 @@ class Audience:
 
 async def audience(session: AsyncSession, units: Sequence[Unit]) -> Audience:
     """How many linked groups and private copies publishing to ``units`` would post."""
-    under = or_(*(Unit.path.startswith(u.path) for u in units))
+    under = queries.in_subtrees(units)
     chats = await session.scalar(
         select(func.count(Chat.id))
         .join(Unit, Chat.unit_id == Unit.id)

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.services.access import MANAGING_ROLES
+from storage import queries
 from storage.models import (
     Confirmation,
     DirectiveTarget,
@@ -74,15 +75,11 @@ async def target_paths(session: AsyncSession, directive_id: int) -> list[str]:
     return list((await session.scalars(stmt)).all())
 
 
-def under(paths: Sequence[str]) -> ColumnElement[bool]:
-    """``Unit`` rows in one of the sub-trees whose root paths are given."""
-    return or_(*[Unit.path.startswith(p) for p in paths]) if paths else false()
-
 
 async def scope_units(session: AsyncSession, directive_id: int) -> list[Unit]:
     """Every unit under the directive's targets, in tree order."""
     paths = await target_paths(session, directive_id)
-    stmt = select(Unit).where(under(paths)).order_by(Unit.path)
+    stmt = select(Unit).where(queries.in_subtrees(paths)).order_by(Unit.path)
     return list((await session.scalars(stmt)).all())
 
 
@@ -95,7 +92,7 @@ def reminder_recipients(
     in_scope = (
         select(Membership.id)
         .join(Unit, Unit.id == Membership.unit_id)
-        .where(Membership.member_id == Member.id, under(paths))
+        .where(Membership.member_id == Member.id, queries.in_subtrees(paths))
         .exists()
     )
     confirmed = (
@@ -165,7 +162,7 @@ async def member_scope(session: AsyncSession, directive_id: int, which: str) -> 
                 confirmed.kind == kind,
             ),
         )
-        .where(under(paths))
+        .where(queries.in_subtrees(paths))
     )
     result = await session.execute(stmt)
     for unit_id, role, mid, tid, name, lang, reachable, done in result:
@@ -218,7 +215,7 @@ async def _add_managers(
             Membership.role.in_(MANAGING_ROLES),
             Member.private_chat.is_(True),
             Member.blocked.is_(False),
-            under(paths),
+            queries.in_subtrees(paths),
         )
     )
     for unit_id, mid, tid, lang, name in await session.execute(stmt):

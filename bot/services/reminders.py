@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import ReminderSettings, Settings
 from bot.services.reminder_scope import scope_units
 from bot.services.schedule import ESCALATION, QuietHours, plan_slots
+from storage import queries
 from storage.models import Directive, Reminder, ReportCycle
 from storage.upsert import insert_ignore
 
@@ -133,7 +134,7 @@ async def cancel_deadline(
     if cycle is not None:
         stmt = stmt.where(Reminder.cycle == cycle)
     result = await session.execute(stmt.values(state=CANCELLED))
-    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return queries.rows_touched(result)
 
 
 async def open_report_cycle(

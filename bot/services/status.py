@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox
 from bot.services.broadcast import CANCELLED
+from storage import queries
 from storage.models import Chat, Delivery, Directive, Membership, Unit
 
 SENT, PENDING, FAILED = "sent", "pending", "failed"
@@ -75,9 +76,6 @@ def _state(delivery_state: str) -> str:
     return PENDING
 
 
-def _under(roots: Sequence[Unit]) -> ColumnElement[bool]:
-    return or_(*[Unit.path.startswith(r.path) for r in roots])
-
 
 async def delivery_status(
     session: AsyncSession, directive: Directive, roots: Sequence[Unit]
@@ -88,7 +86,7 @@ async def delivery_status(
         select(Delivery.state, Delivery.sent_at, Delivery.last_error, Chat, Unit.code, Unit.name)
         .join(Chat, Delivery.chat_id == Chat.id)
         .join(Unit, Chat.unit_id == Unit.id)
-        .where(Delivery.directive_id == directive.id, _under(roots))
+        .where(Delivery.directive_id == directive.id, queries.in_subtrees(roots))
         .order_by(Unit.path, Chat.id, Delivery.id)
     )
     chats: dict[int, ChatStatus] = {}
@@ -106,7 +104,7 @@ async def delivery_status(
     in_subtree = exists(
         select(Membership.id)
         .join(Unit, Membership.unit_id == Unit.id)
-        .where(Membership.member_id == Delivery.member_id, _under(roots))
+        .where(Membership.member_id == Delivery.member_id, queries.in_subtrees(roots))
     )
     private_stmt = select(Delivery.state).where(
         Delivery.directive_id == directive.id, Delivery.member_id.is_not(None), in_subtree
@@ -136,7 +134,7 @@ async def requeue_failed(
         .where(
             Delivery.directive_id == directive_id,
             Delivery.state == outbox.FAILED,
-            _under(roots),
+            queries.in_subtrees(roots),
         )
     )
     again: list[int] = []

@@ -1,0 +1,176 @@
+"""The Telegram side of button presses: the batcher that records them, and the lane that
+answers them.
+
+A press is recorded in a transaction shared with the presses that arrived together (group
+commit, ``bot.services.presses``) and answered with a toast after that commit: "recorded"
+means recorded. Presses reach the lane from two places: the poller (``bot.intake.polling``) hands
+them over straight from the raw update, without building PTB objects for them (the hot path
+under a burst), and ``handlers.confirm`` for presses that arrive as PTB ``Update`` objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Bot
+
+from bot.i18n import pick_language
+from bot.runtime import Runtime
+from bot.services.confirm import Press, PressOutcome
+from bot.services.people import TelegramPerson
+from bot.services.presses import PressBatcher
+from bot.services.render import CONFIRM_PREFIX
+from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
+
+log = logging.getLogger(__name__)
+PRESS_PREFIX = f"{CONFIRM_PREFIX}:"  # callback data of the confirmation buttons
+# Under overload: presses accepted (to be recorded) at a time; a press beyond these is answered
+# "busy, press again" at once and not recorded. 2-3 s of recording on 2 busy cores, and 1.5x
+# what a steady 2,000 presses/s needed there (bench/confirmations.py).
+MAX_ACCEPTED = 3000
+# "Busy" toasts being sent at once; beyond these the poller stops fetching (the rest wait
+# with Telegram), so the bot's memory stays bounded whatever the rate.
+MAX_BUSY_ANSWERS = 1000
+
+
+def is_press_data(data: str | None) -> bool:
+    return data is not None and data.startswith(PRESS_PREFIX)
+
+
+def toast_key(outcome: PressOutcome) -> str:
+    return f"press-{outcome.status}-{outcome.kind}" if outcome.kind else f"press-{outcome.status}"
+
+
+class PressLane:
+    """Records a press (through the batcher) and answers its callback query with a toast.
+
+    Overload (more presses than the database and the Bot API calls carry) degrades in two
+    steps, never by losing a press: up to ``capacity`` presses are accepted, recorded and then
+    answered with the outcome; a press beyond them is answered at once with a short "busy,
+    press again" toast and not recorded (a press waiting longer would be answered too late:
+    Telegram takes no answer to a query some seconds old). The presses handed over at once
+    are bounded too (``capacity + busy_answers``); beyond them the poller waits and the
+    presses stay with Telegram.
+    "Recorded" is only said of a press whose transaction committed.
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        bot: Bot,
+        batcher: PressBatcher,
+        *,
+        capacity: int = MAX_ACCEPTED,
+        busy_answers: int = MAX_BUSY_ANSWERS,
+    ) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.batcher = batcher
+        self.capacity = capacity
+        self._slots = asyncio.Semaphore(capacity + busy_answers)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.in_flight = 0  # being handled now (from either path)
+        self.accepted = 0  # of which taken to be recorded and not yet recorded
+        self.peak_accepted = 0  # figures for the benchmark and the tests
+        self.peak_spawned = 0
+        self.turned_away = 0  # presses answered "busy" (not recorded)
+
+    async def handle(self, press: Press, query_id: str) -> None:
+        """Record and answer one press, or tell the presser the bot is busy; any failure is
+        logged and answered with an apology."""
+        texts = self.runtime.texts
+        self.in_flight += 1
+        try:
+            if self.accepted >= self.capacity:
+                self.turned_away += 1
+                await self._answer(press, query_id, texts(press.language, "press-busy"))
+                return
+            self.accepted += 1
+            self.peak_accepted = max(self.peak_accepted, self.accepted)
+            try:
+                outcome = await self.batcher.submit(press)
+                text = texts(press.language, toast_key(outcome), number=outcome.number or "")
+            except Exception:
+                log.exception("recording the press %r failed", press)
+                text = texts(press.language, "error-internal")
+            finally:
+                self.accepted -= 1
+            await self._answer(press, query_id, text)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, press: Press, query_id: str, text: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id, truncate(text, CALLBACK_ANSWER_LIMIT))
+        except Exception:
+            log.exception("could not answer the press %r", press)
+
+    async def spawn(self, press: Press, query_id: str) -> None:
+        """Handle the press in its own task; waits only when too many are in flight."""
+        await self._slots.acquire()
+        task = asyncio.create_task(self.handle(press, query_id), name="press")
+        self._tasks.add(task)
+        self.peak_spawned = max(self.peak_spawned, len(self._tasks))
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+
+    @property
+    def spawned(self) -> int:
+        """Presses handed over by the poller and not yet answered."""
+        return len(self._tasks)
+
+    async def drain(self) -> None:
+        """Wait for every press handed over so far to be answered."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def press_from_raw(item: dict[str, Any], runtime: Runtime) -> tuple[Press, str] | None:
+    """A press (and its callback query id) read straight from a raw update, or None when the
+    update is not a confirmation-button press (then PTB handles it as usual)."""
+    query = item.get("callback_query")
+    if not isinstance(query, dict) or not is_press_data(query.get("data")):
+        return None
+    user = query.get("from")
+    if not isinstance(user, dict) or "id" not in query:
+        return None
+    message = query.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if not isinstance(chat, dict):
+        chat = None
+    names = (user.get("first_name") or "", user.get("last_name") or "")
+    language_code = user.get("language_code")
+    press = Press(
+        data=query["data"],
+        person=TelegramPerson(
+            telegram_id=int(user["id"]),
+            full_name=" ".join(n for n in names if n),
+            username=user.get("username"),
+            language_code=language_code,
+        ),
+        chat_id=int(chat["id"]) if chat else 0,
+        chat_type=str(chat.get("type", "")) if chat else "",
+        message_id=int(message["message_id"]) if chat and isinstance(message, dict) else None,
+        at=runtime.now(),
+        language=pick_language(language_code, runtime.settings.locale.default_language),
+    )
+    return press, str(query["id"])
+
+
+async def start_press_batcher(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
+    batcher = PressBatcher(runtime.sessions, turns=runtime.write_turns)
+    runtime.presses = batcher
+    runtime.press_lane = PressLane(runtime, bot, batcher)
+    return asyncio.create_task(batcher.run(), name="press-batcher")
+
+
+def lane_of(runtime: Runtime) -> PressLane:
+    lane = runtime.press_lane
+    if lane is None:
+        raise RuntimeError("the press batcher is not running")
+    return lane

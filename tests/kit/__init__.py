@@ -1,0 +1,1 @@
+"""The test kit: harness, scenes, drivers and helpers shared by the test modules."""
