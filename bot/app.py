@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.context import BotData, Ctx
 from bot.http import AiohttpRequest
 from bot.i18n import Texts, pick_language
+from bot.jobs import schedule_ticks
 from bot.logs import describe_update, protect
 from bot.pacing import Pacer
 from bot.polling import Poller
@@ -116,6 +117,7 @@ async def _post_init(app: ChithiApp) -> None:
     app.bot_data.runtime = runtime
     await _set_commands(app, runtime.texts)
     app.bot_data.workers = await start_workers(runtime, app.bot)
+    schedule_ticks(app, runtime)  # periodic rounds on PTB's job queue, started by app.start()
 
 
 async def _set_commands(app: ChithiApp, texts: Texts) -> None:
