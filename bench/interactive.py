@@ -71,7 +71,7 @@ async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
     post_at: list[float] = []
     answered: dict[str, float] = {}
     replies: dict[int, list[float]] = {uid: [] for uid in secretaries}
-    sends: Counter[str] = Counter()
+    sends: Counter[str] = Counter({"duplicate posts": 0})
     samples: dict[str, str] = {}
 
     def observe(_: Any, call: RecordedCall) -> None:
@@ -226,8 +226,12 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 await connection.commit()
             await engine.dispose()
         settings = Settings.model_validate(
-            {"database": {"url": db_url, "auto_upgrade": False}, "log": {"level": "WARNING"}}
-        )  # Telegram's real limits and the default refresh periods
+            {
+                "database": {"url": db_url, "auto_upgrade": False},
+                "log": {"level": "WARNING"},
+                "delivery": {"counter_refresh_seconds": args.counter_refresh},
+            }
+        )  # Telegram's real limits
         app = build_application(
             settings, token=token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot"
         )
@@ -350,6 +354,9 @@ def main() -> None:
         help="seconds between /pending commands (0: none)",
     )
     parser.add_argument("--limit", type=float, default=150.0, help="seconds the run may take")
+    parser.add_argument(
+        "--counter-refresh", type=float, default=5.0, help="[delivery] counter_refresh_seconds"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--backend", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
@@ -360,7 +367,8 @@ def main() -> None:
         f"one directive to {args.chats} group chats at Telegram's limits (30/s per bot, 1/s per "
         f"chat, 20/min per group); meanwhile {args.press_rate:g} presses/s on the posts already "
         f"out ({MEMBERS_PER_CHAT} members per chat) and a /pending every {args.command_every:g} s "
-        f"({SECRETARIES} cell secretaries in turn); sandbox in a separate process",
+        f"({SECRETARIES} cell secretaries in turn); counters redrawn every "
+        f"{args.counter_refresh:g} s; sandbox in a separate process",
         flush=True,
     )
     for backend in args.backend:
