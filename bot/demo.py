@@ -8,6 +8,7 @@ Telegram.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -128,6 +129,8 @@ class Cast:
 async def _demo(settings: Settings, database_url: str) -> int:
     texts = Texts(settings.locale.default_language)
     say = Narrator(texts.for_lang(None))
+    # "Application started/stopping" would interleave with the scene: the narration says it all.
+    logging.getLogger("telegram.ext.Application").setLevel(logging.WARNING)
     settings = settings.model_copy(
         update={
             "database": settings.database.model_copy(
