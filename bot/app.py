@@ -25,6 +25,7 @@ from bot.i18n import Texts, pick_language
 from bot.intake.polling import Poller
 from bot.intake.press_lane import lane_of
 from bot.intake.updates import PressFirstProcessor
+from bot.jobs import schedule_ticks
 from bot.logs import describe_update, protect
 from bot.runtime import Runtime, utc_now
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
@@ -114,6 +115,7 @@ async def _post_init(app: ChithiApp) -> None:
     app.bot_data.runtime = runtime
     await _set_commands(app, runtime.texts)
     app.bot_data.workers = await start_workers(runtime, app.bot)
+    schedule_ticks(app, runtime)  # periodic rounds on PTB's job queue, started by app.start()
 
 
 async def _set_commands(app: ChithiApp, texts: Texts) -> None:

@@ -1,5 +1,6 @@
-"""Keeps each broadcast's progress message current ("Đã gửi 640/1.032 · lỗi 3"), every few
-seconds, from the database; writes the final line and closes the broadcast when all is done.
+"""Keeps each broadcast's progress message current ("Đã gửi 640/1.032 · lỗi 3") from the
+database, every few seconds (a job of ``bot.jobs``); writes the final line and closes the
+broadcast when all is done.
 
 Progress lives in rows, not in memory: after a restart the messages are picked up again, and
 broadcasts started from the CLI are closed the same way.
@@ -7,16 +8,11 @@ broadcasts started from the CLI are closed the same way.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot
-
-from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Texts
-from bot.runtime import Runtime
 from bot.services import broadcast
 from bot.services.broadcast_text import progress_payload
 from bot.services.ports import MessagePort, RetryLater, SendError
@@ -38,22 +34,11 @@ class _View:
 class ProgressUpdater:
     """``tick()`` reads every active broadcast in one short transaction, then edits."""
 
-    def __init__(
-        self, sessions: SessionFactory, port: MessagePort, texts: Texts, every: float
-    ) -> None:
+    def __init__(self, sessions: SessionFactory, port: MessagePort, texts: Texts) -> None:
         self.sessions = sessions
         self.port = port
         self.texts = texts
-        self.every = every
         self._shown: dict[int, dict[str, Any]] = {}
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("broadcast progress tick failed")
-            await asyncio.sleep(self.every)
 
     async def _views(self) -> list[_View]:
         views = []
@@ -101,10 +86,3 @@ class ProgressUpdater:
             log.warning("broadcast %s: progress not shown: %s", view.broadcast_id, exc.reason)
         self._shown[view.broadcast_id] = view.payload
         return True
-
-
-async def start_progress(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
-    every = max(runtime.settings.delivery.counter_refresh_seconds, 0.1)
-    updater = ProgressUpdater(runtime.sessions, TelegramPort(bot), runtime.texts, every)
-    runtime.broadcast_progress = updater
-    return asyncio.create_task(updater.run(), name="broadcast-progress")

@@ -1,12 +1,11 @@
-"""The reminder tick beside the bot: every ``tick_seconds`` it hands due reminder rows to the
-outbox. Ticks at start-up too, so reminders missed while the bot was down go out at once."""
+"""The reminder round: hands due reminder rows to the outbox. ``bot.jobs`` runs it every
+``tick_seconds`` on the job queue, and at start-up, so reminders missed while the bot was down
+go out at once."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-
-from telegram import Bot
 
 from bot.runtime import Runtime
 from bot.services.reminder_tick import TickResult, run_due_reminders
@@ -15,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 class ReminderTicker:
-    """``tick()`` runs one round on the runtime's clock; ``run()`` loops until cancelled."""
+    """``tick()`` runs one round on the runtime's clock (the job, or a test, calls it)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -28,18 +27,3 @@ class ReminderTicker:
         if result.processed or result.postponed or result.cancelled:
             log.info("reminder tick: %s", result)
         return result
-
-    async def run(self) -> None:
-        every = self.runtime.settings.reminders.tick_seconds
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("reminder tick failed")
-            await asyncio.sleep(every)
-
-
-async def start_reminder_tick(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:
-    ticker = ReminderTicker(runtime)
-    runtime.reminders = ticker
-    return asyncio.create_task(ticker.run(), name="reminder-tick")

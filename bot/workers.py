@@ -1,6 +1,8 @@
-"""Background work that runs beside the update handlers (sender loop, reminder tick...).
+"""Event-driven background work beside the update handlers (the outbox sender, the press
+batcher): tasks that wake on new work, not on a period. Periodic ticks are jobs on PTB's job
+queue (``bot.jobs``).
 
-Each feature adds a starter here; ``bot.app`` starts them after the bot is up and stops them
+Each starter returns its task; ``bot.app`` starts them after the bot is up and stops them
 before it shuts down.
 """
 
@@ -17,12 +19,10 @@ WorkerStarter = Callable[[Runtime, Bot], Awaitable[asyncio.Task[None] | None]]
 
 
 def _starters() -> list[WorkerStarter]:
-    from bot.broadcast_worker import start_progress
     from bot.delivery.worker import start_sender
     from bot.intake.press_lane import start_press_batcher
-    from bot.reminder_worker import start_reminder_tick
 
-    return [start_press_batcher, start_sender, start_progress, start_reminder_tick]
+    return [start_press_batcher, start_sender]
 
 
 async def start_workers(runtime: Runtime, bot: Bot) -> list[asyncio.Task[None]]:

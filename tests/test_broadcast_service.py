@@ -149,7 +149,7 @@ async def test_stop_progress_guard_and_closing(sessions: SessionFactory) -> None
         in_flight = rows[1].id
         payloads = {r.id: dict(r.payload) for r in rows}
     port = FakePort()
-    updater = ProgressUpdater(sessions, port, Texts(), every=0.1)
+    updater = ProgressUpdater(sessions, port, Texts())
     assert await updater.tick() == 0
     assert port.edits == [(11, 500, "📣 Đang gửi thông báo…\nĐã gửi 1/3 · lỗi 0")]
     assert await updater.tick() == 0 and len(port.edits) == 1  # unchanged: no edit
