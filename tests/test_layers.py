@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("bot.delivery",),
     ("bot.intake",),
     ("handlers",),
-    ("bot.workers", "bot.reminder_worker", "bot.broadcast_worker"),
+    ("bot.workers", "bot.jobs", "bot.reminder_worker", "bot.broadcast_worker"),
     ("bot.app",),
     ("bot.demo",),
     ("bot.cli", "bot.__main__"),
