@@ -210,9 +210,14 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def bot_on_sandbox(
-    sandbox: SandboxServer, settings: Settings, clock: Callable[[], datetime] | None = None
+    sandbox: SandboxServer,
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    webhook: bool = False,
 ) -> AsyncIterator[Harness]:
-    """A real PTB Application polling the sandbox server over HTTP."""
+    """A real PTB Application polling the sandbox server over HTTP (with ``webhook``: served
+    by webhook, ``settings.webhook`` saying where)."""
     token = sandbox.create_bot(username="chithi_bot", first_name="Chithi")
     kwargs: JSON = {} if clock is None else {"clock": clock}
     app = build_application(
@@ -222,5 +227,5 @@ async def bot_on_sandbox(
         base_file_url=sandbox.base_file_url,
         **kwargs,
     )
-    async with running(app):
+    async with running(app, webhook=settings.webhook if webhook else None):
         yield Harness(sandbox=sandbox, token=token, app=app, settings=settings)

@@ -7,8 +7,8 @@
   update of a chat only after that answer, so one person's updates keep their order even when
   several processes share the port; a process that dies before answering leaves the update
   with Telegram, which sends it again.
-* ``GET /healthz``: JSON ``{"ok", "database", "sender", "last_update_seconds", ...}``; 200
-  when the database answers and the outbox sender runs, else 503.
+* ``GET /healthz``: JSON ``{"ok", "database", "sender", "last_update_seconds", ...}`` (and
+  this process's pid and share of the work); 200 when the database answers and the outbox sender runs, else 503.
 * Stopping (SIGTERM): the listening socket closes first (the other processes sharing the
   port, or Telegram's retries, take the next updates), a request still arriving is answered
   503 (Telegram sends it again), and every update already taken is handled before the
@@ -21,6 +21,7 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 import socket
 import time
 from typing import Any
@@ -124,6 +125,7 @@ class WebhookServer:
         database = await self._database_ok()
         sender = any(t.get_name() == "outbox-sender" and not t.done() for t in self.workers)
         last = self.router.last_update_at
+        stats = getattr(self.runtime.extras.get("sender"), "stats", None)
         body: dict[str, Any] = {
             "ok": database and sender,
             "database": database,
@@ -131,6 +133,10 @@ class WebhookServer:
             "last_update_seconds": None if last is None else round(time.monotonic() - last, 3),
             "in_flight": self.router.in_flight,
             "accepting": self.accepting,
+            # This process's share (several may listen on the port): updates handled, posts sent.
+            "pid": os.getpid(),
+            "updates": self.handled,
+            "sent": getattr(stats, "sent", None),
         }
         return web.json_response(body, status=200 if body["ok"] else 503)
 
