@@ -8,7 +8,9 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
+from telegram.error import Conflict
 
 from bot.i18n import Texts
 from bot.intake.route import Router, press_from_raw
@@ -342,3 +344,15 @@ async def test_a_burst_beyond_the_lanes_capacity_is_told_busy_and_nothing_is_los
         assert await recorded_pressers() == set(pressers)
         assert await confirmations(h) == len(pressers)
         assert lane.peak_accepted == 3
+
+
+async def test_a_conflict_ends_polling_instead_of_taking_turns(harness: Harness) -> None:
+    """409: another poller has this bot's updates; polling on would take them in turns."""
+    h = harness
+    h.sandbox.fail_next(
+        "getUpdates", count=1, status=409, description="Conflict: terminated by other request"
+    )
+    with pytest.raises(Conflict):
+        await asyncio.wait_for(poller_of(h).run_until(asyncio.Event()), 15)
+    polls = [c for c in h.sandbox.calls if c.method == "getUpdates"]
+    assert polls[-1].error_code == 409  # and no getUpdates after it
