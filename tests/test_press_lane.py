@@ -62,9 +62,9 @@ async def test_a_press_handed_to_the_router_goes_to_the_lane_not_to_ptb(
     router = h.rt.extras["router"]
     assert isinstance(router, Router)
     lane = lane_of(h.rt)
-    done = await router.route(raw)
-    assert done is not None and lane.spawned == 1  # in the lane, not in PTB's handlers
-    await done
+    routed = await router.route(raw)
+    assert routed is not None and routed.press and lane.spawned == 1  # the lane, not PTB
+    await routed.task
     assert h.sandbox.callback_answers[query_id]["text"] == RECORDED
     assert await confirmations(h) == 1
     # No PTB handler takes presses any more: one arriving as a PTB update is just unknown.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -79,6 +80,14 @@ def sender_of(item: dict[str, Any]) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class Routed:
+    """An update handed over: the task handling it, and whether it is a press."""
+
+    task: asyncio.Task[None]
+    press: bool
+
+
 class Router:
     """Hands each raw update to the press lane or to PTB; see the module docstring."""
 
@@ -93,7 +102,7 @@ class Router:
         self.routed = 0
         self.last_update_at: float | None = None  # time.monotonic() of the last update
 
-    async def route(self, item: dict[str, Any]) -> asyncio.Task[None] | None:
+    async def route(self, item: dict[str, Any]) -> Routed | None:
         """Hand one raw update over; returns the task that handles it (done once handled), or
         None for an update that could not be read (logged, skipped). Waits only while the
         press lane is full."""
@@ -102,7 +111,7 @@ class Router:
         try:
             press = press_from_raw(item, self.runtime)
             if press is not None:
-                return await self.lane.spawn(*press)
+                return Routed(await self.lane.spawn(*press), press=True)
             update = Update.de_json(item, self.app.bot)
         except Exception:
             log.exception("%s could not be read; skipped", describe_update(item))
@@ -115,7 +124,7 @@ class Router:
         if key is not None:
             self._tails[key] = task
             task.add_done_callback(lambda done: self._forget(key, done))
-        return task
+        return Routed(task, press=False)
 
     def _forget(self, key: int, task: asyncio.Task[None]) -> None:
         if self._tails.get(key) is task:

@@ -2,11 +2,15 @@
 
 * ``POST <path>``: the update, with Telegram's secret header. A missing or wrong secret is
   refused with 403 before anything is read or recorded. Otherwise the update goes through
-  the router (``bot.intake.route``, as with polling) and is answered 200 once handled: a
-  press once recorded, anything else once its handlers are done. Telegram sends the next
-  update of a chat only after that answer, so one person's updates keep their order even when
-  several processes share the port; a process that dies before answering leaves the update
-  with Telegram, which sends it again.
+  the router (``bot.intake.route``, as with polling). An update that is not a press is
+  answered 200 once its handlers are done: Telegram sends the next update of a chat only after
+  that answer, so one person's updates keep their order even when several processes share the
+  port, and a process that dies before answering leaves the update with Telegram, which sends
+  it again. A press is answered once the press lane took it (presses need no order; waiting
+  for its transaction would bound the presses in flight by Telegram's max_connections): as
+  with polling, which acknowledges the presses it fetched with its next request, a press
+  taken is recorded before a stopping process exits, and only a process killed outright can
+  lose the presses it had taken and not yet committed.
 * ``GET /healthz``: JSON ``{"ok", "database", "sender", "last_update_seconds", ...}`` (and
   this process's pid and share of the work); 200 when the database answers and the outbox sender runs, else 503.
 * Stopping (SIGTERM): the listening socket closes first (the other processes sharing the
@@ -114,10 +118,10 @@ class WebhookServer:
             return web.Response(status=400)
         if not isinstance(item, dict):
             return web.Response(status=400)
-        done = await self.router.route(item)
-        if done is not None:
+        routed = await self.router.route(item)
+        if routed is not None and not routed.press:
             # Shielded: a dropped connection must not cancel the handling half way.
-            await asyncio.shield(done)
+            await asyncio.shield(routed.task)
         self.handled += 1
         return web.Response(status=200)
 
