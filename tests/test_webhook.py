@@ -120,3 +120,25 @@ async def test_a_wrong_or_missing_secret_gets_403_and_changes_nothing(hooked: Ha
     assert await count(h, Confirmation) == 0 and await count(h, Delivery) == 0
     assert health["ok"] is True and health["database"] is True and health["sender"] is True
     assert isinstance(health["last_update_seconds"], float) and health["updates"] >= 1
+
+
+def test_webhook_config_is_read_and_checked(tmp_path: Any) -> None:
+    from bot.config import ConfigError, load_settings
+
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[bot]\nmode = "webhook"\n[webhook]\npublic_url = "https://bot.example.org/"\n'
+        'secret_token = "abc_DEF-1"\nport = 8443\nmax_connections = 100\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(path, environ={})
+    assert settings.webhook.url == "https://bot.example.org/telegram"
+    assert (settings.webhook.port, settings.webhook.max_connections) == (8443, 100)
+    path.write_text('[webhook]\nsecret_token = "no spaces allowed"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    assert "[webhook] secret_token" in str(caught.value)
+    assert "no spaces" not in str(caught.value)  # a secret is never echoed
+    path.write_text("[webhook]\nmax_connections = 101\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[webhook\] max_connections"):
+        load_settings(path, environ={})
