@@ -287,9 +287,7 @@ async def _recorded(db_url: str, directive_id: int) -> int:
     try:
         async with session_factory(engine)() as s:
             count = await s.scalar(
-                select(func.count(Confirmation.id)).where(
-                    Confirmation.directive_id == directive_id
-                )
+                select(func.count(Confirmation.id)).where(Confirmation.directive_id == directive_id)
             )
             return int(count or 0)
     finally:

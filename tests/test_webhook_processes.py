@@ -72,7 +72,9 @@ async def province(sandbox: SandboxServer, db_url: str, chats: int, per_chat: in
         )
         async with transaction(sessions) as s:
             await import_units(s, units)
-            await import_members(s, "telegram_id,full_name,username,unit_code,role,language\n" + rows)
+            await import_members(
+                s, "telegram_id,full_name,username,unit_code,role,language\n" + rows
+            )
         async with transaction(sessions) as s:
             for c, (chat_id, _) in enumerate(found.chats):
                 unit = await queries.unit_by_code(s, f"C{c}")
@@ -291,9 +293,7 @@ async def test_two_workers_on_one_port_split_presses_and_posts(
     engine = create_engine(pg_url)
     try:
         async with session_factory(engine)() as s:
-            sent = await s.scalar(
-                select(func.count(Delivery.id)).where(Delivery.state == "sent")
-            )
+            sent = await s.scalar(select(func.count(Delivery.id)).where(Delivery.state == "sent"))
     finally:
         await engine.dispose()
     assert sent == 500

@@ -38,4 +38,3 @@ class PressOutcome:
     status: str
     kind: str | None = None
     number: str | None = None
-

@@ -26,6 +26,7 @@ COUNTERS_ROOM = 120
 Payload = dict[str, Any]
 Buttons = list[list[dict[str, str]]]
 
+
 def format_deadline(t: Translator, moment: datetime, tz: ZoneInfo) -> str:
     """``17:00 Thứ Bảy, 20/02/2027`` in the user's language and the configured zone."""
     local = moment.astimezone(tz)
