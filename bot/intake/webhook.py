@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import os
 import socket
 import time
 from typing import Any
 
+import orjson
 from aiohttp import web
 from sqlalchemy import text
 
@@ -113,8 +113,8 @@ class WebhookServer:
         if not self.accepting:
             return web.Response(status=503)  # stopping: Telegram sends it again
         try:
-            item = await request.json(loads=json.loads)
-        except ValueError:
+            item = orjson.loads(await request.read())
+        except orjson.JSONDecodeError:
             return web.Response(status=400)
         if not isinstance(item, dict):
             return web.Response(status=400)

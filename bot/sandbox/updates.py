@@ -75,9 +75,11 @@ class UpdateQueue:
             self._items = self._items[offset:]
 
     def remove(self, update_id: int) -> None:
-        """Forget one update (delivered by webhook)."""
-        self._items = [u for u in self._items if u["update_id"] != update_id]
-        self._wake()
+        """Forget one update (delivered by webhook; usually one of the first few)."""
+        for at, item in enumerate(self._items):
+            if item["update_id"] == update_id:
+                del self._items[at]
+                return
 
     def touch(self) -> None:
         """Wake whoever waits in :meth:`changed` (e.g. a webhook connection became free)."""
@@ -161,10 +163,9 @@ async def deliver_webhook(
     """POST pending updates to the webhook until cancelled: up to ``max_connections`` at once,
     one at a time per chat (per user for button presses), each retried with backoff until the
     webhook answers 2xx (its chat's later updates wait meanwhile)."""
-    busy: set[int] = set()  # update ids being posted
-    keys: set[int] = set()  # their delivery keys
+    busy = _InFlight()
     connections = [
-        asyncio.create_task(_connection(queue, hook, session, busy, keys))
+        asyncio.create_task(_connection(queue, hook, session, busy))
         for _ in range(max(1, hook.max_connections))
     ]
     try:
@@ -175,10 +176,23 @@ async def deliver_webhook(
         await asyncio.gather(*connections, return_exceptions=True)
 
 
-def _next_update(queue: UpdateQueue, busy: set[int], keys: set[int]) -> JSON | None:
+@dataclass
+class _InFlight:
+    """Updates being posted, their delivery keys, and whether one waits for a key to free."""
+
+    ids: set[int] = field(default_factory=set)
+    keys: set[int] = field(default_factory=set)
+    blocked: bool = False
+
+
+def _next_update(queue: UpdateQueue, busy: _InFlight) -> JSON | None:
     for update in queue.view():  # in order; stops at the first one free to go
-        if update["update_id"] not in busy and delivery_key(update) not in keys:
-            return update
+        if update["update_id"] in busy.ids:
+            continue
+        if delivery_key(update) in busy.keys:
+            busy.blocked = True  # its chat's previous update is out: wake us when answered
+            continue
+        return update
     return None
 
 
@@ -186,19 +200,18 @@ async def _connection(
     queue: UpdateQueue,
     hook: WebhookConfig,
     session: aiohttp.ClientSession,
-    busy: set[int],
-    keys: set[int],
+    busy: _InFlight,
 ) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
     timeout = aiohttp.ClientTimeout(total=60)
     while not queue.closed:
-        update = _next_update(queue, busy, keys)
+        update = _next_update(queue, busy)
         if update is None:
             await queue.changed()
             continue
         update_id, key = update["update_id"], delivery_key(update)
-        busy.add(update_id)
-        keys.add(key)
+        busy.ids.add(update_id)
+        busy.keys.add(key)
         delay = WEBHOOK_BACKOFF[0]
         try:
             while not queue.closed:
@@ -222,6 +235,8 @@ async def _connection(
                 if all(u["update_id"] != update_id for u in queue.view()):
                     break  # dropped meanwhile (deleteWebhook with drop_pending_updates)
         finally:
-            busy.discard(update_id)
-            keys.discard(key)
-            queue.touch()
+            busy.ids.discard(update_id)
+            busy.keys.discard(key)
+            if busy.blocked:
+                busy.blocked = False
+                queue.touch()
