@@ -227,7 +227,7 @@ async def recorded_members(db_url: str) -> list[int]:
 async def test_sigterm_in_a_burst_of_presses_loses_none(
     sandbox: SandboxServer, db_url: str, tmp_path: Path
 ) -> None:
-    found = await province(sandbox, db_url, chats=4, per_chat=150)
+    found = await province(sandbox, db_url, chats=4, per_chat=400)
     port = free_port()
     config = write_config(tmp_path / "c.toml", sandbox, found.token, db_url, port)
     await publish_wh1(db_url, found)
@@ -235,13 +235,14 @@ async def test_sigterm_in_a_burst_of_presses_loses_none(
     await healthy(port)
     await wait_posted(sandbox, [c for c, _ in found.chats], timeout=30)
     ids = press_all(sandbox, found)
-    await sandbox.wait_for(lambda: len(sandbox.callback_answers) >= 60, timeout=30)
+    await sandbox.wait_for(lambda: len(sandbox.callback_answers) >= 100, timeout=30)
     assert await first.stop() == 0  # SIGTERM mid-burst: stops accepting, finishes, exits 0
     answered_by_first = len(sandbox.callback_answers)
     # What the first process answered is in the database; the rest waits with "Telegram".
     assert len(await recorded_members(db_url)) >= answered_by_first
     second = await BotProcess.start(config, tmp_path / "bot2.log")
     try:
+        await healthy(port)
         await sandbox.wait_for(lambda: all(q in sandbox.callback_answers for q in ids), 60)
         await sandbox.wait_for(lambda: not sandbox.pending_updates(found.token), 30)
     finally:
