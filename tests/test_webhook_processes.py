@@ -129,7 +129,7 @@ url = "{db_url}"
 auto_upgrade = false
 
 [flood]
-global_per_second = 200          # split between the senders: each claims ~2 s of its share
+global_per_second = 100  # a sender alone claims ~2 s of sending: 500 posts need both
 per_chat_per_second = 50
 per_group_per_minute = 3000
 
