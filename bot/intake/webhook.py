@@ -39,6 +39,10 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# SO_REUSEPORT spreads connections, not requests, and Telegram (or a proxy in front) keeps its
+# connections open: every RECYCLE_EVERY-th answer closes its connection, so that the next one
+# lands on any process sharing the port, and one process never keeps all of the work.
+RECYCLE_EVERY = 64
 HEALTH_DB_TIMEOUT = 2.0
 
 
@@ -123,7 +127,10 @@ class WebhookServer:
             # Shielded: a dropped connection must not cancel the handling half way.
             await asyncio.shield(routed.task)
         self.handled += 1
-        return web.Response(status=200)
+        response = web.Response(status=200)
+        if self.handled % RECYCLE_EVERY == 0:
+            response.force_close()
+        return response
 
     async def _on_health(self, request: web.Request) -> web.Response:
         database = await self._database_ok()
