@@ -4,7 +4,13 @@ The sandbox (with the scripted members) runs in its own process; the bot (real P
 polling over HTTP) and its database in this one. Presses are offered open-loop at a fixed rate;
 latency is from the press being queued to the bot's answerCallbackQuery reaching the server.
 
-    python bench/confirmations.py [--presses 10000] [--rate 500] [--backend sqlite postgresql]
+    python bench/confirmations.py [--rate 500] [--modes baseline polling webhook-1 webhook-2]
+    python bench/confirmations.py --overload [--presses 10000] [--rate 500] [--backend ...]
+
+By default it compares the ways updates come in (``bench/intake.py``): on one PostgreSQL
+database and one sandbox, Chithi polling, Chithi by webhook with 1 and 2 worker processes,
+and a stock PTB Application (the baseline), each at a fixed rate and at capacity.
+``--overload`` is the run below: one bot, offered more than it can record.
 
 The target (issue #3): at least 500 presses/s with p99 under 200 ms on this 2-core machine. At
 the default rate the figures say whether the bot keeps up and how long a press waits; a higher
@@ -35,6 +41,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import RssSampler, fresh_database, machine, percentile
+from bench.intake import MODES, compare
 
 CHATS = 100
 MAX_ROUNDS = 30  # rounds of pressing again after a "busy" toast
@@ -337,6 +344,22 @@ def _report(backend: str, stats: dict[str, Any], presses: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--overload",
+        action="store_true",
+        help="the overload run (one bot in this process, busy presses pressed again) "
+        "instead of the comparison of intakes",
+    )
+    parser.add_argument(
+        "--modes", nargs="+", default=list(MODES), choices=MODES, help="comparison: bots to run"
+    )
+    parser.add_argument(
+        "--fixed-presses", type=int, default=2000, help="comparison: presses at --rate"
+    )
+    parser.add_argument(
+        "--capacity-presses", type=int, default=3000, help="comparison: presses all at once"
+    )
+    parser.add_argument("--log", default="bench-intake.log", help="comparison: the bots' output")
     parser.add_argument("--presses", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=500.0, help="presses offered per second")
     parser.add_argument(
@@ -350,6 +373,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    if not args.overload:
+        args.limit = min(args.limit, 60.0)  # per phase
+        print(
+            f"intakes on PostgreSQL, one sandbox (own process), {CHATS} chats: "
+            f"{args.fixed_presses} presses at {args.rate:g}/s, then {args.capacity_presses} "
+            "at once (capacity: answered per second until the last answer)",
+            flush=True,
+        )
+        asyncio.run(_watched(compare(args), 290.0, "comparison"))
+        return
     print(
         f"presses: {args.presses} in {CHATS} chats, offered at {args.rate:g}/s "
         f"(open loop), sandbox in a separate process; 'busy' pressed again after "
@@ -361,7 +394,7 @@ def main() -> None:
         _report(backend, stats, args.presses)
 
 
-async def _watched(run: Coroutine[Any, Any, dict[str, Any]], bound: float, what: str) -> Any:
+async def _watched(run: Coroutine[Any, Any, Any], bound: float, what: str) -> Any:
     """Run, or after ``bound`` seconds say where every task of the bot's process waits and
     end the process (from a thread: a task that never returns cannot block it)."""
     loop = asyncio.get_running_loop()

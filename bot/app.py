@@ -16,15 +16,18 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
-from bot.config import Settings
+from bot.config import Settings, WebhookSettings
 from bot.context import BotData, ChithiApp, Ctx
 from bot.delivery.http import AiohttpRequest
 from bot.delivery.pacing import Pacer
 from bot.delivery.rate_limit import PacedRateLimiter
 from bot.i18n import Texts, pick_language
+from bot.intake.lease import PollerLease
 from bot.intake.polling import Poller
 from bot.intake.press_lane import lane_of
+from bot.intake.route import Router
 from bot.intake.updates import PressFirstProcessor
+from bot.intake.webhook import WebhookServer
 from bot.jobs import schedule_ticks
 from bot.logs import describe_update, protect
 from bot.runtime import Runtime, utc_now
@@ -157,9 +160,20 @@ async def _on_error(update: object, ctx: Ctx) -> None:
 
 @asynccontextmanager
 async def running(
-    app: ChithiApp, *, poll_timeout: int = 1, freeze_heap: bool = False
+    app: ChithiApp,
+    *,
+    poll_timeout: int = 1,
+    freeze_heap: bool = False,
+    webhook: WebhookSettings | None = None,
+    set_webhook: bool = True,
+    poller_lease: bool = False,
 ) -> AsyncIterator[ChithiApp]:
-    """Start the bot and its poller in the current event loop; stop cleanly on exit.
+    """Start the bot and its intake (a poller, or with ``webhook`` the webhook server) in the
+    current event loop; stop cleanly on exit.
+
+    ``set_webhook``: this process tells Telegram where to send the updates (one of several
+    worker processes does). ``poller_lease``: take the lease of "the poller of this bot"
+    first (``bot.intake.lease``), refusing to run as a second poller.
 
     ``freeze_heap`` (for a long-running bot, not for tests that build many): once started,
     the objects that live as long as the process (modules, classes, the application...) are
@@ -178,22 +192,63 @@ async def running(
         await app.post_shutdown(app)  # type: ignore[misc]
         await app.shutdown()
         raise
-    await app.start()
+    runtime = app.bot_data.runtime
+    assert runtime is not None, "post_init opens the runtime"
+    lease = PollerLease(runtime.engine, runtime.settings.database.url, app.bot.id)
+    try:
+        if webhook is None and poller_lease:
+            await lease.acquire()
+        await app.start()
+    except BaseException:
+        await lease.release()
+        await app.post_shutdown(app)  # type: ignore[misc]
+        await app.shutdown()
+        raise
     if freeze_heap:
         gc.collect()
         gc.freeze()
-    runtime = app.bot_data.runtime
-    assert runtime is not None, "post_init opens the runtime"
-    poller = Poller(app, runtime, lane_of(runtime), timeout=poll_timeout)
-    runtime.poller = poller
-    poller.start()
+    router = Router(app, runtime, lane_of(runtime))
+    runtime.router = router
+    intake: Poller | WebhookServer
     try:
-        yield app
-    finally:
-        await poller.stop()
+        if webhook is None:
+            # A webhook left set (webhook mode before) would make every getUpdates a 409.
+            await app.bot.delete_webhook()
+            intake = Poller(app, router, timeout=poll_timeout)
+            runtime.poller = intake
+            intake.start()
+        else:
+            intake = WebhookServer(router, runtime, webhook, workers=app.bot_data.workers)
+            runtime.webhook = intake
+            await intake.start()
+            if set_webhook:
+                await _set_webhook(app, webhook, intake.port)
+    except BaseException:
         await app.stop()
         await app.post_shutdown(app)  # type: ignore[misc]
         await app.shutdown()
+        await lease.release()
+        raise
+    try:
+        yield app
+    finally:
+        await intake.stop()
+        await app.stop()
+        await app.post_shutdown(app)  # type: ignore[misc]
+        await app.shutdown()
+        await lease.release()
+
+
+async def _set_webhook(app: ChithiApp, webhook: WebhookSettings, port: int) -> None:
+    # Without a public URL (tests, a bot API server on the same host) Telegram is told the
+    # listening address itself.
+    url = webhook.url if webhook.public_url else f"http://{webhook.listen}:{port}{webhook.path}"
+    await app.bot.set_webhook(
+        url,
+        secret_token=webhook.secret_token.get_secret_value(),
+        allowed_updates=Update.ALL_TYPES,
+        max_connections=webhook.max_connections,
+    )
 
 
 def run_polling(app: ChithiApp) -> None:
@@ -201,16 +256,34 @@ def run_polling(app: ChithiApp) -> None:
     asyncio.run(_serve(app))
 
 
-async def _serve(app: ChithiApp) -> None:
+def run_webhook(app: ChithiApp, webhook: WebhookSettings, *, set_webhook: bool = True) -> None:
+    """Production entry in webhook mode: serve until SIGINT/SIGTERM, then stop accepting,
+    finish the updates taken, and return."""
+    asyncio.run(_serve(app, webhook=webhook, set_webhook=set_webhook))
+
+
+async def _serve(
+    app: ChithiApp, *, webhook: WebhookSettings | None = None, set_webhook: bool = True
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with running(app, poll_timeout=POLL_TIMEOUT, freeze_heap=True):
+    async with running(
+        app,
+        poll_timeout=POLL_TIMEOUT,
+        freeze_heap=True,
+        webhook=webhook,
+        set_webhook=set_webhook,
+        poller_lease=webhook is None,
+    ):
+        if webhook is not None:
+            await stop.wait()
+            return
         runtime = app.bot_data.runtime
         poller = runtime.poller if runtime is not None else None
         if poller is None:
             raise RuntimeError("running() starts the poller")
-        await poller.run_until(stop)  # raises if polling cannot go on (an invalid token)
+        await poller.run_until(stop)  # raises if polling cannot go on (an invalid token, 409)
 

@@ -45,6 +45,49 @@ class BotSettings(_Section):
         return bool(self.token.get_secret_value().strip())
 
 
+class WebhookSettings(_Section):
+    """Webhook mode (``[bot] mode = "webhook"``): where the bot listens and what Telegram is told.
+
+    Telegram POSTs updates to ``public_url`` + ``path`` (HTTPS, usually a reverse proxy that
+    forwards to ``listen``:``port``), with ``secret_token`` in a header the bot checks.
+    """
+
+    listen: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    path: str = "/telegram"
+    public_url: str = ""
+    secret_token: SecretStr = SecretStr("")
+    max_connections: int = Field(40, ge=1, le=100)
+
+    @field_validator("path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/") or value.startswith("/healthz"):
+            raise ValueError("expected a path starting with / (not /healthz), e.g. /telegram")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("expected the public base URL, e.g. https://bot.example.org")
+        return value.rstrip("/")
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and not re.match(
+            r"^[A-Za-z0-9_-]{1,256}$", value.get_secret_value()
+        ):
+            raise ValueError("expected 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def url(self) -> str:
+        """Where Telegram sends the updates."""
+        return f"{self.public_url}{self.path}"
+
+
 class DatabaseSettings(_Section):
     url: str = "sqlite+aiosqlite:///data/chithi.db"
     echo: bool = False
@@ -142,6 +185,7 @@ class LogSettings(_Section):
 
 class Settings(_Section):
     bot: BotSettings = Field(default_factory=BotSettings)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     locale: LocaleSettings = Field(default_factory=LocaleSettings)
     flood: FloodSettings = Field(default_factory=FloodSettings)
@@ -194,7 +238,8 @@ def _describe(error: Mapping[str, Any], data: Mapping[str, Any]) -> tuple[str, s
     msg = str(error["msg"])
     msg = msg.removeprefix("Value error, ")
     value = error.get("input")
-    shown = "" if isinstance(value, dict | SecretStr) or section == "bot" else f", got {value!r}"
+    secret = section == "bot" or (section == "webhook" and key == "secret_token")
+    shown = "" if isinstance(value, dict | SecretStr) or secret else f", got {value!r}"
     return where, f"{msg}{shown}"
 
 

@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.i18n import Texts, Translator
+from bot.services.buttons import is_confirm
 from bot.services.drafts import read_directive_file
 from bot.services.publish import publish
-from bot.services.render import CONFIRM_PREFIX
 from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.db import transaction, upgrade
@@ -345,7 +345,7 @@ def _posts(sandbox: SandboxServer, chat_id: int) -> list[dict[str, Any]]:
         m
         for m in sandbox.messages(chat_id)
         for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])[:1]
-        if any(str(b.get("callback_data", "")).startswith(f"{CONFIRM_PREFIX}:") for b in row)
+        if any(is_confirm(b.get("callback_data")) for b in row)
     ]
 
 

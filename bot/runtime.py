@@ -1,5 +1,5 @@
 """What a running bot shares between updates and jobs: settings, database, texts, clock, and
-the running parts (poller, press lane, sender, tickers) once they are started.
+the running parts (router, poller or webhook server, press lane, sender, tickers) once they are started.
 
 The parts are named by type only (``TYPE_CHECKING``): this module imports nothing from
 ``bot.intake`` or ``bot.delivery`` at run time, which import it.
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from bot.delivery.sender import OutboxSender
     from bot.intake.polling import Poller
     from bot.intake.press_lane import PressLane
+    from bot.intake.route import Router
+    from bot.intake.webhook import WebhookServer
     from bot.reminder_worker import ReminderTicker
     from bot.services.presses import PressBatcher
 
@@ -46,7 +48,9 @@ class Runtime:
     write_turns: WriteTurns = field(default_factory=lambda: WriteTurns(enabled=False))
 
     # The running parts, set by their starters (``bot.workers``) and by ``bot.app.running``.
+    router: Router | None = None
     poller: Poller | None = None
+    webhook: WebhookServer | None = None
     presses: PressBatcher | None = None
     press_lane: PressLane | None = None
     sender: OutboxSender | None = None

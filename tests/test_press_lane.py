@@ -1,5 +1,5 @@
-"""The press lane and the poller: presses taken from raw updates (no PTB objects), presses
-that arrive as PTB updates, polling through errors, acknowledging on stop; the counters
+"""The press lane and the poller: presses taken from raw updates (no PTB objects) by the
+router, polling through errors, acknowledging on stop; the counters
 refresh that runs beside them (set-based counts, never waiting for a press batch)."""
 
 from __future__ import annotations
@@ -8,13 +8,15 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
-from telegram import Update
+from telegram.error import Conflict
 
 from bot.delivery.sender import OutboxSender
 from bot.i18n import Texts
 from bot.intake.polling import Poller
-from bot.intake.press_lane import lane_of, press_from_raw
+from bot.intake.press_lane import lane_of
+from bot.intake.route import Router, press_from_raw
 from bot.services import counters
 from bot.services.tree import import_members, import_units
 from sandbox import SandboxServer
@@ -49,32 +51,41 @@ async def _published(h: Harness) -> tuple[Scene, int, int, str]:
     return scene, group, post_in(h, group)["message_id"], f"c:{directive_id}:r"
 
 
-async def test_a_press_arriving_as_a_ptb_update_goes_through_the_same_lane(
+async def test_a_press_handed_to_the_router_goes_to_the_lane_not_to_ptb(
     harness: Harness,
 ) -> None:
     h = harness
     scene, dx01, post, data = await _published(h)
-    await poller_of(h).stop()  # the update stays with the server: hand it to PTB ourselves
+    await poller_of(h).stop()  # the update stays with the server: route it ourselves
     query_id = h.sandbox.press_button(h.token, scene.id("m1"), dx01, post, data)
     [raw] = h.sandbox.pending_updates(h.token)
-    await h.app.process_update(Update.de_json(raw, h.app.bot))
+    router = h.rt.router
+    assert isinstance(router, Router)
+    lane = lane_of(h.rt)
+    routed = await router.route(raw)
+    assert routed is not None and routed.press and lane.spawned == 1  # the lane, not PTB
+    await routed.task
     assert h.sandbox.callback_answers[query_id]["text"] == RECORDED
     assert await confirmations(h) == 1
+    # No PTB handler takes presses any more: one arriving as a PTB update is just unknown.
+    assert not any(
+        "c:" in str(getattr(handler, "pattern", ""))
+        for handlers in h.app.handlers.values()
+        for handler in handlers
+    )
 
 
 async def test_the_poller_backs_off_on_errors_and_carries_on(harness: Harness) -> None:
     h = harness
     scene, dx01, post, data = await _published(h)
     h.sandbox.fail_next("getUpdates", count=1, status=502)
-    h.sandbox.fail_next(
-        "getUpdates", count=1, status=409, description="Conflict: terminated by other request"
-    )
+    h.sandbox.fail_next("getUpdates", count=1, status=500)
 
     def failed() -> list[int | None]:
         return [c.error_code for c in h.sandbox.calls if c.method == "getUpdates" and not c.ok]
 
     await h.sandbox.wait_for(lambda: len(failed()) == 2, timeout=15)
-    assert failed() == [502, 409]
+    assert failed() == [502, 500]
     answer = await h.press(scene.users["m1"], dx01, post, data)
     assert answer["text"] == RECORDED
     assert await confirmations(h) == 1
@@ -333,3 +344,15 @@ async def test_a_burst_beyond_the_lanes_capacity_is_told_busy_and_nothing_is_los
         assert await recorded_pressers() == set(pressers)
         assert await confirmations(h) == len(pressers)
         assert lane.peak_accepted == 3
+
+
+async def test_a_conflict_ends_polling_instead_of_taking_turns(harness: Harness) -> None:
+    """409: another poller has this bot's updates; polling on would take them in turns."""
+    h = harness
+    h.sandbox.fail_next(
+        "getUpdates", count=1, status=409, description="Conflict: terminated by other request"
+    )
+    with pytest.raises(Conflict):
+        await asyncio.wait_for(poller_of(h).run_until(asyncio.Event()), 15)
+    polls = [c for c in h.sandbox.calls if c.method == "getUpdates"]
+    assert polls[-1].error_code == 409  # and no getUpdates after it

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+from types import FrameType
 from typing import Any
 
 from bot.config import Settings
@@ -15,6 +21,14 @@ def add_commands(sub: Any) -> None:
         action="store_true",
         help="only post the outbox (no polling); several may share one PostgreSQL database",
     )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="webhook mode on PostgreSQL: processes sharing the listening port (default 1)",
+    )
+    # Set by `--workers N` for each process it starts; worker 0 calls setWebhook.
+    run.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
     run.set_defaults(handler=_run)
     demo = sub.add_parser("demo", help="a scripted scene on the sandbox server, printed as it runs")
     demo.add_argument(
@@ -26,20 +40,81 @@ def add_commands(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> Any:
+    from bot.cli.problems import CliError
+    from bot.i18n import Texts
+
+    t = Texts(settings.locale.default_language).for_lang(None)
     if args.sender_only:
-        from bot.cli.problems import CliError
         from bot.delivery.sender_main import run_sender_only
-        from bot.i18n import Texts
 
         if not settings.bot.has_token:
-            raise CliError(Texts(settings.locale.default_language)(None, "sender-needs-token"))
+            raise CliError(t("sender-needs-token"))
         return run_sender_only(settings)
     if not settings.bot.has_token:
         return _demo(argparse.Namespace(database=None), settings)
-    from bot.app import build_application, run_polling
+    from storage.db import is_sqlite
 
-    run_polling(build_application(settings))
+    workers = max(1, args.workers)
+    if workers > 1 and settings.bot.mode != "webhook":
+        raise CliError(t("run-workers-need-webhook", count=workers))
+    if workers > 1 and is_sqlite(settings.database.url):
+        raise CliError(t("run-workers-need-postgresql", count=workers))
+    if settings.bot.mode == "polling":
+        return _run_polling(settings, t)
+    if not settings.webhook.public_url:
+        raise CliError(t("run-webhook-needs-url"))
+    if not settings.webhook.secret_token.get_secret_value():
+        raise CliError(t("run-webhook-needs-secret"))
+    if workers == 1 or args.worker_index is not None:
+        from bot.app import build_application, run_webhook
+
+        index = args.worker_index or 0
+        run_webhook(build_application(settings), settings.webhook, set_webhook=index == 0)
+        return 0
+    return _run_workers(args, settings, workers)
+
+
+def _run_polling(settings: Settings, t: Any) -> int:
+    from telegram.error import Conflict
+
+    from bot.app import build_application, run_polling
+    from bot.cli.problems import CliError
+    from bot.intake.lease import LeaseTaken
+
+    try:
+        run_polling(build_application(settings))
+    except LeaseTaken:
+        raise CliError(t("run-poller-taken")) from None
+    except Conflict:
+        raise CliError(t("run-poller-conflict")) from None
     return 0
+
+
+def _run_workers(args: argparse.Namespace, settings: Settings, workers: int) -> int:
+    """Start ``workers`` processes of ``chithi run`` on one port; SIGTERM/SIGINT are passed on
+    to them, and this returns when all have stopped (0 if all ended well)."""
+    env = dict(os.environ)
+    if settings.webhook.port == 0:  # every process must bind the same port: choose it here
+        with socket.socket() as probe:
+            probe.bind((settings.webhook.listen, 0))
+            env["CHITHI_WEBHOOK__PORT"] = str(probe.getsockname()[1])
+    config = ["--config", str(args.config)] if args.config is not None else []
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", *config, "run", "--worker-index", str(i)], env=env
+        )
+        for i in range(workers)
+    ]
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, forward)
+    codes = [child.wait() for child in children]
+    return max(codes, key=abs) if any(codes) else 0
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> Any:

@@ -4,14 +4,15 @@ PTB's ``Updater`` turns every update into PTB objects before any handler sees it
 press that is most of the work (the pressed post comes back whole: text, entities,
 keyboard). Under a burst of presses that parsing was the bot's largest cost. So the bot
 polls ``getUpdates`` itself through the same PTB ``Bot`` (``do_api_request``, which returns
-the raw result) and hands each confirmation-button press straight to the press lane; every
-other update becomes a PTB ``Update`` and goes through the Application's handlers as usual.
+the raw result) and hands each update to the router (``bot.intake.route``), as the webhook
+does.
 
 Offsets, errors and shutdown follow PTB's ``Updater``: an update is acknowledged by the next
 request (so one handed over but not yet handled when the process dies comes back after a
-restart, as with PTB), transient errors and an API conflict back off and are retried; an
-invalid token (401/404: revoked or wrong) ends polling, and :meth:`Poller.run_until` raises it,
-since no retry can help.
+restart, as with PTB), transient errors back off and are retried; an invalid token
+(401/404: revoked or wrong) ends polling, and :meth:`Poller.run_until` raises it, since no
+retry can help. So does a conflict (409): another poller took this bot's updates (or a webhook
+was set), and two pollers would only take them from each other in turns.
 """
 
 from __future__ import annotations
@@ -23,14 +24,19 @@ import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.error import EndPointNotFound, InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.delivery.telegram_port import retry_seconds
-from bot.intake.press_lane import PressLane, press_from_raw
-from bot.logs import describe_update
-from bot.runtime import Runtime
+from bot.intake.route import Router
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
@@ -39,19 +45,17 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.get_updates'", cate
 
 
 class Poller:
-    """Fetches updates until stopped; presses to the lane, the rest to PTB's update queue."""
+    """Fetches updates until stopped and hands them to the router."""
 
     def __init__(
         self,
         app: Application[Any, Any, Any, Any, Any, Any],
-        runtime: Runtime,
-        lane: PressLane,
+        router: Router,
         *,
         timeout: int = 10,
     ) -> None:
         self.app = app
-        self.runtime = runtime
-        self.lane = lane
+        self.router = router
         self.timeout = timeout
         self.offset: int | None = None
         self._task: asyncio.Task[None] | None = None
@@ -78,10 +82,10 @@ class Poller:
         if self._task is not None:
             self._task.cancel()
             # InvalidToken ended it already (run_until raised it); nothing to acknowledge then.
-            with contextlib.suppress(asyncio.CancelledError, InvalidToken):
+            with contextlib.suppress(asyncio.CancelledError, InvalidToken, Conflict):
                 await self._task
             self._task = None
-        await self.lane.drain()
+        await self.router.drain()
         if self.offset is not None:  # confirm the fetched updates, as PTB's Updater does
             with contextlib.suppress(TelegramError):
                 await self._fetch(timeout=0, limit=1)
@@ -112,6 +116,8 @@ class Poller:
                 # passed; getUpdates exists): the token is revoked or wrong. Retrying forever
                 # would only hide it.
                 raise InvalidToken("the Bot API refused the token on getUpdates") from exc
+            except Conflict:
+                raise  # another poller (or a webhook) has this bot: see the module docstring
             except Exception as exc:  # network, conflict (409), server errors: back off
                 backoff = min(MAX_BACKOFF, max(1.0, backoff * 2))
                 log.warning("getUpdates failed (%r); trying again in %.0f s", exc, backoff)
@@ -119,19 +125,7 @@ class Poller:
                 continue
             backoff = 0.0
             for item in items:
-                await self._dispatch(item)
-
-    async def _dispatch(self, item: dict[str, Any]) -> None:
-        update_id = item.get("update_id")
-        if isinstance(update_id, int):
-            self.offset = update_id + 1
-        try:
-            press = press_from_raw(item, self.runtime)
-            if press is not None:
-                await self.lane.spawn(*press)
-                return
-            update = Update.de_json(item, self.app.bot)
-        except Exception:
-            log.exception("%s could not be read; skipped", describe_update(item))
-            return
-        await self.app.update_queue.put(update)
+                update_id = item.get("update_id")
+                if isinstance(update_id, int):
+                    self.offset = update_id + 1
+                await self.router.route(item)

@@ -3,29 +3,24 @@ answers them.
 
 A press is recorded in a transaction shared with the presses that arrived together (group
 commit, ``bot.services.presses``) and answered with a toast after that commit: "recorded"
-means recorded. Presses reach the lane from two places: the poller (``bot.intake.polling``) hands
+means recorded. The router (``bot.intake.route``, for the poller and the webhook alike) hands
 them over straight from the raw update, without building PTB objects for them (the hot path
-under a burst), and ``handlers.confirm`` for presses that arrive as PTB ``Update`` objects.
+under a burst).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from telegram import Bot
 
-from bot.i18n import pick_language
 from bot.runtime import Runtime
 from bot.services.confirm import Press, PressOutcome
-from bot.services.people import TelegramPerson
 from bot.services.presses import PressBatcher
-from bot.services.render import CONFIRM_PREFIX
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
 
 log = logging.getLogger(__name__)
-PRESS_PREFIX = f"{CONFIRM_PREFIX}:"  # callback data of the confirmation buttons
 # Under overload: presses accepted (to be recorded) at a time; a press beyond these is answered
 # "busy, press again" at once and not recorded. 2-3 s of recording on 2 busy cores, and 1.5x
 # what a steady 2,000 presses/s needed there (bench/confirmations.py).
@@ -33,10 +28,6 @@ MAX_ACCEPTED = 3000
 # "Busy" toasts being sent at once; beyond these the poller stops fetching (the rest wait
 # with Telegram), so the bot's memory stays bounded whatever the rate.
 MAX_BUSY_ANSWERS = 1000
-
-
-def is_press_data(data: str | None) -> bool:
-    return data is not None and data.startswith(PRESS_PREFIX)
 
 
 def toast_key(outcome: PressOutcome) -> str:
@@ -107,13 +98,14 @@ class PressLane:
         except Exception:
             log.exception("could not answer the press %r", press)
 
-    async def spawn(self, press: Press, query_id: str) -> None:
-        """Handle the press in its own task; waits only when too many are in flight."""
+    async def spawn(self, press: Press, query_id: str) -> asyncio.Task[None]:
+        """Handle the press in its own task (returned); waits only when too many are in flight."""
         await self._slots.acquire()
         task = asyncio.create_task(self.handle(press, query_id), name="press")
         self._tasks.add(task)
         self.peak_spawned = max(self.peak_spawned, len(self._tasks))
         task.add_done_callback(self._done)
+        return task
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -128,38 +120,6 @@ class PressLane:
         """Wait for every press handed over so far to be answered."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-
-def press_from_raw(item: dict[str, Any], runtime: Runtime) -> tuple[Press, str] | None:
-    """A press (and its callback query id) read straight from a raw update, or None when the
-    update is not a confirmation-button press (then PTB handles it as usual)."""
-    query = item.get("callback_query")
-    if not isinstance(query, dict) or not is_press_data(query.get("data")):
-        return None
-    user = query.get("from")
-    if not isinstance(user, dict) or "id" not in query:
-        return None
-    message = query.get("message")
-    chat = message.get("chat") if isinstance(message, dict) else None
-    if not isinstance(chat, dict):
-        chat = None
-    names = (user.get("first_name") or "", user.get("last_name") or "")
-    language_code = user.get("language_code")
-    press = Press(
-        data=query["data"],
-        person=TelegramPerson(
-            telegram_id=int(user["id"]),
-            full_name=" ".join(n for n in names if n),
-            username=user.get("username"),
-            language_code=language_code,
-        ),
-        chat_id=int(chat["id"]) if chat else 0,
-        chat_type=str(chat.get("type", "")) if chat else "",
-        message_id=int(message["message_id"]) if chat and isinstance(message, dict) else None,
-        at=runtime.now(),
-        language=pick_language(language_code, runtime.settings.locale.default_language),
-    )
-    return press, str(query["id"])
 
 
 async def start_press_batcher(runtime: Runtime, bot: Bot) -> asyncio.Task[None] | None:

@@ -16,12 +16,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.intake.press_lane import is_press_data
+from bot.services.buttons import is_confirm
 
 
 def is_press(update: object) -> bool:
     query = update.callback_query if isinstance(update, Update) else None
-    return query is not None and is_press_data(query.data)
+    return query is not None and is_confirm(query.data)
 
 
 class PressFirstProcessor(BaseUpdateProcessor):

@@ -3,16 +3,13 @@ implies "received" (see ``bot.services.presses`` for the recording)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.people import TelegramPerson
-from bot.services.render import KIND_CODES
 
 # Messages that carry the confirmation buttons (QR images and documents do not).
 CONFIRMABLE = ("post", "private", "reminder")
-_DATA = re.compile(r"^c:(\d{1,12}):([rs])$")
 
 RECORDED, ALREADY, INVALID, NOT_HERE, CLOSED = (
     "recorded",
@@ -41,10 +38,3 @@ class PressOutcome:
     status: str
     kind: str | None = None
     number: str | None = None
-
-
-def parse_data(data: str) -> tuple[int, str] | None:
-    match = _DATA.match(data)
-    if not match:
-        return None
-    return int(match.group(1)), KIND_CODES[match.group(2)]

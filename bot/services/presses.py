@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import counters
+from bot.services.buttons import parse_confirm
 from bot.services.confirm import (
     ALREADY,
     CLOSED,
@@ -26,7 +27,6 @@ from bot.services.confirm import (
     RECORDED,
     Press,
     PressOutcome,
-    parse_data,
 )
 from storage.db import SessionFactory, transaction
 from storage.models import Chat, Confirmation, Delivery, Directive, Member, Membership
@@ -160,7 +160,7 @@ async def record_presses(session: AsyncSession, presses: Sequence[Press]) -> lis
     outcomes: list[PressOutcome | None] = [None] * len(presses)
     parsed: dict[int, tuple[int, str]] = {}
     for i, press in enumerate(presses):
-        data = parse_data(press.data)
+        data = parse_confirm(press.data)
         if data is None or press.message_id is None:
             outcomes[i] = PressOutcome(INVALID)
         else:

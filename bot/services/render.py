@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
+from bot.services.buttons import confirm_data
 from bot.services.tg_text import CAPTION_LIMIT as CAPTION_LIMIT  # re-exported for renderers
 from bot.services.tg_text import ELLIPSIS, html_len, html_to_text, tg_len
 from bot.services.tg_text import TEXT_LIMIT as TEXT_LIMIT
@@ -24,15 +25,6 @@ COUNTERS_ROOM = 120
 
 Payload = dict[str, Any]
 Buttons = list[list[dict[str, str]]]
-
-CONFIRM_PREFIX = "c"
-KIND_CODES = {"r": "received", "s": "studied"}
-CODE_OF_KIND = {v: k for k, v in KIND_CODES.items()}
-
-
-def confirm_data(directive_id: int, kind: str) -> str:
-    """Callback data of a confirmation button: ``c:<directive id>:<r|s>`` (≤ 64 bytes)."""
-    return f"{CONFIRM_PREFIX}:{directive_id}:{CODE_OF_KIND[kind]}"
 
 
 def format_deadline(t: Translator, moment: datetime, tz: ZoneInfo) -> str:

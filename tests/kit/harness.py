@@ -222,9 +222,12 @@ async def bot_on_sandbox(
     settings: Settings,
     clock: Callable[[], datetime] | None = None,
     token: str | None = None,
+    *,
+    webhook: bool = False,
 ) -> AsyncIterator[Harness]:
-    """A real PTB Application polling the sandbox server over HTTP; with ``token``, that bot
-    started again (a restart: its users' private chats are still open), else a new bot."""
+    """A real PTB Application polling the sandbox server over HTTP (with ``webhook``: served
+    by webhook, ``settings.webhook`` saying where); with ``token``, that bot started again (a
+    restart: its users' private chats are still open), else a new bot."""
     if token is None:
         token = sandbox.create_bot(username="chithi_bot", first_name="Chithi")
     kwargs: JSON = {} if clock is None else {"clock": clock}
@@ -235,7 +238,7 @@ async def bot_on_sandbox(
         base_file_url=sandbox.base_file_url,
         **kwargs,
     )
-    async with running(app):
+    async with running(app, webhook=settings.webhook if webhook else None):
         yield Harness(
             sandbox=sandbox, token=token, app=app, settings=settings, clock=app.bot_data.clock
         )

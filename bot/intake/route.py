@@ -1,0 +1,147 @@
+"""One way in for every update, whether long polling or a webhook brought it.
+
+:meth:`Router.route` takes the raw update (the JSON object Telegram sent). A press of a
+confirmation button (recognised by ``bot.services.buttons``) goes straight to the press lane,
+without building PTB objects for it: under a burst of presses that parsing was the bot's
+largest cost. Every other update becomes a PTB ``Update`` and goes through the Application's
+handlers (``Application.process_update`` under its update processor), as PTB would run it.
+
+Order: the updates of one person that are not presses are handled one after another in the
+order they arrived (a dialogue step never overtakes the one before it); presses need no order
+(each is recorded once per directive, member and kind). Across processes (webhook mode with
+``--workers``) the order comes from Telegram: its Bot API server sends the next update of a
+chat (a user, for button presses) only once the previous one was answered, and the webhook
+answers an update only when it has been handled (see ``bot.intake.webhook``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.i18n import pick_language
+from bot.intake.press_lane import PressLane
+from bot.logs import describe_update
+from bot.runtime import Runtime
+from bot.services.buttons import is_confirm
+from bot.services.confirm import Press
+from bot.services.people import TelegramPerson
+
+log = logging.getLogger(__name__)
+
+
+def press_from_raw(item: dict[str, Any], runtime: Runtime) -> tuple[Press, str] | None:
+    """A press (and its callback query id) read straight from a raw update, or None when the
+    update is not a confirmation-button press (then PTB handles it as usual)."""
+    query = item.get("callback_query")
+    if not isinstance(query, dict) or not is_confirm(query.get("data")):
+        return None
+    user = query.get("from")
+    if not isinstance(user, dict) or "id" not in query:
+        return None
+    message = query.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if not isinstance(chat, dict):
+        chat = None
+    names = (user.get("first_name") or "", user.get("last_name") or "")
+    language_code = user.get("language_code")
+    press = Press(
+        data=query["data"],
+        person=TelegramPerson(
+            telegram_id=int(user["id"]),
+            full_name=" ".join(n for n in names if n),
+            username=user.get("username"),
+            language_code=language_code,
+        ),
+        chat_id=int(chat["id"]) if chat else 0,
+        chat_type=str(chat.get("type", "")) if chat else "",
+        message_id=int(message["message_id"]) if chat and isinstance(message, dict) else None,
+        at=runtime.now(),
+        language=pick_language(language_code, runtime.settings.locale.default_language),
+    )
+    return press, str(query["id"])
+
+
+def sender_of(item: dict[str, Any]) -> int | None:
+    """The person (else the chat) an update comes from: its handling order is kept per key."""
+    for key, value in item.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        for field in ("from", "user", "chat"):
+            who = value.get(field)
+            if isinstance(who, dict) and isinstance(who.get("id"), int):
+                return int(who["id"])
+    return None
+
+
+@dataclass(frozen=True)
+class Routed:
+    """An update handed over: the task handling it, and whether it is a press."""
+
+    task: asyncio.Task[None]
+    press: bool
+
+
+class Router:
+    """Hands each raw update to the press lane or to PTB; see the module docstring."""
+
+    def __init__(
+        self, app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime, lane: PressLane
+    ) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.lane = lane
+        self._tails: dict[int, asyncio.Task[None]] = {}  # per person: the last update handed on
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.routed = 0
+        self.last_update_at: float | None = None  # time.monotonic() of the last update
+
+    async def route(self, item: dict[str, Any]) -> Routed | None:
+        """Hand one raw update over; returns the task that handles it (done once handled), or
+        None for an update that could not be read (logged, skipped). Waits only while the
+        press lane is full."""
+        self.routed += 1
+        self.last_update_at = time.monotonic()
+        try:
+            press = press_from_raw(item, self.runtime)
+            if press is not None:
+                return Routed(await self.lane.spawn(*press), press=True)
+            update = Update.de_json(item, self.app.bot)
+        except Exception:
+            log.exception("%s could not be read; skipped", describe_update(item))
+            return None
+        key = sender_of(item)
+        previous = self._tails.get(key) if key is not None else None
+        task = asyncio.create_task(self._handle(update, previous), name="update")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        if key is not None:
+            self._tails[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
+        return Routed(task, press=False)
+
+    def _forget(self, key: int, task: asyncio.Task[None]) -> None:
+        if self._tails.get(key) is task:
+            del self._tails[key]
+
+    async def _handle(self, update: Update, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None:  # the same person's update before this one goes first
+            await asyncio.wait({previous})
+        processor = self.app.update_processor
+        await processor.process_update(update, self.app.process_update(update))
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks) + self.lane.spawned
+
+    async def drain(self) -> None:
+        """Wait until every update handed over so far has been handled."""
+        while self._tasks or self.lane.spawned:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            await self.lane.drain()

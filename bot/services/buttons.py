@@ -1,0 +1,35 @@
+"""The confirmation buttons' callback data: built and read here only.
+
+``c:<directive id>:<r|s>`` (at most 16 bytes of Telegram's 64). Rendering builds it, the
+router recognises a press by it before PTB sees the update, and recording parses it; a
+change of format is a change of this module alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+CONFIRM_PREFIX = "c"
+KIND_CODES = {"r": "received", "s": "studied"}
+CODE_OF_KIND = {v: k for k, v in KIND_CODES.items()}
+_PRESS_START = f"{CONFIRM_PREFIX}:"
+_DATA = re.compile(rf"^{CONFIRM_PREFIX}:(\d{{1,12}}):([rs])$")
+
+
+def confirm_data(directive_id: int, kind: str) -> str:
+    """Callback data of a confirmation button for ``kind`` ("received" or "studied")."""
+    return f"{CONFIRM_PREFIX}:{directive_id}:{CODE_OF_KIND[kind]}"
+
+
+def is_confirm(data: object) -> bool:
+    """Whether callback data belongs to a confirmation button (well formed or forged): such
+    a press goes to the press lane, which answers even a malformed one."""
+    return isinstance(data, str) and data.startswith(_PRESS_START)
+
+
+def parse_confirm(data: str) -> tuple[int, str] | None:
+    """(directive id, kind) of well-formed confirmation data; None for anything else."""
+    match = _DATA.match(data)
+    if not match:
+        return None
+    return int(match.group(1)), KIND_CODES[match.group(2)]
