@@ -159,3 +159,22 @@ def test_no_import_circles() -> None:
         if module not in state:
             visit(module, [module])
     assert circles == []
+
+
+def test_test_modules_share_helpers_only_through_the_kit() -> None:
+    """A test module imports helpers from ``tests.kit``, never from another test module or the
+    conftest (fixtures come to it by name)."""
+    offenders = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.startswith(("tests.test_", "tests.conftest")):
+                    offenders.append(f"{path.name}: from {node.module}")
+            elif isinstance(node, ast.Import):
+                offenders += [
+                    f"{path.name}: import {a.name}"
+                    for a in node.names
+                    if a.name.startswith(("tests.test_", "tests.conftest"))
+                ]
+    assert offenders == []

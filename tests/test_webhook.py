@@ -15,10 +15,9 @@ from bot.config import Settings
 from bot.intake.webhook import SECRET_HEADER, WebhookServer
 from sandbox import SandboxServer
 from storage.models import Confirmation, Delivery, Directive
-from tests.kit.harness import Harness, bot_on_sandbox, make_settings
+from tests.kit.harness import Harness, bot_on_sandbox, buttons_of, make_settings
+from tests.kit.publishing import ISSUER, LINK, NUMBER, SAMPLE_1208, post_in, say, tap
 from tests.kit.scene import build_scene
-from tests.test_core_loop import post_in
-from tests.test_publish_chat import ISSUER, LINK, NUMBER, SAMPLE_1208, buttons_of, say, tap
 
 SECRET = "s3cret-Token_1"
 JSON = dict[str, Any]
