@@ -104,3 +104,41 @@ def rss_mb() -> float:
     except (OSError, ValueError, IndexError):
         return 0.0
     return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+CHATS = 100  # the benches' province: one linked group per cell
+IMPORT_CHUNK = 5000  # members per import transaction (PostgreSQL: < 32,767 parameters)
+
+
+async def fill_province(db_url: str, chats: list[tuple[int, list[int]]], count: int) -> None:
+    """The province, its members and linked groups, before the bot starts: a long import
+    would otherwise hold SQLite's write lock while the bot's workers start."""
+    from bot.services.tree import import_members, import_units
+    from storage import queries
+    from storage.db import create_engine, session_factory, transaction
+    from storage.models import Chat
+
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+    try:
+        units = "code,parent_code,name,kind\nROOT,,Tỉnh,province\n" + "".join(
+            f"C{c},ROOT,Chi bộ {c},cell\n" for c in range(count)
+        )
+        async with transaction(sessions) as s:
+            await import_units(s, units)
+        rows = [
+            f"{uid},Người {c}-{i},,C{c},member,vi\n"
+            for c, (_, users) in enumerate(chats)
+            for i, uid in enumerate(users)
+        ]
+        header = "telegram_id,full_name,username,unit_code,role,language\n"
+        for at in range(0, len(rows), IMPORT_CHUNK):
+            async with transaction(sessions) as s:
+                await import_members(s, header + "".join(rows[at : at + IMPORT_CHUNK]))
+        async with transaction(sessions) as s:
+            for c, (chat_id, _) in enumerate(chats):
+                unit = await queries.unit_by_code(s, f"C{c}")
+                assert unit is not None
+                s.add(Chat(telegram_id=chat_id, type="supergroup", title=f"C{c}", unit_id=unit.id))
+    finally:
+        await engine.dispose()

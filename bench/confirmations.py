@@ -40,12 +40,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RssSampler, fresh_database, machine, percentile
+from bench.common import CHATS, RssSampler, fill_province, fresh_database, machine, percentile
 from bench.intake import MODES, compare
 
-CHATS = 100
 MAX_ROUNDS = 30  # rounds of pressing again after a "busy" toast
-IMPORT_CHUNK = 5000  # members per import transaction (PostgreSQL: < 32,767 parameters)
 
 
 def _driver(conn: Connection, presses: int) -> None:
@@ -167,40 +165,6 @@ async def _drive(conn: Connection, presses: int) -> None:
     await server.stop()
 
 
-async def _fill(db_url: str, chats: list[tuple[int, list[int]]]) -> None:
-    """The province, its members and linked groups, before the bot starts: a long import
-    would otherwise hold SQLite's write lock while the bot's workers start."""
-    from bot.services.tree import import_members, import_units
-    from storage import queries
-    from storage.db import create_engine, session_factory, transaction
-    from storage.models import Chat
-
-    engine = create_engine(db_url)
-    sessions = session_factory(engine)
-    try:
-        units = "code,parent_code,name,kind\nROOT,,Tỉnh,province\n" + "".join(
-            f"C{c},ROOT,Chi bộ {c},cell\n" for c in range(CHATS)
-        )
-        async with transaction(sessions) as s:
-            await import_units(s, units)
-        rows = [
-            f"{uid},Người {c}-{i},,C{c},member,vi\n"
-            for c, (_, users) in enumerate(chats)
-            for i, uid in enumerate(users)
-        ]
-        header = "telegram_id,full_name,username,unit_code,role,language\n"
-        for at in range(0, len(rows), IMPORT_CHUNK):
-            async with transaction(sessions) as s:
-                await import_members(s, header + "".join(rows[at : at + IMPORT_CHUNK]))
-        async with transaction(sessions) as s:
-            for c, (chat_id, _) in enumerate(chats):
-                unit = await queries.unit_by_code(s, f"C{c}")
-                assert unit is not None
-                s.add(Chat(telegram_id=chat_id, type="supergroup", title=f"C{c}", unit_id=unit.id))
-    finally:
-        await engine.dispose()
-
-
 async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import func, select, text
 
@@ -217,7 +181,7 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     proc.start()
     url, token, chats = parent.recv()
     async with fresh_database(backend) as db_url:
-        await _fill(db_url, chats)
+        await fill_province(db_url, chats, CHATS)
         settings = Settings.model_validate(
             {
                 "database": {"url": db_url, "auto_upgrade": False},

@@ -315,7 +315,7 @@ async def _healthy_pids(port: int, want: int, timeout: float) -> int:
 
 
 async def compare(args: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], int, int]]:
-    from bench.confirmations import CHATS, _fill
+    from bench.common import CHATS, fill_province
 
     fixed, burst = args.fixed_presses, args.capacity_presses
     per_chat = -(-(fixed + burst) // CHATS)
@@ -326,7 +326,7 @@ async def compare(args: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], 
     url, token, chats = parent.recv()
     results = []
     async with fresh_database("postgresql") as db_url:
-        await _fill(db_url, chats)
+        await fill_province(db_url, chats, CHATS)
         order = [(chat_id, users[i]) for i in range(per_chat) for chat_id, users in chats]
         any_post: dict[int, int] = {}
         with tempfile.TemporaryDirectory() as tmp:
