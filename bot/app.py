@@ -8,7 +8,7 @@ import gc
 import html
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -42,6 +42,7 @@ CONCURRENT_PRESSES = 512
 CONCURRENT_UPDATES = 24
 HTTP_CONNECTIONS = 64
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
+SHUTDOWN_STEP_SECONDS = 20.0  # a step of stopping that takes longer is logged and left
 
 COMMANDS = (
     "start",
@@ -232,11 +233,34 @@ async def running(
     try:
         yield app
     finally:
-        await intake.stop()
-        await app.stop()
-        await app.post_shutdown(app)  # type: ignore[misc]
+        await _shutdown_step("intake", intake.stop())
+        await _shutdown_step("application", app.stop())
+        await _shutdown_step("workers", app.post_shutdown(app))  # type: ignore[misc]
         await app.shutdown()
         await lease.release()
+
+
+async def _shutdown_step(name: str, step: Awaitable[object]) -> None:
+    """One step of stopping, bounded: a step that hangs is logged with where every task waits
+    (code locations only) and the stop goes on, so a process told to stop does stop."""
+    try:
+        await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
+    except TimeoutError:
+        log.warning(
+            "stopping: %s did not finish within %.0f s, going on; tasks waiting: %s",
+            name,
+            SHUTDOWN_STEP_SECONDS,
+            "; ".join(_where_tasks_wait()),
+        )
+
+
+def _where_tasks_wait() -> list[str]:
+    places = []
+    for task in asyncio.all_tasks():
+        frames = task.get_stack(limit=1)
+        where = f"{frames[0].f_code.co_filename}:{frames[0].f_lineno}" if frames else "?"
+        places.append(f"{task.get_name()} at {where}")
+    return sorted(places)
 
 
 async def _set_webhook(app: ChithiApp, webhook: WebhookSettings, port: int) -> None:
