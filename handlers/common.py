@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, TypeHandler, fi
 from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator, pick_language
 from bot.services import access, dialogues
+from bot.services.buttons import is_confirm
 from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.people import TelegramPerson, ensure_member
@@ -122,9 +123,11 @@ DRAFT = "dialogue"
 
 
 async def _load_draft(update: Update, ctx: Ctx) -> None:
-    user, chat = update.effective_user, update.effective_chat
+    user, chat, query = update.effective_user, update.effective_chat, update.callback_query
     if user is None or ctx.user_data is None or (chat is not None and chat.type != "private"):
-        return  # dialogues run in private chats only; group presses skip the read
+        return  # dialogues run in private chats only
+    if query is not None and is_confirm(query.data):
+        return  # a press (even in a private copy) holds no connection: see bot.intake.updates
     async with unit_of_work(ctx) as session:
         draft = await dialogues.load(session, user.id)
     if draft is None:
