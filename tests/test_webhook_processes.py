@@ -28,7 +28,7 @@ from sandbox import SandboxServer
 from storage import queries
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Chat, Confirmation, Delivery, Member
-from tests.conftest import ROOT
+from tests.kit.paths import ROOT
 
 SECRET = "proc-secret"
 RECORDED = "✅ Đã ghi nhận: bạn đã nhận văn bản WH-1. Cảm ơn!"
