@@ -128,6 +128,8 @@ async def _load_draft(update: Update, ctx: Ctx) -> None:
         return  # dialogues run in private chats only
     if query is not None and is_confirm(query.data):
         return  # a press (even in a private copy) holds no connection: see bot.intake.updates
+    if query is None and update.message is None:
+        return  # edits, membership changes...: no dialogue reads them
     async with unit_of_work(ctx) as session:
         draft = await dialogues.load(session, user.id)
     if draft is None:
