@@ -1,7 +1,8 @@
 """/broadcast (administrators, private chat): content → targets → pin → preview → confirm.
 
-The draft lives only in the admin's ``user_data`` until **Gửi** is pressed, so /cancel (or
-**Huỷ**) at any step writes nothing. Sending, progress and **Dừng** are in
+The draft is the admin's dialogue draft in the database (``handlers.common.keep_draft``), so
+a restart loses none, until **Gửi** is pressed; /cancel (or **Huỷ**) at any step removes it
+and writes nothing else. Sending, progress and **Dừng** are in
 ``handlers.broadcast_stop`` and ``bot.broadcast_worker``.
 """
 
@@ -22,11 +23,15 @@ from bot.i18n import Translator
 from bot.services import access, broadcast
 from bot.services.broadcast import Announcement, BroadcastError
 from bot.services.broadcast_text import progress_payload
+from bot.services.dialogues import Draft
 from bot.services.ports import SendError
-from handlers import publish
 from handlers.common import (
     asker,
     asker_roots,
+    drop_draft,
+    has_draft,
+    keep_draft,
+    open_draft,
     own_buttons,
     translator,
     unit_of_work,
@@ -34,7 +39,7 @@ from handlers.common import (
 from storage import queries
 from storage.models import Unit
 
-KEY = "broadcast"
+KIND = "broadcast"  # the kind of its dialogue draft
 _BUTTON = re.compile(r"^bd:([0-9a-f]{8}):(t|p|go|no)(?::(\d{1,12}))?$")
 
 
@@ -56,6 +61,29 @@ class Dialogue:
     def data(self, action: str, arg: int | None = None) -> str:
         return f"bd:{self.nonce}:{action}" + (f":{arg}" if arg is not None else "")
 
+    def draft(self) -> Draft:
+        state = {
+            "text": self.text,
+            "media_kind": self.media_kind,
+            "file_id": self.file_id,
+            "targets": list(self.targets),
+            "pin": self.pin,
+        }
+        return Draft(KIND, self.step, self.nonce, state)
+
+    @classmethod
+    def of(cls, draft: Draft) -> Dialogue:
+        state = draft.state
+        return cls(
+            nonce=draft.serial,
+            step=draft.step,
+            text=str(state.get("text") or ""),
+            media_kind=state.get("media_kind"),
+            file_id=state.get("file_id"),
+            targets=[str(code) for code in state.get("targets") or []],
+            pin=bool(state.get("pin")),
+        )
+
 
 class InDialogue(filters.UpdateFilter):
     """Matches updates from users who have a broadcast draft open (other messages pass on)."""
@@ -67,19 +95,22 @@ class InDialogue(filters.UpdateFilter):
         self._app = app
 
     def filter(self, update: Update) -> bool:
-        user = update.effective_user
-        data = self._app.user_data.get(user.id) if user is not None else None
-        return isinstance(data, dict) and KEY in data
+        return has_draft(self._app, update.effective_user, KIND)
 
 
 def _dialogue(ctx: Ctx) -> Dialogue | None:
-    found = ctx.user_data.get(KEY) if ctx.user_data is not None else None
-    return found if isinstance(found, Dialogue) else None
+    draft = open_draft(ctx, KIND)
+    return Dialogue.of(draft) if draft is not None else None
+
+
+async def _keep(session: AsyncSession, ctx: Ctx, user_id: int, dialogue: Dialogue) -> None:
+    """Save the draft as it now stands (in the caller's transaction)."""
+    await keep_draft(session, ctx, user_id, dialogue.draft())
 
 
 async def broadcast_command(update: Update, ctx: Ctx) -> None:
-    message = update.effective_message
-    if message is None or ctx.user_data is None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
         return
     t = translator(update, ctx)
     async with unit_of_work(ctx) as session:
@@ -87,11 +118,11 @@ async def broadcast_command(update: Update, ctx: Ctx) -> None:
         allowed = member is not None and await access.is_admin(
             session, member, ctx.settings.bot.admins
         )
+        if allowed:  # one dialogue at a time: the newest wins
+            await _keep(session, ctx, user.id, Dialogue())
     if not allowed:
         await message.reply_text(t("broadcast-not-admin"))
         return
-    ctx.user_data.pop(publish.KEY, None)  # one dialogue at a time: the newest wins
-    ctx.user_data[KEY] = Dialogue()
     await message.reply_text(t("broadcast-ask-content"), parse_mode="HTML")
 
 
@@ -101,8 +132,9 @@ async def group_hint(update: Update, ctx: Ctx) -> None:
 
 
 async def cancel_command(update: Update, ctx: Ctx) -> None:
-    if ctx.user_data is not None:
-        ctx.user_data.pop(KEY, None)
+    if update.effective_user is not None:
+        async with unit_of_work(ctx) as session:
+            await drop_draft(session, ctx, update.effective_user.id)
     if update.effective_message is not None:
         await update.effective_message.reply_text(translator(update, ctx)("broadcast-cancelled"))
 
@@ -143,6 +175,7 @@ async def _take_content(
     dialogue.step = "targets"
     async with unit_of_work(ctx) as session:
         roots = await asker_roots(session, update, ctx)
+        await _keep(session, ctx, message.chat_id, dialogue)  # the admin's private chat
     buttons = [
         [{"text": f"{u.code} — {u.name}"[:60], "data": dialogue.data("t", u.id)}] for u in roots
     ]
@@ -163,15 +196,16 @@ async def _take_codes(
     try:
         async with unit_of_work(ctx) as session:
             units, _chats = await _chats_under(session, broadcast.split_codes(message.text or ""))
+            dialogue.targets, dialogue.step = [u.code for u in units], "pin"
+            await _keep(session, ctx, message.chat_id, dialogue)
     except BroadcastError as exc:
         await message.reply_text(t(exc.key, **exc.args_))
         return
-    dialogue.targets = [u.code for u in units]
     await _ask_pin(message, dialogue, t)
 
 
 async def _ask_pin(message: Message, dialogue: Dialogue, t: Translator) -> None:
-    dialogue.step = "pin"
+    """Ask whether to pin (the draft is already saved at the "pin" step)."""
     buttons = [
         [
             {"text": t("broadcast-pin-yes"), "data": dialogue.data("p", 1)},
@@ -201,10 +235,10 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     elif action == "p" and dialogue.step == "pin" and arg in ("0", "1"):
         await _pick_pin(update, ctx, query, dialogue, arg == "1", t)
     elif action == "go" and dialogue.step == "confirm":
-        await _send(update, ctx, query, t)
+        await _send(update, ctx, query, dialogue, t)
     elif action == "no" and dialogue.step == "confirm":
-        if ctx.user_data is not None:
-            ctx.user_data.pop(KEY, None)
+        async with unit_of_work(ctx) as session:
+            await drop_draft(session, ctx, query.from_user.id)
         await query.answer()
         await query.edit_message_text(t("broadcast-cancelled"))
     else:
@@ -225,12 +259,14 @@ async def _pick_target(
                 problem = None
             except BroadcastError as exc:
                 problem = exc
+            if problem is None:
+                dialogue.targets, dialogue.step = [unit.code], "pin"
+                await _keep(session, ctx, query.from_user.id, dialogue)
     if problem is not None or unit is None:
         error = problem or BroadcastError("broadcast-stale")
         await query.answer(t(error.key, **error.args_)[:200], show_alert=True)
         return
     await query.answer()
-    dialogue.targets = [unit.code]
     await query.edit_message_text(
         t("broadcast-targets-chosen", targets=f"{unit.code} — {unit.name}")
     )
@@ -247,11 +283,14 @@ async def _pick_pin(
         t("broadcast-pin-chosen-yes" if pin else "broadcast-pin-chosen-no")
     )
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    user_id = query.from_user.id
     try:
         async with unit_of_work(ctx) as session:
             _units, chats = await _chats_under(session, dialogue.targets)
     except BroadcastError as exc:
         dialogue.step = "targets"
+        async with unit_of_work(ctx) as session:
+            await _keep(session, ctx, user_id, dialogue)
         await ctx.bot.send_message(chat_id, t(exc.key, **exc.args_))
         return
     preview: dict[str, Any] = broadcast.payload_of(dialogue.announcement())
@@ -262,9 +301,13 @@ async def _pick_pin(
         await TelegramPort(ctx.bot).send(chat_id, preview)
     except SendError as exc:
         dialogue.step = "content"
+        async with unit_of_work(ctx) as session:
+            await _keep(session, ctx, user_id, dialogue)
         await ctx.bot.send_message(chat_id, t("broadcast-preview-failed", reason=exc.reason))
         return
     dialogue.step = "confirm"
+    async with unit_of_work(ctx) as session:
+        await _keep(session, ctx, user_id, dialogue)
     key = "broadcast-confirm-pinned" if pin else "broadcast-confirm"
     buttons = [
         [
@@ -279,15 +322,23 @@ async def _pick_pin(
     )
 
 
-async def _send(update: Update, ctx: Ctx, query: CallbackQuery, t: Translator) -> None:
-    # Taken out before any await: a second press of Gửi finds no draft and sends nothing.
-    dialogue = ctx.user_data.pop(KEY, None) if ctx.user_data is not None else None
-    message = query.message
-    if not isinstance(dialogue, Dialogue) or message is None:
+class _Taken(Exception):
+    """The draft was gone when Gửi was pressed (sent or cancelled meanwhile)."""
+
+
+async def _send(
+    update: Update, ctx: Ctx, query: CallbackQuery, dialogue: Dialogue, t: Translator
+) -> None:
+    message, user_id = query.message, query.from_user.id
+    if message is None:
         await query.answer(t("broadcast-stale"))
         return
     try:
         async with unit_of_work(ctx) as session:
+            # The draft is taken in the transaction that queues the broadcast: a second press
+            # of Gửi (even one waiting on this transaction) finds no draft and sends nothing.
+            if not await drop_draft(session, ctx, user_id, dialogue.nonce):
+                raise _Taken
             member = await asker(session, update, ctx)
             units = await broadcast.resolve_targets(session, dialogue.targets)
             row, _count = await broadcast.create(
@@ -302,7 +353,12 @@ async def _send(update: Update, ctx: Ctx, query: CallbackQuery, t: Translator) -
             )
             counts = await broadcast.progress(session, row.id)
             broadcast_id, status = row.id, row.status
+    except _Taken:
+        await query.answer(t("broadcast-stale"))
+        return
     except BroadcastError as exc:
+        async with unit_of_work(ctx) as session:  # the refused draft ends (rolled back above)
+            await drop_draft(session, ctx, user_id, dialogue.nonce)
         await query.answer()
         await query.edit_message_text(t("broadcast-not-sent", reason=t(exc.key, **exc.args_)))
         return

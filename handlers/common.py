@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, MessageHandler, TypeHandler, filters
 
 from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator, pick_language
-from bot.services import access
+from bot.services import access, dialogues
+from bot.services.buttons import is_confirm
 from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.people import TelegramPerson, ensure_member
@@ -106,8 +107,65 @@ async def _ignore_edit(_update: Update, _ctx: Ctx) -> None:
 
 
 def register_guards(app: ChithiApp) -> None:
-    """Add the guards that run before every feature handler (today: edits are dropped)."""
+    """Add what runs before every feature handler: edits are dropped, then the user's open
+    dialogue (if any) is read from the database."""
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore_edit), group=EDIT_GUARD_GROUP)
+    app.add_handler(TypeHandler(Update, _load_draft), group=DRAFT_GROUP)
+
+
+# -- dialogues (/publish, /broadcast) kept in the database --------------------------------------
+
+# The user's open dialogue is read at the start of every update from a private chat (before the
+# feature handlers, whose filters ask ``has_draft``) and held in ``user_data`` for that update
+# only: the database is the truth, so a restart (or another worker process) loses nothing.
+DRAFT_GROUP = -50
+DRAFT = "dialogue"
+
+
+async def _load_draft(update: Update, ctx: Ctx) -> None:
+    user, chat, query = update.effective_user, update.effective_chat, update.callback_query
+    if user is None or ctx.user_data is None or (chat is not None and chat.type != "private"):
+        return  # dialogues run in private chats only
+    if query is not None and is_confirm(query.data):
+        return  # a press (even in a private copy) holds no connection: see bot.intake.updates
+    if query is None and update.message is None:
+        return  # edits, membership changes...: no dialogue reads them
+    async with unit_of_work(ctx) as session:
+        draft = await dialogues.load(session, user.id)
+    if draft is None:
+        ctx.user_data.pop(DRAFT, None)
+    else:
+        ctx.user_data[DRAFT] = draft
+
+
+def open_draft(ctx: Ctx, kind: str) -> dialogues.Draft | None:
+    """The asking user's open dialogue of ``kind``, as read at the start of this update."""
+    found = ctx.user_data.get(DRAFT) if ctx.user_data is not None else None
+    return found if isinstance(found, dialogues.Draft) and found.kind == kind else None
+
+
+def has_draft(app: ChithiApp, user: User | None, kind: str) -> bool:
+    """For filters: has ``user`` an open dialogue of ``kind`` (read for this update)?"""
+    data = app.user_data.get(user.id) if user is not None else None
+    found = data.get(DRAFT) if isinstance(data, dict) else None
+    return isinstance(found, dialogues.Draft) and found.kind == kind
+
+
+async def keep_draft(session: AsyncSession, ctx: Ctx, user_id: int, draft: dialogues.Draft) -> None:
+    """Save the dialogue in the update's transaction (the newest dialogue replaces any other)."""
+    await dialogues.save(session, user_id, draft, ctx.rt.now())
+    if ctx.user_data is not None:
+        ctx.user_data[DRAFT] = draft
+
+
+async def drop_draft(
+    session: AsyncSession, ctx: Ctx, user_id: int, serial: str | None = None
+) -> bool:
+    """End the dialogue (only the one with ``serial``, if given); was it still open?"""
+    dropped = await dialogues.clear(session, user_id, serial)
+    if ctx.user_data is not None:
+        ctx.user_data.pop(DRAFT, None)
+    return dropped
 
 
 def button_on_message(query: CallbackQuery) -> bool:
@@ -199,4 +257,3 @@ async def edit_pressed(query: CallbackQuery, text: str, **kwargs: Any) -> None:
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
-

@@ -1,9 +1,10 @@
 """/publish in a private chat: a short guided dialogue, a preview exactly as members will see
 it, then "Ban hành" publishes through the publish service (the outbox sender posts it).
 
-The draft lives in ``ctx.user_data`` until it is published; nothing touches the database
-before the confirmation except reads. The step is recorded before the next question is sent,
-so an answer arriving right after the question finds the dialogue already moved on.
+The draft is a dialogue draft in the database (``handlers.common.keep_draft``) until it is
+published, so a restart loses no half-written directive; nothing else is written before the
+confirmation. The step is saved before the next question is sent, so an answer arriving right
+after the question finds the dialogue already moved on.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import html
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -27,27 +29,35 @@ from bot.context import ChithiApp, Ctx
 from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Translator
 from bot.services import publish_dialogue as pd
+from bot.services.dialogues import Draft
 from bot.services.drafts import DraftError
 from bot.services.publish import publish
-from handlers.common import is_private, own_buttons, translator, unit_of_work
+from handlers.common import (
+    drop_draft,
+    has_draft,
+    is_private,
+    keep_draft,
+    open_draft,
+    own_buttons,
+    translator,
+    unit_of_work,
+)
 from handlers.publish_prompts import confirm_keyboard, question, refusal
 from storage import queries
 from storage.models import Unit
 
-KEY = "publish"  # ctx.user_data[KEY]: the Dialogue in progress
+KIND = "publish"  # the kind of its dialogue draft
 DEADLINE_STEPS = ("receive_by", "study_by", "report_by")
 
 
-def _data(ctx: Ctx) -> dict[Any, Any]:
-    data = ctx.user_data
-    if data is None:  # only updates without a user lack it; every dialogue update has one
-        raise RuntimeError("no user_data for this update")
-    return data
-
-
 def _dialogue(ctx: Ctx) -> pd.Dialogue | None:
-    found = ctx.user_data.get(KEY) if ctx.user_data is not None else None
-    return found if isinstance(found, pd.Dialogue) else None
+    draft = open_draft(ctx, KIND)
+    return pd.Dialogue.from_state(draft.serial, draft.state) if draft is not None else None
+
+
+async def _keep(session: AsyncSession, ctx: Ctx, user_id: int, d: pd.Dialogue) -> None:
+    """Save the dialogue as it now stands (in the caller's transaction)."""
+    await keep_draft(session, ctx, user_id, Draft(KIND, d.step(), d.serial, d.to_state()))
 
 
 def _today(ctx: Ctx) -> date:
@@ -88,18 +98,21 @@ async def publish_command(update: Update, ctx: Ctx) -> None:
     async with unit_of_work(ctx) as session:
         publisher = await pd.publisher_of(session, user.id, ctx.settings.bot.admins)
         d = pd.new_dialogue(publisher) if publisher is not None else None
+        if d is not None:  # a new /publish starts over; one dialogue at a time: the newest wins
+            await _keep(session, ctx, user.id, d)
     if d is None:
         await message.reply_text(t("pd-not-allowed"))
         return
-    _data(ctx).pop("broadcast", None)  # one dialogue at a time: the newest wins
-    _data(ctx)[KEY] = d  # a new /publish starts over
     await _ask(ctx, message.chat_id, t, d, prefix=t("pd-start"))
 
 
 async def cancel_command(update: Update, ctx: Ctx) -> None:
-    message = update.effective_message
-    if message is not None and _data(ctx).pop(KEY, None) is not None:
-        await message.reply_text(translator(update, ctx)("pd-cancelled"))
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or _dialogue(ctx) is None:
+        return
+    async with unit_of_work(ctx) as session:
+        await drop_draft(session, ctx, user.id)
+    await message.reply_text(translator(update, ctx)("pd-cancelled"))
 
 
 async def remind(update: Update, ctx: Ctx) -> None:
@@ -175,13 +188,14 @@ async def _accept(
     refused as soon as both are known (the number is asked again; the issuer is kept)."""
     d.answer(step, value)
     prefix = None
-    if step in ("number", "issuer") and "number" in d.answers and "issuer" in d.answers:
-        try:
-            async with unit_of_work(ctx) as session:
+    async with unit_of_work(ctx) as session:
+        if step in ("number", "issuer") and "number" in d.answers and "issuer" in d.answers:
+            try:
                 await pd.check_duplicate(session, d.answers["number"], d.answers["issuer"])
-        except DraftError as error:
-            d.forget("number")
-            prefix = refusal(t, error)
+            except DraftError as error:
+                d.forget("number")
+                prefix = refusal(t, error)
+        await _keep(session, ctx, chat_id, d)  # the dialogue runs in the user's private chat
     await _ask(ctx, chat_id, t, d, prefix=prefix)
 
 
@@ -201,13 +215,14 @@ async def on_button(update: Update, ctx: Ctx) -> None:
         return
     action, chat_id = parts[2], user.id  # the dialogue only runs in the private chat
     if action == "x":
-        _data(ctx).pop(KEY, None)
+        async with unit_of_work(ctx) as session:
+            await drop_draft(session, ctx, user.id)
         await _close(query, t("pd-button-cancel"), t)
         await _say(ctx, chat_id, t("pd-cancelled"))
         await query.answer()
         return
     if action == "go":
-        await _confirm(ctx, query, t, user.id)
+        await _confirm(ctx, query, t, user.id, d)
         return
     step = d.next_step()
     try:
@@ -275,6 +290,8 @@ async def _preview(ctx: Ctx, chat_id: int, t: Translator, d: pd.Dialogue) -> Non
             reach = await pd.audience(session, units)
     except DraftError as error:  # roles changed during the dialogue
         d.forget("targets")
+        async with unit_of_work(ctx) as session:
+            await _keep(session, ctx, chat_id, d)
         await _ask(ctx, chat_id, t, d, prefix=refusal(t, error))
         return
     groups_t = ctx.texts.for_lang(ctx.texts.default)  # groups read the default language
@@ -286,15 +303,18 @@ async def _preview(ctx: Ctx, chat_id: int, t: Translator, d: pd.Dialogue) -> Non
     await _say(ctx, chat_id, note, confirm_keyboard(t, d))
 
 
-async def _confirm(ctx: Ctx, query: CallbackQuery, t: Translator, user_id: int) -> None:
-    d = _data(ctx).pop(KEY, None)  # taken at once: a second tap finds nothing to publish
-    if not isinstance(d, pd.Dialogue) or d.next_step() is not None:
-        if d is not None:
-            _data(ctx)[KEY] = d
+async def _confirm(
+    ctx: Ctx, query: CallbackQuery, t: Translator, user_id: int, d: pd.Dialogue
+) -> None:
+    if d.next_step() is not None:
         await query.answer(t("pd-stale"))
         return
     try:
         async with unit_of_work(ctx) as session:
+            # The draft is taken in the transaction that publishes: a second tap (or one that
+            # waited for this one) finds nothing to publish; a refusal rolls both back.
+            if not await drop_draft(session, ctx, user_id, d.serial):
+                raise _Taken
             member = await queries.member_by_telegram_id(session, user_id)
             if member is None:  # never publish with the CLI's authority by accident
                 raise DraftError("publish-not-allowed")
@@ -313,16 +333,23 @@ async def _confirm(ctx: Ctx, query: CallbackQuery, t: Translator, user_id: int) 
                 result.chats,
                 result.private_copies,
             )
+    except _Taken:
+        await query.answer(t("pd-stale"))
+        return
     except DraftError as error:
         # Nothing was written (the transaction rolled back); ask again what went stale.
         reason = refusal(t, error)
         step = pd.step_of_error(error)
         await query.answer()
+        async with unit_of_work(ctx) as session:
+            if step is None:
+                await drop_draft(session, ctx, user_id)
+            else:
+                d.forget(step)
+                await _keep(session, ctx, user_id, d)
         if step is None:
             await _say(ctx, user_id, t("pd-not-published", reason=reason))
             return
-        d.forget(step)
-        _data(ctx)[KEY] = d
         await _ask(ctx, user_id, t, d, prefix=t("pd-not-published", reason=reason))
         return
     # After the commit: what the user is told has been stored.
@@ -333,6 +360,10 @@ async def _confirm(ctx: Ctx, query: CallbackQuery, t: Translator, user_id: int) 
         user_id,
         t("pd-published", number=html.escape(number), chats=chats, private=private),
     )
+
+
+class _Taken(Exception):
+    """The draft was gone when Ban hành was pressed (published or cancelled meanwhile)."""
 
 
 async def on_preview_press(update: Update, ctx: Ctx) -> None:
@@ -352,9 +383,7 @@ class Publishing(filters.MessageFilter):
         self._app = app
 
     def filter(self, message: Message) -> bool:
-        user = message.from_user
-        data = self._app.user_data.get(user.id) if user is not None else None
-        return isinstance(data, dict) and isinstance(data.get(KEY), pd.Dialogue)
+        return has_draft(self._app, message.from_user, KIND)
 
 
 def register(app: ChithiApp) -> None:

@@ -293,3 +293,18 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(255))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DialogueDraft(Base):
+    """A half-written dialogue (/publish, /broadcast) of one user: the newest replaces the old.
+
+    ``serial`` ties the dialogue's buttons to it; ``state`` is the dialogue's own JSON."""
+
+    __tablename__ = "dialogue_drafts"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(32))
+    serial: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

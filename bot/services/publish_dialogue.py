@@ -72,8 +72,9 @@ def kind_from_number(number: str) -> str:
 
 @dataclass
 class Dialogue:
-    """What has been answered so far (``answers[step]``; ``None`` = skipped); lives in
-    ``user_data``. ``serial`` ties buttons to this dialogue so old ones cannot act on a new one."""
+    """What has been answered so far (``answers[step]``; ``None`` = skipped); kept as a
+    dialogue draft (``to_state``/``from_state``). ``serial`` ties buttons to this dialogue so
+    old ones cannot act on a new one."""
 
     home_unit: str | None = None  # code of the publisher's own unit: the default issuer
     home_name: str | None = None
@@ -95,6 +96,39 @@ class Dialogue:
 
     def forget(self, step: str) -> None:
         self.answers.pop(step, None)
+
+    def step(self) -> str:
+        """Where the dialogue stands: the next question, or "confirm" (the preview shown)."""
+        return self.next_step() or "confirm"
+
+    def to_state(self) -> dict[str, Any]:
+        """The dialogue as JSON (dates and deadlines as ISO text); ``serial`` is kept apart."""
+        answers = {
+            step: value.isoformat() if isinstance(value, date) else value
+            for step, value in self.answers.items()
+        }
+        return {
+            "home_unit": self.home_unit,
+            "home_name": self.home_name,
+            "roots": [list(root) for root in self.roots],
+            "answers": answers,
+        }
+
+    @classmethod
+    def from_state(cls, serial: str, state: dict[str, Any]) -> Dialogue:
+        answers: dict[str, Any] = dict(state.get("answers") or {})
+        if isinstance(answers.get("issued_on"), str):
+            answers["issued_on"] = date.fromisoformat(answers["issued_on"])
+        for step in DEADLINES:
+            if isinstance(answers.get(step), str):
+                answers[step] = datetime.fromisoformat(answers[step])
+        return cls(
+            home_unit=state.get("home_unit"),
+            home_name=state.get("home_name"),
+            roots=[(int(i), str(code), str(name)) for i, code, name in state.get("roots") or []],
+            answers=answers,
+            serial=serial,
+        )
 
     def to_draft(self) -> DirectiveDraft:
         a = self.answers

@@ -31,7 +31,7 @@ from telegram import Update
 
 from bot.services import broadcast
 from sandbox.keyboards import callback_datas
-from storage.models import Base, Broadcast, Delivery
+from storage.models import Base, Broadcast, Delivery, DialogueDraft
 from tests.kit.harness import Harness
 
 JSON = dict[str, Any]
@@ -512,11 +512,19 @@ def _origin(record: logging.LogRecord) -> str:
 Snapshot = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]
 
 
+# A half-written /publish or /broadcast is a row of ``dialogue_drafts``: strict rounds answer
+# dialogues (their chatter includes dialogue answers) and send /cancel, which move a dialogue
+# on or end it; that is the dialogue's own state, not a write by an invalid update.
+UNCHECKED = {DialogueDraft.__tablename__}
+
+
 async def snapshot(h: Harness) -> Snapshot:
-    """Every row of every table, keyed by primary key."""
+    """Every row of every table (but dialogue drafts, see ``UNCHECKED``), keyed by primary key."""
     found: Snapshot = {}
     async with h.rt.sessions() as session:
         for table in Base.metadata.sorted_tables:
+            if table.name in UNCHECKED:
+                continue
             keys = list(table.primary_key.columns)
             rows = (await session.execute(select(table))).all()
             positions = [list(table.columns).index(k) for k in keys]
