@@ -10,7 +10,10 @@ import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from storage.db import upgrade
 
@@ -110,9 +113,12 @@ CHATS = 100  # the benches' province: one linked group per cell
 IMPORT_CHUNK = 5000  # members per import transaction (PostgreSQL: < 32,767 parameters)
 
 
-async def fill_province(db_url: str, chats: list[tuple[int, list[int]]], count: int) -> None:
-    """The province, its members and linked groups, before the bot starts: a long import
-    would otherwise hold SQLite's write lock while the bot's workers start."""
+async def fill_province(
+    db_url: str, chats: list[tuple[int, list[int]]], *, secretaries: int = 0
+) -> None:
+    """The province (one cell per chat), its members (the first member of each of the first
+    ``secretaries`` cells its secretary) and linked groups, before the bot starts: a long
+    import would otherwise hold SQLite's write lock while the bot's workers start."""
     from bot.services.tree import import_members, import_units
     from storage import queries
     from storage.db import create_engine, session_factory, transaction
@@ -122,12 +128,12 @@ async def fill_province(db_url: str, chats: list[tuple[int, list[int]]], count: 
     sessions = session_factory(engine)
     try:
         units = "code,parent_code,name,kind\nROOT,,Tỉnh,province\n" + "".join(
-            f"C{c},ROOT,Chi bộ {c},cell\n" for c in range(count)
+            f"C{c},ROOT,Chi bộ {c},cell\n" for c in range(len(chats))
         )
         async with transaction(sessions) as s:
             await import_units(s, units)
         rows = [
-            f"{uid},Người {c}-{i},,C{c},member,vi\n"
+            f"{uid},Người {c}-{i},,C{c},{'secretary' if i == 0 and c < secretaries else 'member'},vi\n"
             for c, (_, users) in enumerate(chats)
             for i, uid in enumerate(users)
         ]
@@ -136,9 +142,57 @@ async def fill_province(db_url: str, chats: list[tuple[int, list[int]]], count: 
             async with transaction(sessions) as s:
                 await import_members(s, header + "".join(rows[at : at + IMPORT_CHUNK]))
         async with transaction(sessions) as s:
+            codes = await queries.units_by_code(s)
             for c, (chat_id, _) in enumerate(chats):
-                unit = await queries.unit_by_code(s, f"C{c}")
-                assert unit is not None
-                s.add(Chat(telegram_id=chat_id, type="supergroup", title=f"C{c}", unit_id=unit.id))
+                unit_id = codes[f"C{c}"].id
+                s.add(Chat(telegram_id=chat_id, type="supergroup", title=f"C{c}", unit_id=unit_id))
     finally:
         await engine.dispose()
+
+
+def sandbox_province(
+    server: Any, token: str, n_chats: int, per_chat: int, *, announce: bool = True
+) -> list[tuple[int, list[int]]]:
+    """In the sandbox: ``n_chats`` supergroups of ``per_chat`` people each, the bot added to
+    every one (by its first member); ``(chat id, member ids)`` per chat."""
+    chats = []
+    for c in range(n_chats):
+        chat = server.create_chat(type="supergroup", title=f"Chi bộ {c}")
+        users = [server.create_user(first_name=f"Người {c}-{i}").id for i in range(per_chat)]
+        for uid in users:
+            server.add_chat_member(chat.id, uid)
+        server.add_bot_to_chat(chat.id, token, by_user_id=users[0], announce=announce)
+        chats.append((chat.id, users))
+    return chats
+
+
+async def publish_to_province(
+    sessions: Any,
+    *,
+    number: str,
+    title: str,
+    body: str,
+    now: datetime,
+    tz: ZoneInfo,
+    texts: Any,
+    issuer: str = "Bench",
+    requires_study: bool = True,
+) -> int:
+    """Publish one directive to the whole province (``ROOT``) in one transaction; its id."""
+    from bot.services.drafts import DirectiveDraft
+    from bot.services.publish import publish
+    from storage.db import transaction
+
+    draft = DirectiveDraft(
+        number=number,
+        title=title,
+        issuer=issuer,
+        targets=["ROOT"],
+        requires_study=requires_study,
+        body=body,
+    )
+    async with transaction(sessions) as s:
+        result = await publish(
+            s, draft, publisher=None, config_admins=[], now=now, tz=tz, texts=texts
+        )
+        return int(result.directive.id)

@@ -40,7 +40,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CHATS, RssSampler, fill_province, fresh_database, machine, percentile
+from bench.common import (
+    CHATS,
+    RssSampler,
+    fill_province,
+    fresh_database,
+    machine,
+    percentile,
+    publish_to_province,
+    sandbox_province,
+)
 from bench.intake import MODES, compare
 
 MAX_ROUNDS = 30  # rounds of pressing again after a "busy" toast
@@ -60,14 +69,7 @@ async def _drive(conn: Connection, presses: int) -> None:
     await server.start()
     token = server.create_bot(username="chithi_bot", first_name="Chithi")
     per_chat = presses // CHATS
-    chats = []
-    for c in range(CHATS):
-        chat = server.create_chat(type="supergroup", title=f"Chi bộ {c}")
-        users = [server.create_user(first_name=f"Người {c}-{i}").id for i in range(per_chat)]
-        for uid in users:
-            server.add_chat_member(chat.id, uid)
-        server.add_bot_to_chat(chat.id, token, by_user_id=users[0])
-        chats.append((chat.id, users))
+    chats = sandbox_province(server, token, CHATS, per_chat)
     conn.send((server.url, token, chats))
     command, options = await loop.run_in_executor(None, conn.recv)
     assert command == "run"
@@ -171,8 +173,6 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     from bot.app import build_application, running
     from bot.config import Settings
     from bot.intake.press_lane import lane_of
-    from bot.services.drafts import DirectiveDraft
-    from bot.services.publish import publish
     from storage.models import Confirmation, Delivery, Member
 
     ctx = mp.get_context("spawn")
@@ -181,7 +181,7 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     proc.start()
     url, token, chats = parent.recv()
     async with fresh_database(backend) as db_url:
-        await fill_province(db_url, chats, CHATS)
+        await fill_province(db_url, chats)
         settings = Settings.model_validate(
             {
                 "database": {"url": db_url, "auto_upgrade": False},
@@ -194,25 +194,15 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         async with running(app, freeze_heap=True):
             rt = app.bot_data.runtime
             assert rt is not None
-            draft = DirectiveDraft(
+            directive_id = await publish_to_province(
+                rt.sessions,
                 number="BENCH-1",
                 title="Bench",
-                issuer="Bench",
-                targets=["ROOT"],
-                requires_study=True,
                 body="Đo tốc độ.",
+                now=rt.now(),
+                tz=settings.locale.tz,
+                texts=rt.texts,
             )
-            async with rt.sessions() as s, s.begin():
-                result = await publish(
-                    s,
-                    draft,
-                    publisher=None,
-                    config_admins=[],
-                    now=rt.now(),
-                    tz=settings.locale.tz,
-                    texts=rt.texts,
-                )
-                directive_id = result.directive.id
             posted_by = time.monotonic() + 60
             while True:  # wait for every post to be out
                 async with rt.sessions() as s:

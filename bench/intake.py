@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.common import fresh_database, percentile
+from bench.common import fresh_database, percentile, publish_to_province, sandbox_province
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret"
@@ -48,14 +48,7 @@ async def _drive(conn: Connection, n_chats: int, per_chat: int) -> None:
     server = SandboxServer(limits=FloodLimits.disabled())
     await server.start()
     token = server.create_bot(username="chithi_bot", first_name="Chithi")
-    chats = []
-    for c in range(n_chats):
-        chat = server.create_chat(type="supergroup", title=f"Chi bộ {c}")
-        users = [server.create_user(first_name=f"Người {c}-{i}").id for i in range(per_chat)]
-        for uid in users:
-            server.add_chat_member(chat.id, uid)
-        server.add_bot_to_chat(chat.id, token, by_user_id=users[0])
-        chats.append((chat.id, users))
+    chats = sandbox_province(server, token, n_chats, per_chat)
     server.bot(token).queue.clear()  # the bot-added updates: no bot listens yet
     conn.send((server.url, token, chats))
     gc.collect()
@@ -258,21 +251,19 @@ def _ask(conn: Connection, command: str, options: Any = None) -> Any:
 
 async def _publish(db_url: str, number: str) -> int:
     from bot.i18n import Texts
-    from bot.services.drafts import DirectiveDraft
-    from bot.services.publish import publish
-    from storage.db import create_engine, session_factory, transaction
+    from storage.db import create_engine, session_factory
 
     engine = create_engine(db_url)
     try:
-        async with transaction(session_factory(engine)) as s:
-            draft = DirectiveDraft(
-                number=number, title="Bench", issuer="Bench", targets=["ROOT"], body="Đo."
-            )
-            result = await publish(
-                s, draft, publisher=None, config_admins=[], now=datetime.now(UTC),
-                tz=ZoneInfo("Asia/Ho_Chi_Minh"), texts=Texts("vi"),
-            )  # fmt: skip
-            return int(result.directive.id)
+        return await publish_to_province(
+            session_factory(engine),
+            number=number,
+            title="Bench",
+            body="Đo.",
+            now=datetime.now(UTC),
+            tz=ZoneInfo("Asia/Ho_Chi_Minh"),
+            texts=Texts("vi"),
+        )
     finally:
         await engine.dispose()
 
@@ -326,7 +317,7 @@ async def compare(args: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], 
     url, token, chats = parent.recv()
     results = []
     async with fresh_database("postgresql") as db_url:
-        await fill_province(db_url, chats, CHATS)
+        await fill_province(db_url, chats)
         order = [(chat_id, users[i]) for i in range(per_chat) for chat_id, users in chats]
         any_post: dict[int, int] = {}
         with tempfile.TemporaryDirectory() as tmp:

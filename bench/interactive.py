@@ -30,7 +30,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import fresh_database, machine, percentile
+from bench.common import (
+    fill_province,
+    fresh_database,
+    machine,
+    percentile,
+    publish_to_province,
+    sandbox_province,
+)
 
 MEMBERS_PER_CHAT = 5
 SECRETARIES = 20  # the first member of the first cells: each asks /pending about their cell
@@ -54,16 +61,7 @@ async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
     server = SandboxServer(limits=FloodLimits(enabled=True), require_start=False)
     await server.start()
     token = server.create_bot(username="chithi_bot", first_name="Chithi")
-    chats: list[tuple[int, list[int]]] = []
-    for c in range(n_chats):
-        chat = server.create_chat(type="supergroup", title=f"Chi bộ {c:04d}")
-        users = [
-            server.create_user(first_name=f"Người {c}-{i}").id for i in range(MEMBERS_PER_CHAT)
-        ]
-        for uid in users:
-            server.add_chat_member(chat.id, uid)
-        server.add_bot_to_chat(chat.id, token, by_user_id=users[0], announce=False)
-        chats.append((chat.id, users))
+    chats = sandbox_province(server, token, n_chats, MEMBERS_PER_CHAT, announce=False)
     group_ids = {chat_id for chat_id, _ in chats}
     secretaries = [users[0] for _, users in chats[:SECRETARIES]]
 
@@ -163,52 +161,11 @@ async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
     await server.stop()
 
 
-async def _fill(db_url: str, chats: list[tuple[int, list[int]]]) -> None:
-    """The province (one cell per chat), its members (the first of the first cells their
-    secretaries), linked groups; before the bot starts."""
-    from bot.services.tree import import_members, import_units
-    from storage import queries
-    from storage.db import create_engine, session_factory, transaction
-    from storage.models import Chat
-
-    engine = create_engine(db_url)
-    sessions = session_factory(engine)
-    try:
-        units = "code,parent_code,name,kind\nROOT,,Tỉnh,province\n" + "".join(
-            f"C{c},ROOT,Chi bộ {c},cell\n" for c in range(len(chats))
-        )
-        async with transaction(sessions) as s:
-            await import_units(s, units)
-        rows = [
-            f"{uid},Người {c}-{i},,C{c},{'secretary' if i == 0 and c < SECRETARIES else 'member'},vi\n"
-            for c, (_, users) in enumerate(chats)
-            for i, uid in enumerate(users)
-        ]
-        header = "telegram_id,full_name,username,unit_code,role,language\n"
-        async with transaction(sessions) as s:
-            await import_members(s, header + "".join(rows))
-        async with transaction(sessions) as s:
-            codes = await queries.units_by_code(s)
-            for c, (chat_id, _) in enumerate(chats):
-                s.add(
-                    Chat(
-                        telegram_id=chat_id,
-                        type="supergroup",
-                        title=f"C{c}",
-                        unit_id=codes[f"C{c}"].id,
-                    )
-                )
-    finally:
-        await engine.dispose()
-
-
 async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     from sqlalchemy import text
 
     from bot.app import build_application, running
     from bot.config import Settings
-    from bot.services.drafts import DirectiveDraft
-    from bot.services.publish import publish
 
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
@@ -216,7 +173,7 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     proc.start()
     url, token, chats = parent.recv()
     async with fresh_database(backend) as db_url:
-        await _fill(db_url, chats)
+        await fill_province(db_url, chats, secretaries=SECRETARIES)
         if backend == "postgresql":
             from storage.db import create_engine
 
@@ -238,25 +195,16 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         async with running(app, freeze_heap=True):
             rt = app.bot_data.runtime
             assert rt is not None
-            draft = DirectiveDraft(
+            directive_id = await publish_to_province(
+                rt.sessions,
                 number=NUMBER,
                 title="Về việc thử nghiệm gửi tin khi đang có người bấm",
                 issuer="Ban Tuyên giáo",
-                targets=["ROOT"],
-                requires_study=True,
                 body="Đề nghị các chi bộ xác nhận đã nhận, đã học tập.",
+                now=rt.now(),
+                tz=settings.locale.tz,
+                texts=rt.texts,
             )
-            async with rt.sessions() as s, s.begin():
-                result = await publish(
-                    s,
-                    draft,
-                    publisher=None,
-                    config_admins=[],
-                    now=rt.now(),
-                    tz=settings.locale.tz,
-                    texts=rt.texts,
-                )
-                directive_id = result.directive.id
             options = {
                 "directive_id": directive_id,
                 "press_rate": args.press_rate,
