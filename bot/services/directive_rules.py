@@ -26,7 +26,6 @@ Bounds, and why:
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from sqlalchemy import String
 
 from bot.i18n import Translator
 from bot.services.drafts import NUMBER_RE, REPORT_EVERY, DirectiveDraft, DraftError
-from bot.services.tg_text import truncate
+from bot.services.tg_text import is_control, truncate
 from storage.models import Directive
 
 
@@ -112,8 +111,7 @@ def check_text(field: str, value: str, limit: int, *, multiline: bool = False) -
     if len(value) > limit:
         raise DraftError("rule-too-long", field=field, length=len(value), max=limit)
     for ch in value:
-        category = unicodedata.category(ch)
-        if (category == "Cc" and not (multiline and ch in _ALLOWED_CONTROLS)) or category == "Cs":
+        if is_control(ch) and not (multiline and ch in _ALLOWED_CONTROLS):
             raise DraftError("rule-control-character", field=field, code=f"U+{ord(ch):04X}")
 
 
@@ -135,7 +133,7 @@ def check_link(label: str, url: str) -> None:
     check_text("links", label, LINK_LABEL_MAX)
     if len(url) > URL_MAX or len(url.encode("utf-8")) > URL_MAX_BYTES:
         raise DraftError("rule-link-too-long", field="links", url=shown(url), max=URL_MAX)
-    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs") for ch in url):
+    if any(ch.isspace() or is_control(ch) for ch in url):
         raise DraftError("rule-link-bad", field="links", url=shown(url))
     try:
         parts = urlsplit(url)

@@ -80,22 +80,19 @@ def truncate(text: str, limit: int) -> str:
 ARGUMENT_LIMIT = 1024  # one command argument (a word of the message), in UTF-16 units
 
 
-def clean_text(text: str, *, newlines: bool = False) -> str:
-    """``text`` without NUL and the other control characters, and without lone surrogates.
+def is_control(ch: str) -> bool:
+    """A control character (Unicode category Cc: NUL, C0, DEL, C1) or a lone surrogate (Cs):
+    nothing a person means to write, and PostgreSQL refuses NUL outright."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000
 
-    None of them is anything a person means to write; PostgreSQL refuses NUL outright, so one in
-    a name or an argument would fail every statement that carries it. ``newlines`` keeps line
-    breaks (and tabs) for multi-line texts.
-    """
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters and lone surrogates (:func:`is_control`): one NUL in
+    a name or an argument would fail every statement that carries it."""
     if text.isprintable():  # the usual case, checked at C speed
         return text
-    kept = "\n\t" if newlines else ""
-    return "".join(
-        ch
-        for ch in text
-        if ch in kept
-        or not (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000)
-    )
+    return "".join(ch for ch in text if not is_control(ch))
 
 
 def clean_argument(arg: str) -> str:
