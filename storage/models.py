@@ -60,6 +60,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def column_length(model: type[Base], name: str) -> int:
+    """The declared length of a string column (what a value must fit to be stored on
+    PostgreSQL; SQLite would not check)."""
+    column_type = model.__table__.c[name].type
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError(f"{model.__name__}.{name} is not a string column with a length")
+    return int(column_type.length)
+
+
 class CreatedAt:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 

@@ -32,18 +32,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String
-
 from bot.i18n import Translator
 from bot.services.drafts import NUMBER_RE, REPORT_EVERY, DirectiveDraft, DraftError
 from bot.services.tg_text import is_control, truncate
-from storage.models import Directive
+from storage.models import Directive, column_length
 
 
 def _column_max(name: str) -> int:
-    column_type = Directive.__table__.c[name].type
-    assert isinstance(column_type, String) and column_type.length is not None
-    return int(column_type.length)
+    return column_length(Directive, name)
 
 
 NUMBER_MAX = _column_max("number")  # 64

@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.tg_text import clean_text
 from storage import queries
-from storage.models import Member
+from storage.models import Member, column_length
 
 # As long as the columns hold.
-NAME_MAX: int = getattr(Member.__table__.c.full_name.type, "length", None) or 255
-USERNAME_MAX: int = getattr(Member.__table__.c.username.type, "length", None) or 64
+NAME_MAX = column_length(Member, "full_name")
+USERNAME_MAX = column_length(Member, "username")
 
 
 @dataclass(frozen=True)

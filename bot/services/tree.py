@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import queries
-from storage.models import Member, Membership, Unit
+from storage.models import Member, Membership, Unit, column_length
 
 ROLES = ("member", "secretary", "admin")
 LANGUAGES = ("vi", "en")
 UNIT_COLUMNS = ("code", "parent_code", "name", "kind")
 MEMBER_COLUMNS = ("telegram_id", "full_name", "username", "unit_code", "role", "language")
 # A unit's path ("/1/7/42/") is stored in a column this long: it bounds how deep a branch can go.
-PATH_MAX: int = getattr(Unit.__table__.c.path.type, "length", None) or 512
+PATH_MAX = column_length(Unit, "path")
 
 
 @dataclass(frozen=True)
