@@ -26,7 +26,6 @@ from bot.intake.lease import PollerLease
 from bot.intake.polling import Poller
 from bot.intake.press_lane import lane_of
 from bot.intake.route import Router
-from bot.intake.updates import PressFirstProcessor
 from bot.intake.webhook import WebhookServer
 from bot.jobs import schedule_ticks
 from bot.logs import describe_update, protect
@@ -38,7 +37,6 @@ from storage.db import create_engine, is_sqlite, session_factory, upgrade
 from storage.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
-CONCURRENT_PRESSES = 512
 CONCURRENT_UPDATES = 24
 HTTP_CONNECTIONS = 64
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
@@ -76,10 +74,11 @@ def build_application(
         .base_url(base_url or settings.bot.base_url)
         .base_file_url(base_file_url or settings.bot.base_file_url)
         .context_types(context_types)
-        # Updates run concurrently: presses by the hundred (they share batched transactions),
-        # others no more at once than the database pool can serve (see bot/updates.py).
-        .concurrent_updates(PressFirstProcessor(CONCURRENT_PRESSES, CONCURRENT_UPDATES))
-        # HTTP on aiohttp (see bot/http.py): enough connections for the concurrent updates
+        # Presses never reach PTB (bot.intake.route hands them to the press lane, which bounds
+        # them itself); the other updates each hold a database session while handled, so no
+        # more run at once than the pool serves.
+        .concurrent_updates(CONCURRENT_UPDATES)
+        # HTTP on aiohttp (see bot/delivery/http.py): enough connections for the concurrent updates
         # plus the sender; a request waits for a free one if need be.
         .request(AiohttpRequest(connections=HTTP_CONNECTIONS, pool_timeout=30.0))
         .get_updates_request(AiohttpRequest(connections=1))
