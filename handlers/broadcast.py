@@ -25,6 +25,7 @@ from bot.services.broadcast import Announcement, BroadcastError
 from bot.services.broadcast_text import progress_payload
 from bot.services.dialogues import Draft
 from bot.services.ports import SendError
+from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
 from handlers.common import (
     asker,
     asker_roots,
@@ -264,7 +265,9 @@ async def _pick_target(
                 await _keep(session, ctx, query.from_user.id, dialogue)
     if problem is not None or unit is None:
         error = problem or BroadcastError("broadcast-stale")
-        await query.answer(t(error.key, **error.args_)[:200], show_alert=True)
+        await query.answer(
+            truncate(t(error.key, **error.args_), CALLBACK_ANSWER_LIMIT), show_alert=True
+        )
         return
     await query.answer()
     await query.edit_message_text(
