@@ -3,35 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from telegram import Bot
 
 from sandbox import SandboxServer
 from tests.kit.botapi_spec import SPEC_PATH, CallLog, load_spec
 from tests.kit.harness import Harness
+from tests.kit.plain_bot import ptb_bot, started_user
 
 JSON = dict[str, Any]
 USER = {"id": 100000001, "is_bot": False, "first_name": "Lan"}
 GROUP = {"id": -4100000001, "type": "group", "title": "Chi bộ"}
 CHANNEL = {"id": -1002100000001, "type": "channel", "title": "Bản tin"}
 SUPERGROUP = {"id": -1002100000002, "type": "supergroup", "title": "Đảng bộ"}
-
-
-@asynccontextmanager
-async def ptb_bot(server: SandboxServer, token: str) -> AsyncIterator[Bot]:
-    bot = Bot(token, base_url=server.base_url, base_file_url=server.base_file_url)
-    async with bot:
-        yield bot
-
-
-def started_user(sandbox: SandboxServer, token: str) -> Any:
-    user = sandbox.create_user(first_name="Lan")
-    sandbox.send_text(token, user.id, "/start")
-    return user
 
 
 def admin_rights(**extra: bool) -> JSON:

@@ -3,18 +3,17 @@ strict as Telegram, and a bot that refuses exactly where Telegram would."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
 from bot.delivery.telegram_port import qr_png
 from sandbox import SandboxServer
 from tests.kit.broadcasting import button, compose, final_progress, next_messages, press_and_wait
 from tests.kit.harness import Harness
+from tests.kit.plain_bot import ptb_bot, started_user
 from tests.kit.scene import build_scene
 
 JSON = dict[str, Any]
@@ -29,19 +28,6 @@ def emoji_text(total: int, head: str = "📣 Họp chi bộ ") -> str:
     """A text of exactly ``total`` UTF-16 units, nearly all emoji."""
     room = total - units(head)
     return head + EMOJI * (room // 2) + "." * (room % 2)
-
-
-@asynccontextmanager
-async def ptb_bot(server: SandboxServer, token: str) -> AsyncIterator[Bot]:
-    bot = Bot(token, base_url=server.base_url, base_file_url=server.base_file_url)
-    async with bot:
-        yield bot
-
-
-def started_user(sandbox: SandboxServer, token: str) -> Any:
-    user = sandbox.create_user(first_name="Lan")
-    sandbox.send_text(token, user.id, "/start")
-    return user
 
 
 def last_result(sandbox: SandboxServer, method: str) -> Any:

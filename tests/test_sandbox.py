@@ -6,14 +6,12 @@ import asyncio
 import datetime as dtm
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from telegram import (
-    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -30,10 +28,11 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from sandbox import ApiError, FloodLimits, SandboxServer, SandboxUser
+from sandbox import ApiError, FloodLimits, SandboxServer
 from sandbox.html import parse_html
 from sandbox.limits import FloodController, FloodStats, retry_after_value
 from sandbox.markdown import parse_markdown_v2
+from tests.kit.plain_bot import ptb_bot, started_user
 
 MakeServer = Callable[..., Awaitable[SandboxServer]]
 PNG_1000x500 = (
@@ -75,20 +74,6 @@ async def make_server() -> AsyncIterator[MakeServer]:
 async def sandbox(make_server: MakeServer) -> SandboxServer:
     """A sandbox without flood limits."""
     return await make_server()
-
-
-@asynccontextmanager
-async def ptb_bot(server: SandboxServer, token: str) -> AsyncIterator[Bot]:
-    """A real PTB ``Bot`` pointed at the sandbox."""
-    async with Bot(token, base_url=server.base_url, base_file_url=server.base_file_url) as bot:
-        yield bot
-
-
-def started_user(server: SandboxServer, token: str, name: str = "Lan") -> SandboxUser:
-    """A user who has opened the private chat with the bot (so the bot may write)."""
-    user = server.create_user(first_name=name, language_code="vi")
-    server.send_text(token, user.id, "/start")
-    return user
 
 
 # -- updates: polling, application, webhook ------------------------------------------------
