@@ -19,12 +19,16 @@ def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) ->
     """``Chưa nhận (3): A, B, C`` wrapped into lines that fit a page."""
     head = t(key, count=len(names))
     lines, current = [], f"   {head}: "
+    size = tg_len(current)  # of ``current``, kept as it grows (not measured again per name)
     for i, name in enumerate(names):
         piece = html.escape(name) + (", " if i < len(names) - 1 else "")
-        if tg_len(current) + tg_len(piece) > width:
+        piece_size = tg_len(piece)
+        if size + piece_size > width:
             lines.append(current.rstrip())
             current = "      "
+            size = tg_len(current)
         current += piece
+        size += piece_size
     lines.append(current.rstrip())
     return lines
 
@@ -86,11 +90,12 @@ def render_pages(t: Translator, report: PendingReport) -> list[str]:
     for unit in report.units:
         block = unit_block(t, unit, d.requires_study, top)
         for line in block:
-            if size + html_len(line) + 1 > room:
+            line_size = html_len(line) + 1
+            if size + line_size > room:
                 pages.append([])
                 size = 0
             pages[-1].append(line)
-            size += html_len(line) + 1
+            size += line_size
         pages[-1].append("")
         size += 1
     out = []

@@ -60,11 +60,12 @@ def render_pages(t: Translator, report: StatusReport, tz: ZoneInfo) -> list[str]
     size = 0
     for chat in sorted(report.chats, key=lambda c: _ORDER[c.state]):
         line = chat_line(t, chat, tz)
-        if pages[-1] and size + html_len(line) + 1 > room:
+        line_size = html_len(line) + 1
+        if pages[-1] and size + line_size > room:
             pages.append([])
             size = 0
         pages[-1].append(line)
-        size += html_len(line) + 1
+        size += line_size
     out = []
     for i, lines in enumerate(pages, start=1):
         footer = [t("status-page", page=i, pages=len(pages))] if len(pages) > 1 else []
