@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -86,6 +88,8 @@ class Unit(CreatedAt, Base):
     path: Mapped[str] = mapped_column(String(512), index=True)
     depth: Mapped[int] = mapped_column(Integer, default=0)
     join_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Claims by name and requests to be added wait for a secretary (a phone match never does).
+    join_approval: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Chat(CreatedAt, Base):
@@ -103,13 +107,30 @@ class Chat(CreatedAt, Base):
 
 
 class Member(CreatedAt, Base):
-    """A person known by Telegram id; ``private_chat`` once they have started the bot."""
+    """A person on a unit's roster; ``telegram_id`` once they use the bot (claimed their entry).
+
+    A roster entry imported from the secretary's list has no ``telegram_id`` until its person
+    claims it; ``private_chat`` once they have started the bot. ``erased_at``: personal data
+    erased on request (the row stays, nameless, so anonymous counts still add up)."""
 
     __tablename__ = "members"
 
     id: Mapped[int_pk]
-    telegram_id: Mapped[tg_id] = mapped_column(unique=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     full_name: Mapped[str] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    card_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def chat_id(self) -> int:
+        """The member's private chat with the bot (their Telegram id); only for someone who uses
+        the bot: a roster entry nobody has claimed has none."""
+        if self.telegram_id is None:
+            raise LookupError(f"member {self.id} has no Telegram account")
+        return self.telegram_id
+
     username: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     private_chat: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -234,6 +255,46 @@ class Confirmation(Base):
     kind: Mapped[str] = mapped_column(String(16))  # received, studied
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # press (the member's own button), meeting (studied at the cell's meeting), behalf (marked
+    # by a secretary); recorded_by is the secretary for the last two.
+    how: Mapped[str] = mapped_column(String(16), default="press", server_default="press")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Meeting(CreatedAt, Base):
+    """A unit's meeting at which a directive was studied; its attendees' confirmations point here."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int_pk]
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Claim(CreatedAt, Base):
+    """Someone opening a unit's join link: claims a roster entry (by name or phone) or asks to be
+    added (``member_id`` empty). ``state``: pending, approved, declined, withdrawn."""
+
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_unit_state", "unit_id", "state"),)
+
+    id: Mapped[int_pk]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    full_name: Mapped[str] = mapped_column(String(255))  # the claimant's name in Telegram
+    how: Mapped[str] = mapped_column(String(16))  # name, phone, ask
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Reminder(CreatedAt, Base):

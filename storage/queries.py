@@ -73,7 +73,7 @@ async def members_by_telegram_id(
     session: AsyncSession, telegram_ids: Iterable[int]
 ) -> dict[int, Member]:
     rows = await session.scalars(select(Member).where(Member.telegram_id.in_(list(telegram_ids))))
-    return {m.telegram_id: m for m in rows.all()}
+    return {m.chat_id: m for m in rows.all()}
 
 
 async def memberships_of(session: AsyncSession, member_id: int) -> Sequence[Membership]:

@@ -117,7 +117,7 @@ async def chat_gone(
             Outgoing(
                 f"gone:{row.id}:m{secretary.id}",
                 "notice",
-                secretary.telegram_id,
+                secretary.chat_id,
                 {"method": "message", "text": texts(lang, key, **args)},
                 directive_id=row.directive_id,
                 member_id=secretary.id,

@@ -107,6 +107,7 @@ async def _find_pressers(session: AsyncSession, telegram_ids: list[int]) -> dict
     return {
         tg: _Presser(member_id, private, blocked, bool(is_placed))
         for tg, member_id, private, blocked, is_placed in rows
+        if tg is not None  # looked up by Telegram id: never None
     }
 
 

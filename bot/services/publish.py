@@ -301,7 +301,7 @@ async def _private_copies(
                 Outgoing(
                     f"d{d.id}:m{member.id}:private:{seq}",
                     "private",
-                    member.telegram_id,
+                    member.chat_id,
                     payload,
                     directive_id=d.id,
                     member_id=member.id,

@@ -323,7 +323,7 @@ async def resolve_targets(
     an administrator, who reaches every unit, is told that a code does not exist).
     """
     await check_permission(session, member, [], config_admins)  # manages something at all
-    asker = member.telegram_id
+    asker = member.chat_id
     units: list[Unit] = []
     for code in codes:
         unit = await access.unit_for(session, asker, code, config_admins)

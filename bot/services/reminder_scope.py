@@ -85,7 +85,7 @@ async def scope_units(session: AsyncSession, directive_id: int) -> list[Unit]:
 
 def reminder_recipients(
     paths: Sequence[str], directive_id: int, which: str, now: datetime
-) -> Select[int, int, str]:
+) -> Select[int, int | None, str]:
     """Members to remind privately: under the targets, with a private chat with the bot, who
     have not confirmed what ``which`` asks and have not snoozed this directive. Columns
     ``member_id``, ``telegram_id``, ``language``; each member once."""
@@ -172,7 +172,7 @@ async def member_scope(session: AsyncSession, directive_id: int, which: str) -> 
             unit.done += 1
         else:
             unit.pending.append(name)
-        if role in MANAGING_ROLES and reachable:
+        if role in MANAGING_ROLES and reachable and tid is not None:
             unit.managers.append(Recipient(mid, tid, lang, name))
     # Sorted here rather than in SQL: the same order on SQLite and PostgreSQL collations.
     for unit in units.values():
@@ -219,7 +219,7 @@ async def _add_managers(
         )
     )
     for unit_id, mid, tid, lang, name in await session.execute(stmt):
-        if unit_id in units:
+        if unit_id in units and tid is not None:  # a private chat means a Telegram id
             units[unit_id].managers.append(Recipient(mid, tid, lang, name))
     for unit in units.values():
         unit.managers.sort(key=lambda r: (r.name, r.member_id))

@@ -231,11 +231,14 @@ def _to(
     payload: dict[str, object],
     directive_id: int,
 ) -> Outgoing:
-    member_id = recipient.member_id if isinstance(recipient, Recipient) else recipient.id
+    if isinstance(recipient, Recipient):
+        member_id, chat_id = recipient.member_id, recipient.telegram_id
+    else:
+        member_id, chat_id = recipient.id, recipient.chat_id
     return Outgoing(
         f"{key}:m{member_id}",
         kind,
-        recipient.telegram_id,
+        chat_id,
         payload,
         directive_id=directive_id,
         member_id=member_id,

@@ -92,7 +92,7 @@ async def submit_report(
     number, rest = parsed
     if member is None or not await _manages_any(session, member):
         return ReportOutcome(NOT_SECRETARY, number)
-    directive = await access.directive_for(session, member.telegram_id, number, config_admins)
+    directive = await access.directive_for(session, member.chat_id, number, config_admins)
     if directive is None:  # no such directive, or not the member's: one answer
         return ReportOutcome(UNKNOWN, number)
     units = await _owing_units(session, member, directive.id)
