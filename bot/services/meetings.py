@@ -199,12 +199,14 @@ async def mark(
     by: Member,
     now: datetime,
 ) -> bool:
-    """Mark one member ``kind`` on their behalf; False if it was already recorded."""
+    """Mark one member ``kind`` on their behalf (audited); False if it was already recorded."""
     if kind not in MARKABLE:
         raise ValueError(f"unknown confirmation kind {kind!r}")
     new = await _write(
         session, directive, [member_id], kinds_for(kind), how="behalf", by=by, now=now
     )
+    if not any(new.values()):
+        return False  # already recorded (by a press or before): nothing changed, nothing to audit
     session.add(
         AuditEvent(
             at=now,
