@@ -77,7 +77,7 @@ async def test_a_meeting_records_its_attendees_as_studied(
         page = latest(h, secretary)
         assert page["text"].splitlines()[2].startswith("Có mặt: 15/20.")
         assert "☐ Đặng Thị Yến" in [b["text"] for b in buttons_of(page)]
-        save = [b for b in buttons_of(page) if b["text"] == "💾 Lưu"][0]["callback_data"]
+        save = next(b for b in buttons_of(page) if b["text"] == "💾 Lưu")["callback_data"]
         # A double Save, both presses made while the keyboard is still there: recorded once.
         queries = [
             h.sandbox.press_button(h.token, secretary.id, secretary.id, page["message_id"], save)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services import reminder_text
-from bot.services.reminder_text import When
 from bot.services.names import sort_names, vietnamese_sort_key
 from bot.services.reminder_scope import member_scope
+from bot.services.reminder_text import When
 from storage.models import Directive
 from tests.kit.harness import MakeHarness, buttons_of
 from tests.kit.publishing import NUMBER, post_in, publish_sample
