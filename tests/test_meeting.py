@@ -16,7 +16,15 @@ from storage.models import (
     Member,
     Membership,
 )
-from tests.kit.harness import JSON, Harness, MakeHarness, buttons_of
+from tests.kit.harness import (
+    JSON,
+    FakeClock,
+    Harness,
+    MakeHarness,
+    bot_on_sandbox,
+    buttons_of,
+    make_settings,
+)
 from tests.kit.publishing import NUMBER, post_in, publish_sample
 from tests.kit.roster import CELL, twenty_in_the_cell
 from tests.kit.scene import Scene, build_scene
@@ -224,3 +232,32 @@ async def test_meetings_and_marks_stay_in_the_secretarys_own_units(
         bl = scene.groups["BP-BL-01"].id
         await h.settle(lambda: post_in(h, bl)["text"].endswith("Đã nhận 1/1 · Đã học 0/1"))
         assert directive_id
+
+
+async def test_a_half_ticked_checklist_survives_a_restart(
+    sandbox: Any, db_url: str, clock: FakeClock
+) -> None:
+    settings = make_settings(db_url)
+    async with bot_on_sandbox(sandbox, settings, clock=clock) as h:
+        scene, _directive_id = await _published(h)
+        secretary = scene.users["sec_dx01"]
+        await h.send(secretary, f"/meeting {NUMBER}")
+        await tap(h, secretary, "☑ Lê Duy")
+        token = h.token
+
+    async with bot_on_sandbox(sandbox, settings, clock=clock, token=token) as h:
+        page = latest(h, secretary)
+        assert page["text"].splitlines()[1].endswith("ngày 10/01/2027")  # today, local time
+        assert page["text"].splitlines()[2].startswith("Có mặt: 19/20.")
+        await tap(h, secretary, "☑ Mai Thị Hà")  # a button sent before the restart still works
+        await tap(h, secretary, "💾 Lưu")
+        async with h.db() as s:
+            meeting = (await s.scalars(select(Meeting))).one()
+            assert meeting.attendees == 18
+            absent = await s.scalar(
+                select(func.count())
+                .select_from(Confirmation)
+                .join(Member, Member.id == Confirmation.member_id)
+                .where(Member.full_name.in_(["Lê Duy", "Mai Thị Hà"]))
+            )
+            assert absent == 0
