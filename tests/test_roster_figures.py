@@ -102,3 +102,33 @@ async def test_counters_pending_and_summaries_count_the_whole_roster(
         assert names == "Chưa xác nhận: Trịnh Văn An, Vũ Kim Mai, Phan Minh Tuấn, Đặng Thị Yến"
         assert offline.startswith("Chưa sử dụng Chithi, cần liên hệ trực tiếp hoặc qua điện")
         assert offline.endswith(": " + ", ".join(sort_names([*not_using, "Lê Duy"])))
+
+
+def test_pending_pages_fit_with_long_lists_of_people_not_using_the_bot() -> None:
+    from bot.services.pending import PendingReport, UnitPending
+    from bot.services.pending_text import PAGE_LIMIT, render_pages
+    from bot.services.tg_text import html_len
+    from tests.test_render import TEXTS, _directive
+
+    units = []
+    for u in range(20):
+        offline = [f"Đặng Thị Ngườ𝕚{u:02d}x{i:03d}" for i in range(120)]  # astral: 2 units each
+        units.append(
+            UnitPending(
+                code=f"C{u:02d}",
+                name=f"Chi bộ {u}",
+                depth=1,
+                total=125,
+                missing_received=[f"Lê Văn A{u:02d}"],
+                missing_studied=[f"Lê Văn B{u:02d}"],
+                not_using=offline,
+            )
+        )
+    pages = render_pages(TEXTS.for_lang("vi"), PendingReport(_directive("x"), units))
+    assert len(pages) > 5
+    assert all(html_len(p) <= 4096 for p in pages)  # Telegram's limit, in its units
+    everything = "\n".join(pages)
+    for unit in units:
+        for name in [*unit.not_using, *unit.missing_received, *unit.missing_studied]:
+            assert everything.count(name) == 1
+    assert everything.count("Chưa sử dụng Chithi, cần liên hệ trực tiếp (120)") == 20
