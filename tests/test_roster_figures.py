@@ -6,14 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services import reminder_text
-from bot.services.names import sort_names, vietnamese_sort_key
+from bot.services.names import folded, sort_names, vietnamese_sort_key
+from bot.services.pending import PendingReport, UnitPending
+from bot.services.pending_text import render_pages
 from bot.services.reminder_scope import member_scope
 from bot.services.reminder_text import When
+from bot.services.tg_text import html_len
 from storage.models import Directive
 from tests.kit.harness import MakeHarness, buttons_of
 from tests.kit.publishing import NUMBER, post_in, publish_sample
 from tests.kit.roster import CELL, twenty_in_the_cell
 from tests.kit.scene import build_scene
+from tests.test_render import TEXTS, _directive
 
 
 def test_names_sort_by_given_name_in_vietnamese_order() -> None:
@@ -33,6 +37,7 @@ def test_names_sort_by_given_name_in_vietnamese_order() -> None:
     assert sort_names(["Đặng Thị Yến", "Bùi Thị Yến"]) == ["Bùi Thị Yến", "Đặng Thị Yến"]
     assert sorted(["Đức", "Dung"]) == ["Dung", "Đức"] and sorted(["Ư", "V"]) == ["V", "Ư"]
     assert isinstance(vietnamese_sort_key("Nguyễn Văn An"), bytes)
+    assert folded("Lê Đức Ưng") == "le duc ung"
 
 
 async def _tap(h: Any, user: Any, message: dict[str, Any], label: str) -> dict[str, Any]:
@@ -54,7 +59,7 @@ async def test_counters_pending_and_summaries_count_the_whole_roster(
         await h.press(scene.users["m1"], cell, post["message_id"], f"c:{directive_id}:r")
         await h.press(scene.users["m2"], cell, post["message_id"], f"c:{directive_id}:s")
         secretary = scene.users["sec_dx01"]
-        [choice] = await h.send(secretary, f"/mark {NUMBER} lê duy")
+        [choice] = await h.send(secretary, f"/mark {NUMBER} le duy")
         assert choice["text"] == f"Ghi nhận thay cho đồng chí nào (văn bản {NUMBER})?"
         answer = await _tap(h, secretary, choice, "✅ Đã nhận — Lê Duy")
         assert answer["text"] == f"✅ Đã ghi nhận thay: đồng chí Lê Duy đã nhận văn bản {NUMBER}."
@@ -105,11 +110,6 @@ async def test_counters_pending_and_summaries_count_the_whole_roster(
 
 
 def test_pending_pages_fit_with_long_lists_of_people_not_using_the_bot() -> None:
-    from bot.services.pending import PendingReport, UnitPending
-    from bot.services.pending_text import PAGE_LIMIT, render_pages
-    from bot.services.tg_text import html_len
-    from tests.test_render import TEXTS, _directive
-
     units = []
     for u in range(20):
         offline = [f"Đặng Thị Ngườ𝕚{u:02d}x{i:03d}" for i in range(120)]  # astral: 2 units each

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access, counters
 from bot.services.drafts import DraftError
-from bot.services.names import vietnamese_sort_key
+from bot.services.names import folded, vietnamese_sort_key
 from bot.services.pending import targets_of
 from storage import queries
 from storage.models import AuditEvent, Confirmation, Directive, Meeting, Member, Membership, Unit
@@ -223,9 +223,9 @@ async def mark(
 async def find_members(
     session: AsyncSession, units: Sequence[Unit], query: str, limit: int = 8
 ) -> list[tuple[RosterEntry, Unit]]:
-    """Roster entries of ``units`` whose name contains ``query`` (case ignored), in Vietnamese
-    order; at most ``limit``."""
-    needle = query.casefold().strip()
+    """Roster entries of ``units`` whose name contains ``query`` (case and accents ignored), in
+    Vietnamese order; at most ``limit``."""
+    needle = folded(query).strip()
     if not needle or not units:
         return []
     by_id = {u.id: u for u in units}
@@ -237,7 +237,7 @@ async def find_members(
     found = [
         (RosterEntry(int(mid), name), by_id[uid])
         for mid, name, uid in await session.execute(stmt)
-        if needle in name.casefold()
+        if needle in folded(name)
     ]
     found.sort(key=lambda f: (vietnamese_sort_key(f[0].name), f[0].member_id))
     return found[:limit]

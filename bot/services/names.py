@@ -4,6 +4,7 @@ after "D", "Ư" after "U", tones in the dictionary's order)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 import icu
@@ -26,3 +27,10 @@ def vietnamese_sort_key(full_name: str) -> bytes:
 def sort_names(names: Iterable[str]) -> list[str]:
     """``names`` in Vietnamese list order."""
     return sorted(names, key=vietnamese_sort_key)
+
+
+def folded(text: str) -> str:
+    """``text`` without case or Vietnamese diacritics ("Lê Đức" → "le duc"), for finding a
+    name typed without accents."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
