@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import Texts
 from bot.services import reminder_text
 from bot.services.names import folded, sort_names, vietnamese_sort_key
 from bot.services.pending import PendingReport, UnitPending
@@ -17,7 +18,6 @@ from tests.kit.harness import MakeHarness, buttons_of
 from tests.kit.publishing import NUMBER, post_in, publish_sample
 from tests.kit.roster import CELL, twenty_in_the_cell
 from tests.kit.scene import build_scene
-from tests.test_render import TEXTS, _directive
 
 
 def test_names_sort_by_given_name_in_vietnamese_order() -> None:
@@ -124,7 +124,8 @@ def test_pending_pages_fit_with_long_lists_of_people_not_using_the_bot() -> None
                 not_using=offline,
             )
         )
-    pages = render_pages(TEXTS.for_lang("vi"), PendingReport(_directive("x"), units))
+    directive = Directive(number="CT-2022/TU", title="Chỉ thị", requires_study=True)
+    pages = render_pages(Texts().for_lang("vi"), PendingReport(directive, units))
     assert len(pages) > 5
     assert all(html_len(p) <= 4096 for p in pages)  # Telegram's limit, in its units
     everything = "\n".join(pages)
