@@ -179,7 +179,7 @@ async def _save(
     await edit_pressed(
         query,
         t(
-            "meeting-saved",
+            "meeting-saved" if recorded.kind == "studied" else "meeting-saved-received",
             date=checklist.held_on.strftime("%d/%m/%Y"),
             unit=checklist.unit_name,
             attendees=recorded.attendees,

@@ -38,6 +38,7 @@ class Recorded:
     attendees: int
     received: int
     studied: int
+    kind: str  # what attending counts as: studied, or received for a directive without study
 
 
 def parse_held_on(text: str | None, today: date) -> date:
@@ -187,7 +188,7 @@ async def record_meeting(
         )
     )
     await session.flush()
-    return Recorded(len(present), new["received"], new["studied"])
+    return Recorded(len(present), new["received"], new["studied"], kind)
 
 
 async def mark(

@@ -23,6 +23,7 @@ meeting-cancelled = Cancelled; nothing recorded.
 meeting-stale = This list was already saved or cancelled.
 meeting-refused = Not saved: you no longer manage this unit, or the directive is closed.
 meeting-saved = ✅ Meeting of {$unit} on {$date} recorded: {$attendees}/{$total} present studied directive {$number}.
+meeting-saved-received = ✅ Meeting of {$unit} on {$date} recorded: {$attendees}/{$total} present received directive {$number}.
 mark-usage =
     Usage: /mark number full-name (or part of it)
     Example: /mark 1208-CV/BTGTU Nguyễn Văn An

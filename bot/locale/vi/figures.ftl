@@ -23,6 +23,7 @@ meeting-cancelled = Đã huỷ, chưa ghi nhận gì.
 meeting-stale = Danh sách này đã lưu hoặc đã huỷ.
 meeting-refused = Không lưu được: đồng chí không còn phụ trách đơn vị này, hoặc văn bản đã đóng.
 meeting-saved = ✅ Đã ghi nhận buổi sinh hoạt ngày {$date} của {$unit}: {$attendees}/{$total} đồng chí có mặt, đã học tập văn bản {$number}.
+meeting-saved-received = ✅ Đã ghi nhận buổi sinh hoạt ngày {$date} của {$unit}: {$attendees}/{$total} đồng chí có mặt, đã nhận văn bản {$number}.
 mark-usage =
     Cú pháp: /mark số-hiệu họ-tên (hoặc một phần họ tên)
     Ví dụ: /mark 1208-CV/BTGTU Nguyễn Văn An
