@@ -47,6 +47,8 @@ COMMANDS = (
     "help",
     "name",
     "pending",
+    "meeting",
+    "mark",
     "publish",
     "status",
     "broadcast",

@@ -101,7 +101,7 @@ async def test_presses_are_recorded_once_and_counters_and_pending_follow(
     assert "Toàn bộ: đã nhận 3/8 (38%) · đã học 1/8 (12%)" in text
     assert "Chi bộ trạm y tế 1 (BP-DX-01): nhận 2/4 · học 1/4" in text
     assert "Chưa nhận (2): Vũ Kim Mai, Đặng Thị Yến" in text
-    assert "Chưa học tập (3): Phan Minh Tuấn, Vũ Kim Mai, Đặng Thị Yến" in text
+    assert "Đã nhận, chưa học tập (1): Phan Minh Tuấn" in text  # disjoint from "Chưa nhận"
     assert "Chi bộ ấp 2 (BP-DX-02): nhận 1/2 · học 0/2" in text
     assert "Chưa nhận (1): Dương Bích Lan" in text
     assert "BP-BL-01" not in text and "Trần Văn Bình" not in text

@@ -96,7 +96,7 @@ async def test_full_timeline_of_one_directive(fast: Harness) -> None:
                 3,
                 4,
                 "còn 3 ngày",
-                "Phan Minh Tuấn, Vũ Kim Mai, Đặng Thị Yến",
+                "Vũ Kim Mai, Phan Minh Tuấn, Đặng Thị Yến",  # by given name (tên)
             ),
             reminder("còn 3 ngày"),
         ],

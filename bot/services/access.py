@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.names import vietnamese_sort_key
 from bot.services.pending import directive_by_number, overlaps, targets_of
 from storage import queries
 from storage.models import Directive, Member, Membership, Unit
@@ -130,7 +131,9 @@ async def managers_of(session: AsyncSession, unit: Unit, limit: int = 3) -> list
     )
     rows = (await session.execute(stmt)).all()
     depth = {uid: i for i, uid in enumerate(path_ids)}
-    ordered = sorted(rows, key=lambda r: (-depth[r[2].id], r[1].full_name, r[1].id))
+    ordered = sorted(
+        rows, key=lambda r: (-depth[r[2].id], vietnamese_sort_key(r[1].full_name), r[1].id)
+    )
     return [Manager(member=m, unit=u, role=ms.role) for ms, m, u in ordered[:limit]]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.services.names import vietnamese_sort_key
 from storage import queries
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
 
@@ -21,8 +22,10 @@ class UnitPending:
     total: int = 0
     received: int = 0
     studied: int = 0
-    missing_received: list[str] = field(default_factory=list)
-    missing_studied: list[str] = field(default_factory=list)
+    # Three disjoint lists of names, each in Vietnamese order (bot.services.names):
+    missing_received: list[str] = field(default_factory=list)  # use the bot, not received
+    missing_studied: list[str] = field(default_factory=list)  # received, not studied
+    not_using: list[str] = field(default_factory=list)  # no Telegram account, nothing recorded
 
 
 @dataclass
@@ -94,6 +97,7 @@ async def pending_report(
             Unit.name,
             Unit.depth,
             Member.full_name,
+            Member.telegram_id.is_not(None),
             received.id.is_not(None),
             studied.id.is_not(None),
         )
@@ -120,18 +124,21 @@ async def pending_report(
             queries.in_subtrees(targets),
             queries.in_subtrees(roots),
         )
-        .order_by(Unit.path, Member.full_name)
+        .order_by(Unit.path)
     )
     units: dict[str, UnitPending] = {}
-    for code, name, depth, person, has_received, has_studied in await session.execute(stmt):
+    rows = await session.execute(stmt)
+    for code, name, depth, person, uses_bot, has_received, has_studied in rows:
         unit = units.setdefault(code, UnitPending(code, name, depth))
         unit.total += 1
-        if has_received:
-            unit.received += 1
-        else:
-            unit.missing_received.append(person)
-        if has_studied:
-            unit.studied += 1
-        elif directive.requires_study:
+        unit.received += bool(has_received)
+        unit.studied += bool(has_studied)
+        if not has_received and not has_studied:
+            # Recorded at a meeting or on their behalf, they count like anyone else.
+            (unit.missing_received if uses_bot else unit.not_using).append(person)
+        elif not has_studied and directive.requires_study:
             unit.missing_studied.append(person)
+    for unit in units.values():  # sorted here: the same order on SQLite and PostgreSQL
+        for names in (unit.missing_received, unit.missing_studied, unit.not_using):
+            names.sort(key=vietnamese_sort_key)
     return PendingReport(directive, list(units.values()))

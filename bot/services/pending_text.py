@@ -47,13 +47,17 @@ def unit_block(
         if requires_study
         else t("pending-unit-counts", received=unit.received, total=unit.total)
     )
-    done = not unit.missing_received and not (requires_study and unit.missing_studied)
+    done = not (
+        unit.missing_received or unit.not_using or (requires_study and unit.missing_studied)
+    )
     mark = "✅" if done else "⏳"
     lines = [f"{indent}{mark} <b>{html.escape(unit.name)}</b> ({html.escape(unit.code)}): {counts}"]
     if unit.missing_received:
         lines += _names_lines(t, "pending-missing-received", unit.missing_received)
     if requires_study and unit.missing_studied:
         lines += _names_lines(t, "pending-missing-studied", unit.missing_studied)
+    if unit.not_using:  # to reach in person or by phone
+        lines += _names_lines(t, "pending-not-using", unit.not_using)
     return lines
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.services.access import MANAGING_ROLES
+from bot.services.names import vietnamese_sort_key
 from storage import queries
 from storage.models import (
     Confirmation,
@@ -49,8 +50,13 @@ class ScopeUnit:
     done: int = 0
     sub_total: int = 0  # the unit and everything under it in scope
     sub_done: int = 0
-    pending: list[str] = field(default_factory=list)  # names of own pending members
+    pending: list[str] = field(default_factory=list)  # own pending members using the bot
+    offline: list[str] = field(default_factory=list)  # own pending entries not using it yet
     managers: list[Recipient] = field(default_factory=list)
+
+    @property
+    def pending_count(self) -> int:
+        return len(self.pending) + len(self.offline)
 
 
 @dataclass
@@ -73,7 +79,6 @@ async def target_paths(session: AsyncSession, directive_id: int) -> list[str]:
         .where(DirectiveTarget.directive_id == directive_id)
     )
     return list((await session.scalars(stmt)).all())
-
 
 
 async def scope_units(session: AsyncSession, directive_id: int) -> list[Unit]:
@@ -131,8 +136,9 @@ def _scope_unit(u: Unit) -> ScopeUnit:
 
 
 async def member_scope(session: AsyncSession, directive_id: int, which: str) -> Scope:
-    """Per unit: members, how many confirmed what ``which`` asks, the pending names (sorted)
-    and the unit's managers who can be written to privately."""
+    """Per unit: roster entries (with or without a Telegram account), how many confirmed what
+    ``which`` asks, the pending names (in Vietnamese order; those not using the bot apart) and
+    the unit's managers who can be written to privately."""
     kind = CONFIRMATION_OF[which]
     paths = await target_paths(session, directive_id)
     units = {u.id: _scope_unit(u) for u in await scope_units(session, directive_id)}
@@ -170,14 +176,15 @@ async def member_scope(session: AsyncSession, directive_id: int, which: str) -> 
         unit.total += 1
         if done:
             unit.done += 1
-        else:
-            unit.pending.append(name)
+        else:  # roster entries without a Telegram account are reached in person
+            (unit.pending if tid is not None else unit.offline).append(name)
         if role in MANAGING_ROLES and reachable and tid is not None:
             unit.managers.append(Recipient(mid, tid, lang, name))
     # Sorted here rather than in SQL: the same order on SQLite and PostgreSQL collations.
     for unit in units.values():
-        unit.pending.sort()
-        unit.managers.sort(key=lambda r: (r.name, r.member_id))
+        unit.pending.sort(key=vietnamese_sort_key)
+        unit.offline.sort(key=vietnamese_sort_key)
+        unit.managers.sort(key=_by_name)
     roll_up(scope)
     return scope
 
@@ -222,7 +229,11 @@ async def _add_managers(
         if unit_id in units and tid is not None:  # a private chat means a Telegram id
             units[unit_id].managers.append(Recipient(mid, tid, lang, name))
     for unit in units.values():
-        unit.managers.sort(key=lambda r: (r.name, r.member_id))
+        unit.managers.sort(key=_by_name)
+
+
+def _by_name(r: Recipient) -> tuple[bytes, int]:
+    return vietnamese_sort_key(r.name), r.member_id
 
 
 def roll_up(scope: Scope) -> None:

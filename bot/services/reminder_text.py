@@ -85,17 +85,24 @@ class When:
 
 
 def unit_summary(t: Translator, d: Directive, which: str, unit: ScopeUnit, when: When) -> Payload:
-    """For a unit's secretary: "còn 7/31 chưa học tập" and the names."""
+    """For a unit's secretary: "còn 7/31 chưa học tập" and the names; those not using the bot
+    yet (to reach in person or by phone) listed apart."""
     head = t(
         f"summary-{which}",
         unit=html.escape(unit.name),
-        pending=len(unit.pending),
+        pending=unit.pending_count,
         total=unit.total,
         number=html.escape(d.number),
         when=when.deadline,
         left=when.left,
     )
-    return _message(f"{head}\n{t('summary-names', names=names_text(t, unit.pending))}")
+    lines = [head]
+    room = NAMES_ROOM // 2 if unit.pending and unit.offline else NAMES_ROOM
+    if unit.pending:
+        lines.append(t("summary-names", names=names_text(t, unit.pending, room)))
+    if unit.offline:
+        lines.append(t("summary-not-using", names=names_text(t, unit.offline, room)))
+    return _message("\n".join(lines))
 
 
 def report_reminder(

@@ -199,7 +199,7 @@ async def _remind(
     # Summaries first: a secretary should not wait behind thousands of member reminders.
     scope = await member_scope(session, d.id, row.deadline)
     for unit in scope.units.values():
-        if not unit.pending:
+        if not unit.pending_count:
             continue
         for m in unit.managers:
             t, when = lang(m.language)

@@ -1,0 +1,36 @@
+"""People's names in the order a Vietnamese list is read: by given name (tên, the last word),
+then the rest (họ, tên đệm), compared with ICU's Vietnamese collation (not code points: "Đ"
+after "D", "Ư" after "U", tones in the dictionary's order)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import icu
+
+# One collator for the process: the bot runs its handlers on one event loop thread.
+_COLLATOR = icu.Collator.createInstance(icu.Locale("vi_VN"))
+
+
+def vietnamese_sort_key(full_name: str) -> bytes:
+    """Sort key of a full name: the given name's ICU key, then the rest's.
+
+    ICU sort keys end with a zero byte and hold none inside, so the two keys joined compare as
+    the pair (given name, rest) would."""
+    words = full_name.split()
+    given = words[-1] if words else ""
+    rest = " ".join(words[:-1])
+    return bytes(_COLLATOR.getSortKey(given)) + bytes(_COLLATOR.getSortKey(rest))
+
+
+def sort_names(names: Iterable[str]) -> list[str]:
+    """``names`` in Vietnamese list order."""
+    return sorted(names, key=vietnamese_sort_key)
+
+
+def folded(text: str) -> str:
+    """``text`` without case or Vietnamese diacritics ("Lê Đức" → "le duc"), for finding a
+    name typed without accents."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
