@@ -11,9 +11,11 @@ from handlers import (
     join,
     link,
     pending,
+    privacy,
     publish,
     reminders,
     report,
+    roles,
     start,
     status,
 )
@@ -33,6 +35,8 @@ MODULES = [
     status,
     reminders,
     report,
+    roles,
+    privacy,
     fallback,
 ]
 
