@@ -32,8 +32,8 @@ from storage.models import Member
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 GROUP_MESSAGES = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
 TITLE_WIDTH = 60  # a directive's title in /mydata, in Telegram's units
-_DATA = re.compile(r"^pv:(l|ly|f|fy|n)(?::(\d{1,12}))?$")
-NO = "pv:n"
+_DATA = re.compile(r"^pr:(l|ly|f|fy|n)(?::(\d{1,12}))?$")
+NO = "pr:n"
 
 
 def _yes_no(t: Translator, yes_data: str) -> InlineKeyboardMarkup:
@@ -133,7 +133,7 @@ async def leave(update: Update, ctx: Ctx) -> None:
         return
     if not code:
         rows = [
-            [InlineKeyboardButton(truncate(h.name, 60), callback_data=f"pv:l:{h.unit_id}")]
+            [InlineKeyboardButton(truncate(h.name, 60), callback_data=f"pr:l:{h.unit_id}")]
             for h in held
         ]
         await message.reply_text(t("privacy-leave-pick"), reply_markup=InlineKeyboardMarkup(rows))
@@ -147,7 +147,7 @@ async def leave(update: Update, ctx: Ctx) -> None:
     await message.reply_text(
         t("privacy-leave-confirm", unit=escape(chosen.name)),
         parse_mode=ParseMode.HTML,
-        reply_markup=_yes_no(t, f"pv:ly:{chosen.unit_id}"),
+        reply_markup=_yes_no(t, f"pr:ly:{chosen.unit_id}"),
     )
 
 
@@ -159,7 +159,7 @@ def _forget_prompt(
 ) -> tuple[str, InlineKeyboardMarkup]:
     if len(found) > 1:
         rows = [
-            [InlineKeyboardButton(truncate(m.full_name, 60), callback_data=f"pv:f:{m.id}")]
+            [InlineKeyboardButton(truncate(m.full_name, 60), callback_data=f"pr:f:{m.id}")]
             for m in found
         ]
         return t("privacy-forget-choose", count=len(found)), InlineKeyboardMarkup(rows)
@@ -169,7 +169,7 @@ def _forget_prompt(
         name=escape(person.full_name),
         units=escape(", ".join(u.name for u in units)) or t("privacy-none"),
     )
-    return text, _yes_no(t, f"pv:fy:{person.id}")
+    return text, _yes_no(t, f"pr:fy:{person.id}")
 
 
 async def forget(update: Update, ctx: Ctx) -> None:
@@ -242,7 +242,7 @@ async def _leave_step(update: Update, ctx: Ctx, confirmed: bool, unit_id: int) -
             query,
             t("privacy-leave-confirm", unit=escape(chosen.name)),
             parse_mode=ParseMode.HTML,
-            reply_markup=_yes_no(t, f"pv:ly:{unit_id}"),
+            reply_markup=_yes_no(t, f"pr:ly:{unit_id}"),
         )
     else:
         text = t("privacy-leave-done", unit=escape(chosen.name))
@@ -289,4 +289,4 @@ def register(app: ChithiApp) -> None:
     )
     app.add_handler(CommandHandler("leave", leave, filters=PRIVATE_MESSAGES))
     app.add_handler(CommandHandler("forget", forget, filters=PRIVATE_MESSAGES))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pv:"))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pr:"))
