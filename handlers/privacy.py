@@ -26,6 +26,7 @@ from handlers.common import (
     unit_of_work,
 )
 from handlers.menus import set_menu
+from handlers.roles import person_button
 from storage import queries
 from storage.models import Member
 
@@ -159,7 +160,11 @@ def _forget_prompt(
 ) -> tuple[str, InlineKeyboardMarkup]:
     if len(found) > 1:
         rows = [
-            [InlineKeyboardButton(truncate(m.full_name, 60), callback_data=f"pr:f:{m.id}")]
+            [
+                InlineKeyboardButton(
+                    person_button(m.full_name, m.phone), callback_data=f"pr:f:{m.id}"
+                )
+            ]
             for m in found
         ]
         return t("privacy-forget-choose", count=len(found)), InlineKeyboardMarkup(rows)

@@ -14,6 +14,7 @@ from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import roles
 from bot.services.roles import Actor, Asked, Outcome
+from bot.services.tg_text import truncate
 from handlers.common import asker, edit_pressed, own_buttons, translator, unit_of_work
 from handlers.menus import set_menu
 from storage import queries
@@ -53,7 +54,7 @@ def choices(op: str, outcome: Outcome) -> InlineKeyboardMarkup | None:
         [
             [
                 InlineKeyboardButton(
-                    _button_label(m.full_name, m.phone),
+                    person_button(m.full_name, m.phone),
                     callback_data=choice_data(op, outcome.role, unit_id, m.id),
                 )
             ]
@@ -62,9 +63,11 @@ def choices(op: str, outcome: Outcome) -> InlineKeyboardMarkup | None:
     )
 
 
-def _button_label(name: str, phone: str | None) -> str:
-    # A phone's last digits tell two people of one name apart without showing the number.
-    return f"{name} (…{phone[-3:]})" if phone else name
+def person_button(name: str, phone: str | None) -> str:
+    """A namesake's button: a phone's last digits tell two people of one name apart without
+    showing the number."""
+    label = truncate(name, 60)
+    return f"{label} (…{phone[-3:]})" if phone else label
 
 
 async def _after(ctx: Ctx, outcome: Outcome) -> None:
