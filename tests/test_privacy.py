@@ -205,3 +205,22 @@ async def test_forget_erases_the_person_and_counts_still_add_up(
         assert again["text"].startswith("Không tìm thấy người này")
         # Pressing the old confirmation again erases nothing more.
         assert len(await audit(h, "member.forget")) == 1
+
+
+async def test_forget_picks_one_namesake(make_harness: MakeHarness, config_admin: Any) -> None:
+    async with make_harness(bot={"admins": [config_admin.id]}) as h:
+        scene = await build(h, config_admin)
+        first = await add_person(h, CELL, "Nguyễn Văn An", phone="0901000001")
+        second = await add_person(h, OTHER_CELL, "Nguyễn Văn An", phone="0901000002")
+        admin = scene.users["admin"]
+        [choose] = await h.send(admin, "/forget nguyen van an")
+        assert choose["text"].startswith("Có 2 người khớp")
+        labels = [b["text"] for row in choose["reply_markup"]["inline_keyboard"] for b in row]
+        assert labels == ["Nguyễn Văn An (…001)", "Nguyễn Văn An (…002)"]
+        ask = await pressed(h, admin, choose, f"pr:f:{second}")
+        assert ask["text"].startswith("Xoá dữ liệu cá nhân của Nguyễn Văn An (Chi bộ ấp 2)")
+        await pressed(h, admin, ask, f"pr:fy:{second}")
+        async with h.db() as s:
+            kept, erased = await s.get(Member, first), await s.get(Member, second)
+            assert kept is not None and kept.erased_at is None and kept.phone == "0901000001"
+            assert erased is not None and erased.erased_at is not None and erased.phone is None
