@@ -697,7 +697,7 @@ async def test_my_commands_for_one_chat_need_a_chat_the_bot_can_reach(
         assert await bot.get_my_commands() == ()  # the default scope is another menu
         with pytest.raises(Forbidden):  # never started the bot
             await bot.set_my_commands([BotCommand("start", "x")], scope=BotCommandScopeChat(hoa.id))
-        with pytest.raises(BadRequest, match="(?i)chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.set_my_commands([BotCommand("start", "x")], scope=BotCommandScopeChat(42))
         assert await bot.delete_my_commands(scope=mine)
         assert await bot.get_my_commands(scope=mine) == ()
