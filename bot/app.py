@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
@@ -33,6 +33,7 @@ from bot.runtime import Runtime, utc_now
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
 from bot.workers import start_workers, stop_workers
 from handlers import register_all
+from handlers.menus import set_default_menu
 from storage.db import create_engine, is_sqlite, session_factory, upgrade
 from storage.write_turns import WriteTurns
 
@@ -41,21 +42,6 @@ CONCURRENT_UPDATES = 24
 HTTP_CONNECTIONS = 64
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait
 SHUTDOWN_STEP_SECONDS = 20.0  # a step of stopping that takes longer is logged and left
-
-COMMANDS = (
-    "start",
-    "help",
-    "name",
-    "pending",
-    "meeting",
-    "mark",
-    "publish",
-    "status",
-    "broadcast",
-    "report",
-    "deadline",
-    "cancel",
-)
 
 
 def build_application(
@@ -118,15 +104,9 @@ async def _post_init(app: ChithiApp) -> None:
         write_turns=WriteTurns(enabled=is_sqlite(settings.database.url)),
     )
     app.bot_data.runtime = runtime
-    await _set_commands(app, runtime.texts)
+    await set_default_menu(app.bot, runtime.texts)  # each manager's own: handlers.menus
     app.bot_data.workers = await start_workers(runtime, app.bot)
     schedule_ticks(app, runtime)  # periodic rounds on PTB's job queue, started by app.start()
-
-
-async def _set_commands(app: ChithiApp, texts: Texts) -> None:
-    for lang in ("vi", "en"):
-        commands = [BotCommand(c, texts(lang, f"cmd-{c}")) for c in COMMANDS]
-        await app.bot.set_my_commands(commands, language_code=None if lang == "vi" else lang)
 
 
 async def _post_shutdown(app: ChithiApp) -> None:
@@ -311,4 +291,3 @@ async def _serve(
         if poller is None:
             raise RuntimeError("running() starts the poller")
         await poller.run_until(stop)  # raises if polling cannot go on (an invalid token, 409)
-

@@ -12,9 +12,11 @@ from handlers import (
     link,
     meeting,
     pending,
+    privacy,
     publish,
     reminders,
     report,
+    roles,
     start,
     status,
 )
@@ -35,6 +37,8 @@ MODULES = [
     status,
     reminders,
     report,
+    roles,
+    privacy,
     fallback,
 ]
 

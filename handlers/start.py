@@ -10,7 +10,10 @@ from telegram.ext import CommandHandler, filters
 
 from bot.context import ChithiApp, Ctx
 from bot.services.people import ensure_member
+from bot.services.roles import menu_role
 from handlers.common import language_of, person_of, translator, unit_of_work
+from handlers.menus import set_menu
+from storage import queries
 
 
 async def start(update: Update, ctx: Ctx) -> None:
@@ -19,13 +22,18 @@ async def start(update: Update, ctx: Ctx) -> None:
     if user is None or message is None:
         return
     async with unit_of_work(ctx) as session:
-        await ensure_member(
+        known = await queries.member_by_telegram_id(session, user.id)
+        first_start = known is None or not known.private_chat
+        member = await ensure_member(
             session, person_of(user), language=language_of(update, ctx), private_chat=True
         )
+        menu = await menu_role(session, member, ctx.settings.bot.admins) if first_start else None
     t = translator(update, ctx)
     await message.reply_text(
         t("welcome", name=html.escape(user.first_name)), parse_mode=ParseMode.HTML
     )
+    if menu is not None and menu != "member":  # a member's menu is everyone's (the default)
+        await set_menu(ctx.bot, ctx.texts, user.id, menu)
 
 
 async def help_command(update: Update, ctx: Ctx) -> None:

@@ -20,6 +20,7 @@ _SCOPES = frozenset({
     "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
     "chat_administrators", "chat_member",
 })  # fmt: skip
+_CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})
 
 
 async def get_me(w: World, bot: BotAccount, p: Params) -> JSON:
@@ -88,21 +89,27 @@ async def leave_chat(w: World, bot: BotAccount, p: Params) -> bool:
     return True
 
 
-def _commands_key(p: Params) -> str:
+def _commands_key(w: World, bot: BotAccount, p: Params) -> str:
     scope = p.dict_("scope") or {"type": "default"}
     if scope.get("type") not in _SCOPES:
         raise bad_request("can't parse BotCommandScope JSON object")
-    if "chat_id" in scope:
-        scope = {**scope, "chat_id": _scope_chat_id(scope["chat_id"])}
+    if scope["type"] in _CHAT_SCOPES:
+        # As Telegram: the chat must be one the bot can reach (a private chat the user has
+        # opened with it; a group it is in), never a channel.
+        if "chat_id" not in scope:
+            raise bad_request("can't parse BotCommandScope JSON object")
+        chat = w.resolve(scope["chat_id"])
+        if chat.type == "channel":
+            raise bad_request("wrong chat type")
+        w.check_access(bot, chat, send=True)
+        scope = {**scope, "chat_id": chat.id}
+        if scope["type"] == "chat_member":
+            if not isinstance(scope.get("user_id"), int):
+                raise bad_request("can't parse BotCommandScope JSON object")
+            if chat.type == PRIVATE:
+                raise bad_request("wrong chat type")
     language = p.str_("language_code") or ""
     return json.dumps(scope, sort_keys=True) + "|" + language
-
-
-def _scope_chat_id(value: Any) -> Any:
-    """Normalise numeric chat ids given as strings inside command scopes."""
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    return value
 
 
 async def set_my_commands(w: World, bot: BotAccount, p: Params) -> bool:
@@ -121,7 +128,7 @@ async def set_my_commands(w: World, bot: BotAccount, p: Params) -> bool:
         check_length(
             description, MAX_COMMAND_DESCRIPTION, "BOT_COMMAND_DESCRIPTION_INVALID", least=1
         )
-    key = _commands_key(p)
+    key = _commands_key(w, bot, p)
     clean = [{"command": c["command"], "description": c["description"]} for c in commands]
     if clean:
         bot.commands[key] = clean
@@ -132,12 +139,12 @@ async def set_my_commands(w: World, bot: BotAccount, p: Params) -> bool:
 
 async def get_my_commands(w: World, bot: BotAccount, p: Params) -> list[JSON]:
     """getMyCommands for a scope and language."""
-    return list(bot.commands.get(_commands_key(p), []))
+    return list(bot.commands.get(_commands_key(w, bot, p), []))
 
 
 async def delete_my_commands(w: World, bot: BotAccount, p: Params) -> bool:
     """deleteMyCommands for a scope and language."""
-    bot.commands.pop(_commands_key(p), None)
+    bot.commands.pop(_commands_key(w, bot, p), None)
     return True
 
 

@@ -15,7 +15,7 @@ PACKAGES = ("bot", "handlers", "storage", "sandbox")
 
 # Lower layers never import higher ones (imports only for type checking are exempt).
 LAYERS: list[tuple[str, ...]] = [
-    ("storage", "bot.config", "bot.i18n", "bot.logs", "bot.sample_data"),
+    ("storage", "bot.config", "bot.i18n", "bot.logs", "bot.lag", "bot.sample_data"),
     ("bot.services",),
     ("bot.runtime", "bot.context"),
     ("bot.delivery",),

@@ -681,6 +681,28 @@ async def test_my_commands_round_trip_per_scope_and_language(sandbox: SandboxSer
         assert await bot.get_my_commands(language_code="vi") == ()
 
 
+async def test_my_commands_for_one_chat_need_a_chat_the_bot_can_reach(
+    sandbox: SandboxServer,
+) -> None:
+    from telegram import BotCommand, BotCommandScopeChat
+    from telegram.error import Forbidden
+
+    token = sandbox.create_bot()
+    lan, hoa = sandbox.create_user(first_name="Lan"), sandbox.create_user(first_name="Hoa")
+    sandbox.send_text(token, lan.id, "/start")
+    async with ptb_bot(sandbox, token) as bot:
+        mine = BotCommandScopeChat(lan.id)
+        assert await bot.set_my_commands([BotCommand("mydata", "Dữ liệu")], scope=mine)
+        assert [c.command for c in await bot.get_my_commands(scope=mine)] == ["mydata"]
+        assert await bot.get_my_commands() == ()  # the default scope is another menu
+        with pytest.raises(Forbidden):  # never started the bot
+            await bot.set_my_commands([BotCommand("start", "x")], scope=BotCommandScopeChat(hoa.id))
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+            await bot.set_my_commands([BotCommand("start", "x")], scope=BotCommandScopeChat(42))
+        assert await bot.delete_my_commands(scope=mine)
+        assert await bot.get_my_commands(scope=mine) == ()
+
+
 # -- raw wire format, recording, helpers ----------------------------------------------------
 
 

@@ -49,5 +49,7 @@ async def test_unknown_command_gets_a_hint(harness: Harness) -> None:
 async def test_bot_registers_its_commands_in_both_languages(harness: Harness) -> None:
     calls = [c for c in harness.sandbox.calls if c.method == "setMyCommands"]
     by_lang = {c.params.get("language_code"): c.params["commands"] for c in calls}
-    assert {"start", "pending"} <= {c["command"] for c in by_lang[None]}
-    assert any(c["description"] == "Who has not confirmed" for c in by_lang["en"])
+    # Everyone's menu is a member's: the managers' commands are in their own chats only.
+    assert {"start", "mydata", "leave"} <= {c["command"] for c in by_lang[None]}
+    assert "pending" not in {c["command"] for c in by_lang[None]}
+    assert any(c["description"] == "My data" for c in by_lang["en"])

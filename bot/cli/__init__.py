@@ -14,6 +14,7 @@ from bot.cli import (
     commands_deadline,
     commands_join,
     commands_publish,
+    commands_roles,
     commands_run,
     commands_tree,
 )
@@ -31,6 +32,7 @@ FEATURES = [
     commands_publish,
     commands_broadcast,
     commands_deadline,
+    commands_roles,
 ]
 
 

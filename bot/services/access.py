@@ -4,6 +4,7 @@ Roles live in ``Membership.role``:
 
 - ``admin`` anywhere (or a Telegram id listed in ``[bot] admins``) manages the whole tree;
 - ``secretary`` of a unit manages that unit and every unit under it;
+- ``deputy`` (the secretary's deputy) acts like a secretary for their unit;
 - ``member`` manages nothing.
 
 Every function takes the config admins explicitly so services stay free of global settings.
@@ -22,7 +23,10 @@ from bot.services.pending import directive_by_number, overlaps, targets_of
 from storage import queries
 from storage.models import Directive, Member, Membership, Unit
 
-MANAGING_ROLES = ("secretary", "admin")
+# Every role a membership may hold, and those that manage (the one list of each: the importer,
+# /grant, the command menus and every "who manages this unit" query read them here).
+ROLES = ("member", "deputy", "secretary", "admin")
+MANAGING_ROLES = ("deputy", "secretary", "admin")
 
 
 @dataclass(frozen=True)

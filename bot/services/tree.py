@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.access import ROLES
 from storage import queries
 from storage.models import Member, Membership, Unit, column_length
 
-ROLES = ("member", "secretary", "admin")
 LANGUAGES = ("vi", "en")
 UNIT_COLUMNS = ("code", "parent_code", "name", "kind")
 MEMBER_COLUMNS = ("telegram_id", "full_name", "username", "unit_code", "role", "language")

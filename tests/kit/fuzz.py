@@ -66,9 +66,9 @@ NUMBERS = ("1208-CV/BTGTU", "CT-2022/TU")  # published in the setup
 UNIT_CODES = ("BP", "BP-DX", "BP-DX-01", "BP-DX-02", "BP-DX-03", "BP-BL-01", "BP-BTG")
 COMMANDS = (
     "start", "help", "name", "pending", "publish", "status", "broadcast", "report",
-    "deadline", "cancel", "link", "unlink",
+    "deadline", "cancel", "link", "unlink", "mydata", "leave", "forget", "grant", "revoke",
 )  # fmt: skip
-PREFIXES = ("c", "p", "pub", "pv", "bd", "bs", "z", "sp", "sr", "join")
+PREFIXES = ("c", "p", "pub", "pv", "bd", "bs", "z", "sp", "sr", "join", "rl", "pr")
 
 # -- hostile pieces ---------------------------------------------------------------------------
 NASTY = (

@@ -1,0 +1,103 @@
+"""Finding a person named in a command (/grant, /revoke, /forget, ``chithi roles``).
+
+A Vietnamese secretary names a person the way they know them: by name as it stands on the
+unit's list ("Nguyễn Thị Lan", or part of it, with or without accents), by phone number
+("0912 345 678"), by Telegram @username, or (an operator) by Telegram id or ``#<entry id>``.
+Only people on the lists of the units given (the asker's scope) are found, so a lookup tells
+nobody about people outside it; erased entries are never found.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import queries
+from storage.models import Member, Membership, Unit
+
+MAX_CANDIDATES = 8  # an ambiguous name is answered with at most this many to choose from
+_PHONE_CHARS = re.compile(r"[\s.\-()]")
+
+
+def fold(text: str) -> str:
+    """``text`` for comparing names as people type them: no accents, đ as d, lower case, single
+    spaces ("Nguyễn  Thị LAN" and "nguyen thi lan" fold alike)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.lower().split())
+
+
+def phone_forms(text: str) -> list[str]:
+    """The stored forms a typed Vietnamese phone number may have ("0912345678",
+    "84912345678"); none if ``text`` is not a phone number (it must start with 0, 84 or +84)."""
+    digits = _PHONE_CHARS.sub("", text)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if not digits.isdigit() or not 9 <= len(digits) <= 12:
+        return []
+    if digits.startswith("84"):
+        national = digits[2:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        return []
+    return [f"0{national}", f"84{national}", national]
+
+
+async def find_people(
+    session: AsyncSession, ref: str, roots: Sequence[Unit], limit: int = MAX_CANDIDATES
+) -> list[Member]:
+    """The people on the lists of ``roots`` (and every unit under them) whom ``ref`` names, best
+    match first: an exact name before names containing ``ref``. At most ``limit``."""
+    ref = " ".join(ref.split())
+    if not ref or not roots:
+        return []
+    in_scope = (
+        select(Membership.member_id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(queries.in_subtrees(roots))
+    )
+    base = select(Member).where(Member.id.in_(in_scope), Member.erased_at.is_(None))
+    if ref.startswith("#") and ref[1:].isdigit():
+        return list((await session.scalars(base.where(Member.id == int(ref[1:])))).all())
+    if ref.startswith("@") and len(ref) > 1:
+        stmt = base.where(func.lower(Member.username) == ref[1:].lower()).limit(limit)
+        return list((await session.scalars(stmt)).all())
+    phones = phone_forms(ref)
+    if phones or ref.isdigit():
+        matches: list[ColumnElement[bool]] = [Member.phone.in_(phones)] if phones else []
+        if ref.isdigit():
+            matches.append(Member.telegram_id == int(ref))
+        stmt = base.where(or_(*matches)).order_by(Member.id).limit(limit)
+        return list((await session.scalars(stmt)).all())
+    return await _by_name(session, ref, in_scope, limit)
+
+
+async def _by_name(
+    session: AsyncSession, ref: str, in_scope: Select[Any], limit: int
+) -> list[Member]:
+    # Accents and case are compared in Python: SQLite's lower() knows only ASCII. Only ids and
+    # names are read, so even a province-wide scope stays a light query.
+    wanted = fold(ref)
+    stmt = select(Member.id, Member.full_name).where(
+        Member.id.in_(in_scope), Member.erased_at.is_(None)
+    )
+    exact: list[int] = []
+    partial: list[tuple[str, int]] = []
+    for member_id, name in (await session.execute(stmt)).all():
+        folded = fold(name)
+        if folded == wanted:
+            exact.append(member_id)
+        elif wanted in folded:
+            partial.append((folded, member_id))
+    ids = exact or [member_id for _name, member_id in sorted(partial)][:limit]
+    if not ids:
+        return []
+    members = (await session.scalars(select(Member).where(Member.id.in_(ids[:limit])))).all()
+    order = {member_id: i for i, member_id in enumerate(ids)}
+    return sorted(members, key=lambda m: order[m.id])
