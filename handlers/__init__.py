@@ -14,6 +14,7 @@ from handlers import (
     publish,
     reminders,
     report,
+    roster,
     start,
     status,
 )
@@ -33,6 +34,7 @@ MODULES = [
     status,
     reminders,
     report,
+    roster,
     fallback,
 ]
 

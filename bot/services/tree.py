@@ -18,9 +18,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.joining import NAME_MAX, clean_name
+from bot.services.joining import NAME_MAX
 from bot.services.phones import normalise_phone
 from bot.services.publish_dialogue import read_day
+from bot.services.roster import roster_name
 from bot.services.tg_text import clean_text
 from storage import queries
 from storage.models import Member, Membership, Unit, column_length
@@ -398,7 +399,7 @@ def _check_member_row(
                 raise ValueError
         except ValueError:
             bad("telegram_id", "import-bad-telegram-id", value=row["telegram_id"])
-    name = clean_name(unicodedata.normalize("NFC", row["full_name"]))
+    name = roster_name(row["full_name"])
     if not name:
         bad("full_name", "import-empty")
     elif len(name) > NAME_MAX:
