@@ -418,7 +418,7 @@ def _check_member_row(
     if row["phone"] and phone is None:
         bad("phone", "import-bad-phone", value=row["phone"])
     card = row["card_number"] or None
-    if card is not None and (len(card) > CARD_MAX or any(ch.isspace() for ch in card)):
+    if card is not None and (len(card) > CARD_MAX or len(card.split()) != 1):
         bad("card_number", "import-bad-card", value=card, max=CARD_MAX)
     birth = read_day(row["birth_date"]) if row["birth_date"] else None
     if row["birth_date"] and (birth is None or not BIRTH_FIRST <= birth <= date.today()):
@@ -580,25 +580,40 @@ async def import_members(
             outcome[row.person] = "updated"
     await session.flush()
     ids = {person: m.id for person, m in stored.items()}
-    new_rows = list(fresh.items())
-    for part in queries.chunks(new_rows, queries.rows_per_statement(9)):
-        stmt = insert(Member).returning(Member.id, sort_by_parameter_order=True)
-        values = [
-            {
-                "telegram_id": r.telegram_id,
-                "full_name": r.full_name,
-                "phone": r.phone,
-                "card_number": r.card,
-                "birth_date": r.birth,
-                "username": r.username,
-                "language": r.language or "vi",
-                "private_chat": False,
-                "blocked": False,
-            }
-            for _person, r in part
-        ]
-        new_ids = (await session.scalars(stmt, values)).all()
-        for (person, _r), member_id in zip(part, new_ids, strict=True):
+    # RETURNING in input order costs a statement per row on SQLite; instead each new id comes
+    # back with the values it was written with (rows that wrote the same values are
+    # interchangeable: their usernames and languages, the only values not compared, come with
+    # a Telegram id, which is unique).
+    returned = (
+        Member.telegram_id,
+        Member.full_name,
+        Member.phone,
+        Member.card_number,
+        Member.birth_date,
+    )
+    for part in queries.chunks(list(fresh.items()), queries.rows_per_statement(9)):
+        waiting: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+        values = []
+        for person, r in part:
+            written = (r.telegram_id, r.full_name, r.phone, r.card, r.birth)
+            waiting.setdefault(written, []).append(person)
+            values.append(
+                {
+                    "telegram_id": r.telegram_id,
+                    "full_name": r.full_name,
+                    "phone": r.phone,
+                    "card_number": r.card,
+                    "birth_date": r.birth,
+                    "username": r.username,
+                    "language": r.language or "vi",
+                    "private_chat": False,
+                    "blocked": False,
+                }
+            )
+        for member_id, *stored_values in await session.execute(
+            insert(Member).returning(Member.id, *returned), values
+        ):
+            person = waiting[tuple(stored_values)].pop()
             ids[person] = member_id
             outcome[person] = "created"
     # Their roles in units.
