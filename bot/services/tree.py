@@ -584,6 +584,7 @@ async def import_members(
     # back with the values it was written with (rows that wrote the same values are
     # interchangeable: their usernames and languages, the only values not compared, come with
     # a Telegram id, which is unique).
+    connection = await session.connection()
     returned = (
         Member.telegram_id,
         Member.full_name,
@@ -610,9 +611,10 @@ async def import_members(
                     "blocked": False,
                 }
             )
-        for member_id, *stored_values in await session.execute(
-            insert(Member).returning(Member.id, *returned), values
-        ):
+        stmt = insert(Member.metadata.tables[Member.__tablename__]).returning(
+            Member.id, *returned
+        )  # Core: one batch
+        for member_id, *stored_values in await connection.execute(stmt, values):
             person = waiting[tuple(stored_values)].pop()
             ids[person] = member_id
             outcome[person] = "created"
@@ -632,7 +634,9 @@ async def import_members(
             ms.role = row.role
             outcome.setdefault(row.person, "updated")
     for batch in queries.chunks(adds, queries.rows_per_statement(3)):
-        await session.execute(insert(Membership), batch)
+        await connection.execute(
+            insert(Membership.metadata.tables[Membership.__tablename__]), batch
+        )
     result = ImportResult()
     for person in dict.fromkeys(r.person for r in parsed):  # per person, in file order
         kind = outcome.get(person, "unchanged")
