@@ -570,7 +570,7 @@ async def import_members(
         raise ImportRejected(source, sorted(errors, key=lambda e: e.line))
 
     outcome: dict[tuple[object, ...], str] = {}
-    # People: changes to stored members, then every new person in bulk (ids back in order).
+    # People: changes to stored members, then every new person in bulk.
     fresh: dict[tuple[object, ...], _Row] = {}
     for row in parsed:
         member = stored.get(row.person)
@@ -611,9 +611,9 @@ async def import_members(
                     "blocked": False,
                 }
             )
-        stmt = insert(Member.metadata.tables[Member.__tablename__]).returning(
-            Member.id, *returned
-        )  # Core: one batch
+        # Core, not the ORM's bulk path: one batched statement, however the rows differ.
+        table = Member.metadata.tables[Member.__tablename__]
+        stmt = insert(table).returning(Member.id, *returned)
         for member_id, *stored_values in await connection.execute(stmt, values):
             person = waiting[tuple(stored_values)].pop()
             ids[person] = member_id
