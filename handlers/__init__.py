@@ -17,6 +17,7 @@ from handlers import (
     reminders,
     report,
     roles,
+    roster,
     start,
     status,
 )
@@ -39,6 +40,7 @@ MODULES = [
     report,
     roles,
     privacy,
+    roster,
     fallback,
 ]
 

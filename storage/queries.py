@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Result, false, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,6 +11,30 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Member, Membership, Unit
+
+T = TypeVar("T")
+
+# One statement carries at most 32,767 bind parameters on asyncpg and 32,766 on SQLite (its
+# default SQLITE_MAX_VARIABLE_NUMBER): every IN list and bulk write is cut into pieces below that.
+MAX_PARAMETERS = 32_000
+IN_CHUNK = 10_000
+
+
+def chunks(items: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size`` (an IN list, or a batch of rows to write)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def rows_per_statement(columns: int) -> int:
+    """How many rows of ``columns`` values one bulk statement may carry."""
+    return max(1, min(IN_CHUNK, MAX_PARAMETERS // max(columns, 1)))
 
 
 def rows_touched(result: Result[Any]) -> int:
@@ -37,10 +61,14 @@ def in_subtrees(roots: Iterable[Unit | str]) -> ColumnElement[bool]:
 async def units_by_code(
     session: AsyncSession, codes: Iterable[str] | None = None
 ) -> dict[str, Unit]:
-    stmt = select(Unit)
-    if codes is not None:
-        stmt = stmt.where(Unit.code.in_(list(codes)))
-    return {u.code: u for u in (await session.scalars(stmt)).all()}
+    if codes is None:
+        return {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    found: dict[str, Unit] = {}
+    for part in chunks(dict.fromkeys(codes)):
+        found.update(
+            {u.code: u for u in await session.scalars(select(Unit).where(Unit.code.in_(part)))}
+        )
+    return found
 
 
 async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
@@ -72,8 +100,46 @@ async def member_by_telegram_id(session: AsyncSession, telegram_id: int) -> Memb
 async def members_by_telegram_id(
     session: AsyncSession, telegram_ids: Iterable[int]
 ) -> dict[int, Member]:
-    rows = await session.scalars(select(Member).where(Member.telegram_id.in_(list(telegram_ids))))
-    return {m.chat_id: m for m in rows.all()}
+    found: dict[int, Member] = {}
+    for part in chunks(dict.fromkeys(telegram_ids)):
+        rows = await session.scalars(select(Member).where(Member.telegram_id.in_(part)))
+        found.update({m.chat_id: m for m in rows})
+    return found
+
+
+async def members_by_card(session: AsyncSession, cards: Iterable[str]) -> dict[str, Member]:
+    """Members by party card number (an IN list cut in chunks)."""
+    found: dict[str, Member] = {}
+    for part in chunks(dict.fromkeys(cards)):
+        rows = await session.scalars(select(Member).where(Member.card_number.in_(part)))
+        found.update({m.card_number: m for m in rows if m.card_number is not None})
+    return found
+
+
+async def memberships_of_members(
+    session: AsyncSession, member_ids: Iterable[int]
+) -> list[Membership]:
+    """Every membership of these members (an IN list cut in chunks)."""
+    found: list[Membership] = []
+    for part in chunks(dict.fromkeys(member_ids)):
+        stmt = select(Membership).where(Membership.member_id.in_(part))
+        found.extend(await session.scalars(stmt))
+    return found
+
+
+async def roster_of_units(
+    session: AsyncSession, unit_ids: Iterable[int]
+) -> list[tuple[Member, Membership]]:
+    """The people on these units' rosters with their membership (erased people left out)."""
+    found: list[tuple[Member, Membership]] = []
+    for part in chunks(dict.fromkeys(unit_ids)):
+        stmt = (
+            select(Member, Membership)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(Membership.unit_id.in_(part), Member.erased_at.is_(None))
+        )
+        found.extend((m, ms) for m, ms in await session.execute(stmt))
+    return found
 
 
 async def memberships_of(session: AsyncSession, member_id: int) -> Sequence[Membership]:

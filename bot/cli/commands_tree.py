@@ -9,7 +9,13 @@ from typing import Any
 
 from bot.config import Settings
 from bot.i18n import Texts, Translator
-from bot.services.tree import ImportRejected, import_members, import_units, read_text
+from bot.services.tree import (
+    ImportRejected,
+    import_members,
+    import_units,
+    read_member_file,
+    read_text,
+)
 from storage.db import create_engine, session_factory, transaction, upgrade
 
 
@@ -28,8 +34,10 @@ def add_commands(sub: Any) -> None:
     members_sub.required = True
     imp = members_sub.add_parser(
         "import",
-        help="create or update members from a CSV file "
-        "(telegram_id,full_name,username,unit_code,role,language)",
+        help="create or update the members on units' rosters from a CSV or XLSX file: unit "
+        "code, full name, role; optionally phone, party card number, date of birth, Telegram "
+        "id (the secretary's list as it is, or telegram_id,full_name,username,unit_code,role,"
+        "language)",
     )
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=_import_members)
@@ -48,10 +56,11 @@ async def _run_import(settings: Settings, file: Path, what: str) -> int:
     await upgrade(settings.database.url)
     engine = create_engine(settings.database.url)
     try:
-        text = read_text(file)
         async with transaction(session_factory(engine)) as session:
-            importer = import_units if what == "units" else import_members
-            result = await importer(session, text, str(file))
+            if what == "units":
+                result = await import_units(session, read_text(file), str(file))
+            else:
+                result = await import_members(session, read_member_file(file), str(file))
     except ImportRejected as exc:
         print(format_rejection(t, exc), file=sys.stderr)
         return 1

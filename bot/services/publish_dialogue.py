@@ -184,16 +184,22 @@ def parse_body(text: str) -> str:
     return value
 
 
+def read_day(text: str) -> date | None:
+    """A calendar day written ``dd/mm/yyyy`` (or with dots or dashes); None if it is not one.
+    The one reader of typed dates: an issue date here, a date of birth in a roster."""
+    match = _DATE.match(" ".join(text.split()))
+    try:
+        return date(int(match[3]), int(match[2]), int(match[1])) if match else None
+    except ValueError:
+        return None
+
+
 def parse_issue_date(text: str, today: date) -> date:
     """``dd/mm/yyyy`` or "hôm nay"/"today"; a date after today is refused."""
     raw = normalise(text)
     if raw in _TODAY:
         return today
-    match = _DATE.match(raw)
-    try:
-        value = date(int(match[3]), int(match[2]), int(match[1])) if match else None
-    except ValueError:
-        value = None
+    value = read_day(raw)
     if value is None:
         raise DraftError("pd-bad-date", example=today.strftime("%d/%m/%Y"))
     rules.check_issued_on(value, today)

@@ -1,17 +1,29 @@
-"""Importing the unit tree and members from CSV: validate every row, then write all or nothing."""
+"""Importing the unit tree (CSV) and members (CSV or XLSX): validate every row, then write all
+or nothing."""
 
 from __future__ import annotations
 
 import csv
 import io
 import secrets
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import ROLES
+from bot.services.joining import NAME_MAX
+from bot.services.phones import normalise_phone
+from bot.services.publish_dialogue import read_day
+from bot.services.roster import roster_name
+from bot.services.tg_text import clean_text
 from storage import queries
 from storage.models import Member, Membership, Unit, column_length
 
@@ -236,110 +248,400 @@ def _too_deep(rows: list[tuple[int, dict[str, str]]], by_code: dict[str, Unit]) 
     return sorted(errors.values(), key=lambda e: e.line)
 
 
-async def import_members(
-    session: AsyncSession, text: str, source: str = "members.csv"
-) -> ImportResult:
-    """Create or update members by ``telegram_id`` and their role in each listed unit."""
-    rows = _read_rows(text, MEMBER_COLUMNS, source)
-    units = await queries.units_by_code(session)
-    errors: list[RowError] = []
-    parsed: list[tuple[int, dict[str, str], int]] = []
-    seen: dict[tuple[int, str], int] = {}
-    for line, row in rows:
+# -- members: the secretary's roster (CSV or XLSX), people with or without a Telegram id ---------
+
+# Required and optional columns of a member file, under the names the files use: the
+# secretary's list (Vietnamese headers) and the older members.csv shape both read the same.
+MEMBER_REQUIRED = ("unit_code", "full_name", "role")
+MEMBER_OPTIONAL = ("telegram_id", "phone", "card_number", "birth_date", "username", "language")
+HEADER_NAMES = {
+    "mã đơn vị": "unit_code",
+    "họ và tên": "full_name",
+    "chức vụ": "role",
+    "số điện thoại": "phone",
+    "số thẻ đảng viên": "card_number",
+    "ngày sinh": "birth_date",
+    "telegram id": "telegram_id",
+    **{c: c for c in (*MEMBER_REQUIRED, *MEMBER_OPTIONAL)},
+}
+# The role column in the secretary's words, or the stored value itself.
+ROLE_NAMES = {"đảng viên": "member", "bí thư": "secretary", "quản trị": "admin"}
+CARD_MAX = column_length(Member, "card_number")
+BIRTH_FIRST = date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet read from a file: its header as written and its rows (line number, cells)."""
+
+    header: list[str]
+    rows: Iterable[tuple[int, list[str]]]
+
+
+def _header_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV file would hold (a date cell as dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_table(path: Path) -> Table:
+    """The first sheet of an XLSX workbook, read row by row (openpyxl's read-only mode)."""
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise ImportRejected(str(path), [RowError(0, "-", "import-file-not-found")]) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        raise ImportRejected(str(path), [RowError(0, "-", "import-not-xlsx")]) from None
+    sheet = book.worksheets[0]
+    cells = sheet.iter_rows(values_only=True)
+    header = [_cell_text(v) for v in next(cells, ())]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for line, values in enumerate(cells, start=2):
+                yield line, [_cell_text(v) for v in values]
+        finally:
+            book.close()
+
+    return Table(header, rows())
+
+
+def _csv_table(text: str) -> Table:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, [])
+    return Table(header, ((reader.line_num, row) for row in reader))
+
+
+def read_member_file(path: Path) -> str | Table:
+    """A member file for :func:`import_members`: CSV text, or an XLSX sheet by its suffix."""
+    if path.suffix.lower() == ".xlsx":
+        return xlsx_table(path)
+    return read_text(path)
+
+
+def _member_rows(table: Table, source: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows keyed by the canonical column names; a missing required column rejects the file."""
+    keys = [HEADER_NAMES.get(_header_key(name), "") for name in table.header]
+    missing = [c for c in MEMBER_REQUIRED if c not in keys]
+    if missing:
+        raise ImportRejected(
+            source,
+            [
+                RowError(
+                    1,
+                    ",".join(missing),
+                    "import-missing-columns",
+                    {"expected": ", ".join(MEMBER_REQUIRED)},
+                )
+            ],
+        )
+    rows = []
+    for line, cells in table.rows:
+        clean = {c: "" for c in (*MEMBER_REQUIRED, *MEMBER_OPTIONAL)}
+        for key, value in zip(keys, cells, strict=False):
+            if key:
+                clean[key] = clean_text(value or "").strip()
+        if any(clean.values()):
+            rows.append((line, clean))
+    return rows
+
+
+@dataclass
+class _Row:
+    """One valid member row, its values read."""
+
+    line: int
+    unit: Unit
+    full_name: str
+    role: str
+    telegram_id: int | None
+    phone: str | None
+    card: str | None
+    birth: date | None
+    username: str | None
+    language: str | None
+    person: tuple[object, ...]  # who the row is about: see _person_key
+
+
+def _person_key(
+    unit: Unit, name: str, telegram_id: int | None, phone: str | None, card: str | None
+) -> tuple[object, ...]:
+    """A person is their party card; else their Telegram id; else unit + name + phone."""
+    if card:
+        return ("card", card)
+    if telegram_id is not None:
+        return ("telegram", telegram_id)
+    return ("name", unit.id, name, phone)
+
+
+def _check_member_row(
+    line: int, row: dict[str, str], units: dict[str, Unit], errors: list[RowError]
+) -> _Row | None:
+    before = len(errors)
+
+    def bad(column: str, reason: str, **args: str | int) -> None:
+        errors.append(RowError(line, column, reason, args))
+
+    telegram_id: int | None = None
+    if row["telegram_id"]:
         try:
             telegram_id = int(row["telegram_id"])
             if telegram_id <= 0:
                 raise ValueError
         except ValueError:
-            errors.append(
-                RowError(
-                    line, "telegram_id", "import-bad-telegram-id", {"value": row["telegram_id"]}
+            bad("telegram_id", "import-bad-telegram-id", value=row["telegram_id"])
+    name = roster_name(row["full_name"])
+    if not name:
+        bad("full_name", "import-empty")
+    elif len(name) > NAME_MAX:
+        bad("full_name", "import-too-long", max=NAME_MAX)
+    unit = units.get(row["unit_code"])
+    if unit is None:
+        bad("unit_code", "import-unknown-unit", value=row["unit_code"])
+    role_text = _header_key(row["role"]) or "member"
+    role = ROLE_NAMES.get(role_text, role_text)
+    if role not in ROLES:
+        bad("role", "import-bad-role", value=row["role"])
+    language = row["language"] or None
+    if language is not None and language not in LANGUAGES:
+        bad("language", "import-bad-language", value=language)
+    phone = normalise_phone(row["phone"]) if row["phone"] else None
+    if row["phone"] and phone is None:
+        bad("phone", "import-bad-phone", value=row["phone"])
+    card = row["card_number"] or None
+    if card is not None and (len(card) > CARD_MAX or len(card.split()) != 1):
+        bad("card_number", "import-bad-card", value=card, max=CARD_MAX)
+    birth = read_day(row["birth_date"]) if row["birth_date"] else None
+    if row["birth_date"] and (birth is None or not BIRTH_FIRST <= birth <= date.today()):
+        bad("birth_date", "import-bad-date", value=row["birth_date"])
+    if len(errors) > before or unit is None:
+        return None
+    return _Row(
+        line=line,
+        unit=unit,
+        full_name=name,
+        role=role,
+        telegram_id=telegram_id,
+        phone=phone,
+        card=card,
+        birth=birth,
+        username=row["username"] or None,
+        language=language,
+        person=_person_key(unit, name, telegram_id, phone, card),
+    )
+
+
+def _repeats(parsed: list[_Row]) -> list[RowError]:
+    """Rows the file already said: a card twice, one Telegram id for two people, one person
+    twice in a unit."""
+    errors: list[RowError] = []
+    cards: dict[str, int] = {}
+    telegram: dict[int, tuple[tuple[object, ...], int]] = {}
+    placed: dict[tuple[tuple[object, ...], int], int] = {}
+    for row in parsed:
+        if row.card is not None:
+            if row.card in cards:
+                errors.append(
+                    RowError(
+                        row.line,
+                        "card_number",
+                        "import-repeated",
+                        {"value": row.card, "other": cards[row.card]},
+                    )
                 )
-            )
-            continue
-        if not row["full_name"]:
-            errors.append(RowError(line, "full_name", "import-empty"))
-        if row["unit_code"] not in units:
-            errors.append(
-                RowError(line, "unit_code", "import-unknown-unit", {"value": row["unit_code"]})
-            )
-        role = row["role"] or "member"
-        if role not in ROLES:
-            errors.append(RowError(line, "role", "import-bad-role", {"value": role}))
-        language = row["language"] or "vi"
-        if language not in LANGUAGES:
-            errors.append(RowError(line, "language", "import-bad-language", {"value": language}))
-        key = (telegram_id, row["unit_code"])
-        if key in seen:
+                continue
+            cards[row.card] = row.line
+        if row.telegram_id is not None:
+            first = telegram.setdefault(row.telegram_id, (row.person, row.line))
+            if first[0] != row.person:
+                errors.append(
+                    RowError(
+                        row.line,
+                        "telegram_id",
+                        "import-repeated",
+                        {"value": row.telegram_id, "other": first[1]},
+                    )
+                )
+                continue
+        key = (row.person, row.unit.id)
+        if key in placed:
             errors.append(
                 RowError(
-                    line,
+                    row.line,
                     "unit_code",
                     "import-repeated",
-                    {"value": row["unit_code"], "other": seen[key]},
+                    {"value": row.unit.code, "other": placed[key]},
                 )
             )
-        seen[key] = line
-        parsed.append((line, {**row, "role": role, "language": language}, telegram_id))
+        placed[key] = row.line
+    return errors
+
+
+async def _stored_people(
+    session: AsyncSession, parsed: list[_Row], errors: list[RowError]
+) -> dict[tuple[object, ...], Member]:
+    """The stored member each person of the file already is, if any (by card, Telegram id, or
+    unit + name + phone); a row whose card and Telegram id name two different people is bad."""
+    by_card = await queries.members_by_card(session, [r.card for r in parsed if r.card])
+    by_telegram = await queries.members_by_telegram_id(
+        session, [r.telegram_id for r in parsed if r.telegram_id is not None]
+    )
+    by_name: dict[tuple[object, ...], Member] = {}
+    named_units = {r.unit.id for r in parsed if r.person[0] == "name"}
+    for entry, ms in await queries.roster_of_units(session, named_units):
+        by_name.setdefault(("name", ms.unit_id, entry.full_name, entry.phone), entry)
+    found: dict[tuple[object, ...], Member] = {}
+    for row in parsed:
+        if row.person in found:
+            continue
+        member = by_card.get(row.card) if row.card else None
+        holder = by_telegram.get(row.telegram_id) if row.telegram_id is not None else None
+        if member is not None and holder is not None and holder is not member:
+            value = row.telegram_id or 0
+            errors.append(
+                RowError(row.line, "telegram_id", "import-telegram-taken", {"value": value})
+            )
+            continue
+        if (
+            member is not None
+            and row.telegram_id is not None
+            and member.telegram_id not in (None, row.telegram_id)
+        ):
+            errors.append(
+                RowError(row.line, "card_number", "import-card-taken", {"value": row.card or ""})
+            )
+            continue
+        if holder is not None and row.card and holder.card_number not in (None, row.card):
+            errors.append(
+                RowError(row.line, "card_number", "import-card-taken", {"value": row.card})
+            )
+            continue
+        member = member or holder or by_name.get(row.person)
+        if member is not None:
+            found[row.person] = member
+    return found
+
+
+def _update_person(member: Member, row: _Row) -> bool:
+    """Give a stored member the row's values (an empty cell keeps what is stored)."""
+    wanted: dict[str, object] = {"full_name": row.full_name}
+    optional = {
+        "telegram_id": row.telegram_id,
+        "phone": row.phone,
+        "card_number": row.card,
+        "birth_date": row.birth,
+        "username": row.username,
+        "language": row.language,
+    }
+    wanted.update({k: v for k, v in optional.items() if v is not None})
+    changed = False
+    for attribute, value in wanted.items():
+        if getattr(member, attribute) != value:
+            setattr(member, attribute, value)
+            changed = True
+    return changed
+
+
+async def import_members(
+    session: AsyncSession, data: str | Table, source: str = "members.csv"
+) -> ImportResult:
+    """Create or update the people on units' rosters and their role in each listed unit.
+
+    ``data`` is CSV text or a sheet read by :func:`xlsx_table`. A person is found again by
+    party card number, else Telegram id, else unit + full name + phone, so importing the same
+    list twice changes nothing. Every row is checked before anything is written; one bad cell
+    rejects the file (every bad cell listed by row and column)."""
+    rows = _member_rows(_csv_table(data) if isinstance(data, str) else data, source)
+    units = await queries.units_by_code(session, {row["unit_code"] for _, row in rows})
+    errors: list[RowError] = []
+    parsed = [p for line, row in rows if (p := _check_member_row(line, row, units, errors))]
+    errors.extend(_repeats(parsed))
+    stored = await _stored_people(session, parsed, errors) if not errors else {}
     if errors:
         raise ImportRejected(source, sorted(errors, key=lambda e: e.line))
 
-    result = ImportResult()
-    members = await queries.members_by_telegram_id(session, [t for _, _, t in parsed])
-    existing_ms = {
-        (m.member_id, m.unit_id): m
-        for m in (
-            await session.scalars(
-                select(Membership).where(Membership.member_id.in_([m.id for m in members.values()]))
-            )
-        ).all()
-    }
-    # Pass 1: people (one flush for all new members, so ids come back in one round trip).
-    outcome: dict[int, str] = {}
-    for _line, row, telegram_id in parsed:
-        member = members.get(telegram_id)
+    outcome: dict[tuple[object, ...], str] = {}
+    # People: changes to stored members, then every new person in bulk.
+    fresh: dict[tuple[object, ...], _Row] = {}
+    for row in parsed:
+        member = stored.get(row.person)
         if member is None:
-            member = Member(
-                telegram_id=telegram_id,
-                full_name=row["full_name"],
-                username=row["username"] or None,
-                language=row["language"],
-                private_chat=False,
-                blocked=False,
-            )
-            session.add(member)
-            members[telegram_id] = member
-            outcome[telegram_id] = "created"
-        elif (member.full_name, member.username, member.language) != (
-            row["full_name"],
-            row["username"] or None,
-            row["language"],
-        ):
-            member.full_name = row["full_name"]
-            member.username = row["username"] or None
-            member.language = row["language"]
-            outcome.setdefault(telegram_id, "updated")
+            fresh.setdefault(row.person, row)
+        elif _update_person(member, row):
+            outcome[row.person] = "updated"
     await session.flush()
-    # Pass 2: their roles in units.
-    for _line, row, telegram_id in parsed:
-        member = members[telegram_id]
-        unit = units[row["unit_code"]]
-        ms = existing_ms.get((member.id, unit.id))
+    ids = {person: m.id for person, m in stored.items()}
+    # RETURNING in input order costs a statement per row on SQLite; instead each new id comes
+    # back with the values it was written with (rows that wrote the same values are
+    # interchangeable: their usernames and languages, the only values not compared, come with
+    # a Telegram id, which is unique).
+    connection = await session.connection()
+    returned = (
+        Member.telegram_id,
+        Member.full_name,
+        Member.phone,
+        Member.card_number,
+        Member.birth_date,
+    )
+    for part in queries.chunks(list(fresh.items()), queries.rows_per_statement(9)):
+        waiting: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+        values = []
+        for person, r in part:
+            written = (r.telegram_id, r.full_name, r.phone, r.card, r.birth)
+            waiting.setdefault(written, []).append(person)
+            values.append(
+                {
+                    "telegram_id": r.telegram_id,
+                    "full_name": r.full_name,
+                    "phone": r.phone,
+                    "card_number": r.card,
+                    "birth_date": r.birth,
+                    "username": r.username,
+                    "language": r.language or "vi",
+                    "private_chat": False,
+                    "blocked": False,
+                }
+            )
+        # Core, not the ORM's bulk path: one batched statement, however the rows differ.
+        table = Member.metadata.tables[Member.__tablename__]
+        stmt = insert(table).returning(Member.id, *returned)
+        for member_id, *stored_values in await connection.execute(stmt, values):
+            person = waiting[tuple(stored_values)].pop()
+            ids[person] = member_id
+            outcome[person] = "created"
+    # Their roles in units.
+    existing = {
+        (ms.member_id, ms.unit_id): ms
+        for ms in await queries.memberships_of_members(session, [m.id for m in stored.values()])
+    }
+    adds: list[dict[str, object]] = []
+    for row in parsed:
+        member_id = ids[row.person]
+        ms = existing.get((member_id, row.unit.id))
         if ms is None:
-            ms = Membership(member_id=member.id, unit_id=unit.id, role=row["role"])
-            session.add(ms)
-            existing_ms[(member.id, unit.id)] = ms
-            outcome.setdefault(telegram_id, "updated")
-        elif ms.role != row["role"]:
-            ms.role = row["role"]
-            outcome.setdefault(telegram_id, "updated")
-    for telegram_id in dict.fromkeys(t for _, _, t in parsed):  # per person, in file order
-        kind = outcome.get(telegram_id, "unchanged")
-        if kind == "created":
-            result.created += 1
-        elif kind == "updated":
-            result.updated += 1
-        else:
-            result.unchanged += 1
+            adds.append({"member_id": member_id, "unit_id": row.unit.id, "role": row.role})
+            outcome.setdefault(row.person, "updated")
+        elif ms.role != row.role:
+            ms.role = row.role
+            outcome.setdefault(row.person, "updated")
+    for batch in queries.chunks(adds, queries.rows_per_statement(3)):
+        await connection.execute(
+            insert(Membership.metadata.tables[Membership.__tablename__]), batch
+        )
+    result = ImportResult()
+    for person in dict.fromkeys(r.person for r in parsed):  # per person, in file order
+        kind = outcome.get(person, "unchanged")
+        result.created += kind == "created"
+        result.updated += kind == "updated"
+        result.unchanged += kind == "unchanged"
     await session.flush()
     return result

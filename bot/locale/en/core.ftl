@@ -16,6 +16,10 @@ help =
     /report — (secretaries) submit your unit's report
     /deadline — (admins, secretaries) change a document's deadline
     /link — (secretaries) bind this group to your unit
+    /member_add — (secretaries) add a member to a unit's roster: <code>/member_add unit-code full name [phone]</code>
+    /member_rename — (secretaries) correct a full name: <code>/member_rename unit-code old name | new name</code>
+    /member_move — (secretaries) move to another unit: <code>/member_move unit-code new-unit-code full name</code>
+    /member_remove — (secretaries) take off a unit's roster: <code>/member_remove unit-code full name</code>
     /cancel — cancel what you are doing
 cmd-start = Start
 cmd-help = Help

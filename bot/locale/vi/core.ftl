@@ -16,6 +16,10 @@ help =
     /report — (bí thư) nộp báo cáo của đơn vị
     /deadline — (quản trị, bí thư) đổi hạn của văn bản
     /link — (bí thư) gắn nhóm này với đơn vị
+    /member_add — (bí thư) thêm đảng viên vào danh sách đơn vị: <code>/member_add mã-đơn-vị họ tên [số điện thoại]</code>
+    /member_rename — (bí thư) sửa họ tên: <code>/member_rename mã-đơn-vị họ tên cũ | họ tên mới</code>
+    /member_move — (bí thư) chuyển sang đơn vị khác: <code>/member_move mã-đơn-vị mã-đơn-vị-mới họ tên</code>
+    /member_remove — (bí thư) đưa ra khỏi danh sách đơn vị: <code>/member_remove mã-đơn-vị họ tên</code>
     /cancel — huỷ thao tác đang làm
 cmd-start = Bắt đầu
 cmd-help = Trợ giúp
