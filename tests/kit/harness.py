@@ -70,9 +70,14 @@ class Harness:
         last_name: str | None = None,
         language: str = "vi",
         username: str | None = None,
+        phone: str | None = None,
     ) -> Any:
         return self.sandbox.create_user(
-            first_name=first_name, last_name=last_name, username=username, language_code=language
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language,
+            phone_number=phone,
         )
 
     def group(
