@@ -488,3 +488,13 @@ async def test_phone_numbers_are_normalised() -> None:
 def test_names_match_without_accents() -> None:
     assert claims.fold("Nguyễn Văn Đức") == "nguyen van duc"
     assert claims.fold("  ĐỨC ") == "duc"
+
+
+async def test_the_open_offer_survives_a_restart(make_harness: MakeHarness, db_url: str) -> None:
+    async with make_harness(db_url=db_url) as first:
+        _, token, _ = await _setup(first)
+        lan = first.user("Lan")
+        await _open(first, lan, token)
+    async with make_harness(db_url=db_url) as second:  # a new process: nothing in memory
+        [found] = await second.send(lan, "lan")
+        assert [t for t, d in _buttons(found) if d.startswith("cl:n:")] == ["Trần Thị Lan"]

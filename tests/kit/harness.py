@@ -133,9 +133,7 @@ class Harness:
             self.sandbox.send_text(self.token, user.id, text, chat_id=chat_id)
             await self.settle()
             return []
-        return await self.driver.send(
-            user, text, chat_id=chat_id, replies=replies, timeout=timeout
-        )
+        return await self.driver.send(user, text, chat_id=chat_id, replies=replies, timeout=timeout)
 
     async def edit(
         self, user: Any, message_id: int, text: str, *, chat_id: int | None = None
