@@ -88,12 +88,15 @@ async def test_a_person_whose_telegram_name_holds_nul_joins_and_presses(h: Harne
         unit = await queries.unit_by_code(s, "BP-DX-01")
         assert unit is not None
         token = unit.join_token
+        unit.join_approval = False  # asking to be added is granted at once
     hoa = h.user("Hoa\x00", last_name="Lê\x07Thị", username="hoa\x00le")
 
-    [offer] = await h.send(hoa, f"/start {token}")
-    join_data = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    toast = await h.press(hoa, hoa.id, offer["message_id"], join_data)
-    assert toast["text"] == "Đã tham gia đơn vị!"
+    [offer, _] = await h.send(hoa, f"/start {token}", replies=2)
+    [ask] = offer["reply_markup"]["inline_keyboard"][-1]
+    await h.press(hoa, hoa.id, offer["message_id"], ask["callback_data"])
+    await h.settle(
+        lambda: h.bot_messages(hoa.id)[0]["text"].startswith("Chào mừng đồng chí! Đồng chí đã")
+    )
 
     group = scene.groups["BP-DX-01"].id
     h.sandbox.add_chat_member(group, hoa.id)
