@@ -67,10 +67,10 @@ def _query_for(ctx: Ctx, unit: Unit) -> str:
 
 
 def render_page(
-    t: Translator, unit: Unit, page: RosterPage, query: str
+    t: Translator, unit: Unit, page: RosterPage, query: str, parent: Unit | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The list message: one button per name, Prev/Next, and "I am not on the list"."""
-    lines = [t("claim-offer", unit=_label(t, unit))]
+    lines = [t("claim-offer", unit=_label(t, unit, parent))]
     if query:
         lines.append(t("claim-filtered", query=escape(query), count=page.total))
     elif page.total == 0:
@@ -110,17 +110,20 @@ def phone_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-async def show_offer(message: Message, ctx: Ctx, t: Translator, outcome: JoinOutcome) -> None:
-    """``/start <token>`` of a unit the person is not on yet: the list, then the phone button.
-    (Called by ``handlers.join`` once the offer is stored.)"""
+async def open_offer(session: AsyncSession, ctx: Ctx, user_id: int, unit: Unit) -> RosterPage:
+    """In the ``/start <token>`` update's transaction: keep the open offer (the person's
+    dialogue draft) and read the list's first page."""
+    await keep_draft(session, ctx, user_id, _draft(unit))
+    return await claims.unclaimed_page(session, unit.id)
+
+
+async def show_offer(
+    message: Message, t: Translator, outcome: JoinOutcome, page: RosterPage
+) -> None:
+    """The offer of a unit the person is not on yet: the list, then the phone button."""
     assert outcome.unit is not None
     unit = outcome.unit
-    async with unit_of_work(ctx) as session:
-        page = await claims.unclaimed_page(session, unit.id)
-        await keep_draft(session, ctx, message.chat_id, _draft(unit))
-    text, keyboard = render_page(t, unit, page, "")
-    if outcome.parent is not None:
-        text = text.replace(_label(t, unit), _label(t, unit, outcome.parent), 1)
+    text, keyboard = render_page(t, unit, page, "", outcome.parent)
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     await message.reply_text(t("claim-phone-hint"), reply_markup=phone_keyboard(t))
 

@@ -34,12 +34,15 @@ async def start_with_token(update: Update, ctx: Ctx) -> None:
     if user is None or message is None or not ctx.args:
         return
     t = translator(update, ctx)
+    page = None
     async with unit_of_work(ctx) as session:
         outcome = await joining.offer_join(
             session, person_of(user), ctx.args[0], language=language_of(update, ctx)
         )
-    if outcome.status is JoinStatus.OFFERED:
-        await claims.show_offer(message, ctx, t, outcome)
+        if outcome.status is JoinStatus.OFFERED and outcome.unit is not None:
+            page = await claims.open_offer(session, ctx, user.id, outcome.unit)
+    if outcome.status is JoinStatus.OFFERED and page is not None:
+        await claims.show_offer(message, t, outcome, page)
     elif outcome.status is JoinStatus.ALREADY:
         text = t("join-already", unit=unit_label(t, outcome))
         await message.reply_text(text, parse_mode=ParseMode.HTML)
