@@ -114,8 +114,8 @@ async def test_join_approval_usage_and_switching_back_on(h: Harness) -> None:
         assert usage["text"].startswith("Gõ /join_approval, mã đơn vị")
     [usage] = await h.send(secretary, "/rotate_link")
     assert usage["text"].startswith("Gõ /rotate_link và mã đơn vị")
-    await h.send(secretary, f"/join_approval {CELL} off")
-    [on] = await h.send(secretary, f"/join_approval {CELL} on")
+    await h.send(secretary, f"/join_approval {CELL} tắt")
+    [on] = await h.send(secretary, f"/join_approval {CELL} BẬT")
     assert "phải chờ bí thư đồng ý" in on["text"]
     async with h.db() as s:
         unit = await queries.unit_by_code(s, CELL)
