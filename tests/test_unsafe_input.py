@@ -66,7 +66,9 @@ async def test_hostile_deadline_arguments_get_clear_replies_and_the_bot_goes_on(
 
     # A deadline years ahead is refused by the same rule as at publishing; nothing moves.
     [reply] = await h.send(admin, f"/deadline {NUMBER} hoc 01/01/2090 10:00")
-    assert reply["text"].startswith("Hạn học tập (study_by) (01/01/2090 10:00) xa quá; muộn nhất là ")
+    assert reply["text"].startswith(
+        "Hạn học tập (study_by) (01/01/2090 10:00) xa quá; muộn nhất là "
+    )
     async with h.db() as s:
         directive = await directive_by_number(s, NUMBER)
         assert directive is not None and directive.study_by is not None
