@@ -85,14 +85,23 @@ class Scene:
         self.driver = Driver(sandbox, token)
 
     async def send(
-        self, user: Any, text: str, chat: Any = None, where: str = ""
+        self, user: Any, text: str, chat: Any = None, where: str = "", replies: int = 1
     ) -> list[dict[str, Any]]:
         self.say.user(user.first_name, text, where or self.say.t("demo-private"))
         new = await self.driver.send(
-            user, text, chat_id=None if chat is None else chat.id, timeout=15
+            user, text, chat_id=None if chat is None else chat.id, replies=replies, timeout=15
         )
         for message in new:
             self.say.message(message, where or self.say.t("demo-private"))
+        return new
+
+    async def share_contact(self, user: Any) -> list[dict[str, Any]]:
+        """``user`` presses the bot's "share my phone number" button."""
+        where = self.say.t("demo-private")
+        self.say.user(user.first_name, self.say.t("demo-shares-phone"), where)
+        new = await self.driver.share_contact(user, timeout=15)
+        for message in new:
+            self.say.message(message, where)
         return new
 
     async def press(self, user: Any, chat_id: int, message: dict[str, Any], index: int) -> str:
@@ -233,7 +242,9 @@ async def _scene(
 
     secretary = sandbox.create_user(first_name="Thu", last_name="Hồ Thị", language_code="vi")
     phuc = sandbox.create_user(first_name="Phúc", last_name="Lâm Văn", language_code="vi")
-    an = sandbox.create_user(first_name="An", last_name="Nguyễn Văn", language_code="vi")
+    an = sandbox.create_user(
+        first_name="An", last_name="Nguyễn Văn", language_code="vi", phone_number="0912 345 678"
+    )
     async with transaction(sessions) as s:
         cell = await queries.unit_by_code(s, CELL)
         assert cell is not None
@@ -246,8 +257,13 @@ async def _scene(
                 f"{phuc.id},Lâm Văn Phúc,,{CELL},member,vi\n"
             ),
         )
+        # An is on the cell's list (with a phone number) but has not used the bot yet.
+        entry = Member(full_name="Nguyễn Văn An", phone="84912345678", language="vi")
+        s.add(entry)
+        await s.flush()
+        s.add(Membership(member_id=entry.id, unit_id=cell.id, role="member"))
         join_token = cell.join_token
-    cast.added = 3  # Thu and Phúc imported here, An joining by link below
+    cast.added = 3  # Thu and Phúc imported here, An on the list claiming his entry below
     say.step(
         "demo-cast",
         cell=CELL,
@@ -265,8 +281,8 @@ async def _scene(
     await sc.send(secretary, f"/link {CELL}", chat=group, where=where)
 
     say.step("demo-join")
-    [ask] = await sc.send(an, f"/start {join_token}")
-    await sc.press(an, an.id, ask, 0)
+    await sc.send(an, f"/start {join_token}", replies=2)
+    await sc.share_contact(an)
 
     say.step("demo-publish", number=NUMBER)
     [draft] = [d for d in read_directive_file(SAMPLE / "directives.toml") if d.number == NUMBER]

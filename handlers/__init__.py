@@ -6,9 +6,11 @@ from bot.context import ChithiApp
 from handlers import (
     broadcast,
     broadcast_stop,
+    claims,
     common,
     fallback,
     join,
+    join_settings,
     link,
     meeting,
     pending,
@@ -28,6 +30,8 @@ from handlers import (
 # else took it.
 MODULES = [
     join,
+    claims,
+    join_settings,
     link,
     start,
     pending,

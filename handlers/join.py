@@ -1,23 +1,20 @@
-"""``/start <token>`` (join a unit by deep link, with a confirm button) and ``/name``."""
+"""``/start <token>`` (a unit's join link: the claim offer of ``handlers.claims``) and ``/name``."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Awaitable
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import joining
 from bot.services.joining import JoinOutcome, JoinStatus, RenameStatus
-from handlers.common import language_of, own_buttons, person_of, translator, unit_of_work
+from handlers import claims
+from handlers.common import language_of, person_of, translator, unit_of_work
 
-CANCEL_DATA = "join:no"
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
@@ -32,65 +29,25 @@ def unit_label(t: Translator, outcome: JoinOutcome) -> str:
 
 
 async def start_with_token(update: Update, ctx: Ctx) -> None:
-    """Deep link ``t.me/<bot>?start=<token>``: show the unit and ask for confirmation."""
+    """Deep link ``t.me/<bot>?start=<token>``: the unit's list to find one's name on."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or not ctx.args:
         return
     t = translator(update, ctx)
+    page = None
     async with unit_of_work(ctx) as session:
         outcome = await joining.offer_join(
             session, person_of(user), ctx.args[0], language=language_of(update, ctx)
         )
-    if outcome.status is JoinStatus.OFFERED:
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t("join-button-confirm"), callback_data=outcome.confirm_data
-                    ),
-                    InlineKeyboardButton(t("join-button-cancel"), callback_data=CANCEL_DATA),
-                ]
-            ]
-        )
-        text = t("join-offer", unit=unit_label(t, outcome))
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        if outcome.status is JoinStatus.OFFERED and outcome.unit is not None:
+            page = await claims.open_offer(session, ctx, user.id, outcome.unit)
+    if outcome.status is JoinStatus.OFFERED and page is not None:
+        await claims.show_offer(message, t, outcome, page)
     elif outcome.status is JoinStatus.ALREADY:
         text = t("join-already", unit=unit_label(t, outcome))
         await message.reply_text(text, parse_mode=ParseMode.HTML)
     else:
         await message.reply_text(t("join-invalid"))
-
-
-@own_buttons()
-async def on_join_button(update: Update, ctx: Ctx) -> None:
-    """Confirm or cancel; the data is re-checked against the unit's current token."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    t = translator(update, ctx)
-    if query.data == CANCEL_DATA:
-        await query.answer(t("join-cancelled-toast"))
-        await _edit(query.edit_message_text(t("join-cancelled")))
-        return
-    async with unit_of_work(ctx) as session:
-        outcome = await joining.confirm_join(
-            session, person_of(user), query.data or "", language=language_of(update, ctx)
-        )
-    # Answered after the commit: "joined" means joined.
-    if outcome.status is JoinStatus.INVALID:
-        await query.answer(t("join-invalid-toast"), show_alert=True)
-        await _edit(query.edit_message_text(t("join-invalid")))
-        return
-    joined = outcome.status is JoinStatus.JOINED
-    await query.answer(t("join-done-toast" if joined else "join-already-toast"))
-    text = t("join-done" if joined else "join-already", unit=unit_label(t, outcome))
-    await _edit(query.edit_message_text(text, parse_mode=ParseMode.HTML))
-
-
-async def _edit(edit: Awaitable[object]) -> None:
-    """Edits may fail harmlessly (same text after a double tap, message too old)."""
-    with contextlib.suppress(BadRequest):
-        await edit
 
 
 async def name_command(update: Update, ctx: Ctx) -> None:
@@ -117,5 +74,4 @@ def register(app: ChithiApp) -> None:
     app.add_handler(
         CommandHandler("start", start_with_token, filters=PRIVATE_MESSAGES, has_args=True)
     )
-    app.add_handler(CallbackQueryHandler(on_join_button, pattern=r"^join:"))
     app.add_handler(CommandHandler("name", name_command, filters=PRIVATE_MESSAGES))

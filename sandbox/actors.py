@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox.entities import detect_entities
 from sandbox.files import store_document, store_photo
-from sandbox.keyboards import callback_datas
+from sandbox.keyboards import callback_datas, reply_keyboard_rows
 from sandbox.objects import chat_member, json_copy
 from sandbox.state import (
     ACTIVE_STATUSES,
@@ -44,13 +44,16 @@ class SandboxActors(World):
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
+        phone_number: str | None = None,
     ) -> SandboxUser:
-        """Register a person (their private chat id is their user id)."""
+        """Register a person (their private chat id is their user id); ``phone_number`` is
+        what they share with a ``request_contact`` button."""
         return self.new_user(
             first_name=first_name,
             last_name=last_name,
             username=username,
             language_code=language_code,
+            phone_number=phone_number,
         )
 
     def create_chat(
@@ -217,6 +220,48 @@ class SandboxActors(World):
         if caption:
             content["caption"] = caption
         return self._user_post(token, user_id, chat_id, content, None)
+
+    def send_contact(
+        self,
+        token: str,
+        user_id: int,
+        phone_number: str,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        contact_user_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> JSON:
+        """A user sends a contact card (anyone's: picked from their address book or
+        forwarded); ``contact_user_id`` is the Telegram account it belongs to, if any."""
+        contact: JSON = {"phone_number": phone_number, "first_name": first_name}
+        if last_name is not None:
+            contact["last_name"] = last_name
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        return self._user_post(token, user_id, chat_id, {"contact": contact}, None)
+
+    def share_contact(self, token: str, user_id: int) -> JSON:
+        """A user presses the ``request_contact`` button of the reply keyboard the bot shows
+        in their private chat: their own number is sent as a contact, as Telegram does (the
+        client asks first; here the user always agrees)."""
+        bot, user = self.bot(token), self.user(user_id)
+        markup = self.reply_keyboards.get((user.id, bot.id))
+        buttons = reply_keyboard_rows(markup) if markup else []
+        if not any(b.get("request_contact") for row in buttons for b in row):
+            raise ValueError(f"the bot shows no contact button in the chat of user {user.id}")
+        if user.phone_number is None:
+            raise ValueError(f"user {user.id} has no phone number")
+        if markup and markup.get("one_time_keyboard"):
+            self.reply_keyboards.pop((user.id, bot.id), None)
+        return self.send_contact(
+            token,
+            user.id,
+            user.phone_number,
+            user.first_name,
+            last_name=user.last_name,
+            contact_user_id=user.id,
+        )
 
     def edit_text(
         self, token: str, user_id: int, chat_id: int | None, message_id: int, text: str

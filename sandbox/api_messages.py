@@ -95,7 +95,20 @@ async def send_message(w: World, bot: BotAccount, p: Params) -> JSON:
     if markup is not None:
         content["reply_markup"] = markup
     common = common_fields(w, bot, chat, p)
-    return post(w, bot, chat, [content], common=common)[0].data
+    sent = post(w, bot, chat, [content], common=common)[0].data
+    keep_reply_keyboard(w, bot, chat, p.dict_("reply_markup"))
+    return sent
+
+
+def keep_reply_keyboard(w: World, bot: BotAccount, chat: SandboxChat, markup: JSON | None) -> None:
+    """A reply keyboard stays under the chat's input field until removed or replaced (the
+    user's client shows it; ``share_contact`` presses its contact button)."""
+    if not markup:
+        return
+    if "keyboard" in markup:
+        w.reply_keyboards[(chat.id, bot.id)] = markup
+    elif markup.get("remove_keyboard"):
+        w.reply_keyboards.pop((chat.id, bot.id), None)
 
 
 def _source(w: World, bot: BotAccount, p: Params) -> StoredMessage:

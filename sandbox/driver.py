@@ -47,3 +47,15 @@ class Driver:
             lambda: query_id in self.sandbox.callback_answers, timeout=timeout
         )
         return dict(self.sandbox.callback_answers[query_id])
+
+    async def share_contact(
+        self, user: SandboxUser, *, replies: int = 1, timeout: float = 10.0
+    ) -> list[JSON]:
+        """``user`` presses the bot's "share my phone number" button; returns the bot's new
+        messages in their private chat once there are ``replies`` of them."""
+        before = len(self.sandbox.messages(user.id))
+        self.sandbox.share_contact(self.token, user.id)
+        await self.sandbox.wait_for(
+            lambda: len(self.sandbox.messages(user.id)) >= before + replies, timeout=timeout
+        )
+        return list(self.sandbox.messages(user.id))[before:]

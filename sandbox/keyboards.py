@@ -53,13 +53,32 @@ def check_reply_markup(markup: JSON | None) -> JSON | None:
         rows = [row for row in rows if row]
         return {"inline_keyboard": rows} if rows else None
     if "keyboard" in markup:
-        rows = markup["keyboard"]
-        if not isinstance(rows, list) or not rows:
-            raise bad_request("keyboard must be non-empty")
+        reply_keyboard_rows(markup)
         return None
     if markup.get("remove_keyboard") or markup.get("force_reply"):
         return None
     raise bad_request("can't parse reply keyboard markup JSON object")
+
+
+def reply_keyboard_rows(markup: JSON) -> list[list[JSON]]:
+    """A ``ReplyKeyboardMarkup``'s rows with every button as a ``KeyboardButton`` object
+    (a plain string is a text button)."""
+    rows = markup.get("keyboard")
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise bad_request("keyboard must be non-empty")
+    buttons: list[list[JSON]] = []
+    for row in rows:
+        out = []
+        for button in row:
+            if isinstance(button, str):
+                button = {"text": button}
+            if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+                raise bad_request("can't parse keyboard button: Text must be a String")
+            if not button["text"]:
+                raise bad_request("keyboard button text must be non-empty")
+            out.append(button)
+        buttons.append(out)
+    return buttons
 
 
 def callback_datas(markup: JSON | None) -> list[str]:

@@ -27,6 +27,7 @@ class SandboxUser:
     username: str | None = None
     language_code: str | None = None
     is_bot: bool = False
+    phone_number: str | None = None  # what a request_contact button shares (not in ``User``)
 
     def to_api(self) -> JSON:
         """The Bot API ``User`` object."""

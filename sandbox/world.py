@@ -79,6 +79,8 @@ class World:
         self.calls: list[RecordedCall] = []
         self.blocked: set[tuple[int, int]] = set()  # (bot id, user id)
         self.started: set[tuple[int, int]] = set()  # private chats the user has opened
+        # The reply keyboard a bot last showed in a chat: (chat id, bot id) -> markup.
+        self.reply_keyboards: dict[tuple[int, int], JSON] = {}
         self._user_ids = itertools.count(100_000_001)
         self._bot_ids = itertools.count(7_000_000_001)
         self._group_ids = itertools.count(4_100_000_001)

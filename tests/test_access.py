@@ -112,55 +112,24 @@ async def test_managers_are_listed_nearest_first(sessions: SessionFactory) -> No
         assert await access.managers_of(s, units["BP-PR-01"]) == []
 
 
-async def test_join_offer_confirm_and_stale_tokens(sessions: SessionFactory) -> None:
+async def test_join_offer_and_stale_tokens(sessions: SessionFactory) -> None:
     await _setup(sessions)
     async with transaction(sessions) as s:
         unit = (await queries.units_by_code(s))["BP-DX-02"]
         offer = await joining.offer_join(s, person(OUTSIDER), unit.join_token, language="vi")
         assert offer.status is JoinStatus.OFFERED
         assert offer.parent is not None and offer.parent.code == "BP-DX"
-        assert len(offer.confirm_data.encode()) <= 64
-        data = offer.confirm_data
-    async with transaction(sessions) as s:
-        joined = await joining.confirm_join(s, person(OUTSIDER), data, language="vi")
-        assert joined.status is JoinStatus.JOINED
-    async with transaction(sessions) as s:
-        again = await joining.confirm_join(s, person(OUTSIDER), data, language="vi")
-        assert again.status is JoinStatus.ALREADY
-        offer = await joining.offer_join(s, person(OUTSIDER), unit.join_token, language="vi")
-        assert offer.status is JoinStatus.ALREADY
-        for bad in ("nope", "join:1:abc", "join:x:y", "join:999999:" + "0" * 10, ""):
-            assert (await joining.confirm_join(s, person(9), bad, language="vi")).status is (
-                JoinStatus.INVALID
-            )
         for bad in ("nope", "a b", "x" * 65):
             assert (await joining.offer_join(s, person(9), bad, language="vi")).status is (
                 JoinStatus.INVALID
             )
-        # A regenerated token makes buttons of old offers stale.
-        (await queries.units_by_code(s))["BP-DX-02"].join_token = "regenerated-token"
+        token = unit.join_token
+        unit.join_token = "regenerated-token"
     async with transaction(sessions) as s:
-        stale = await joining.confirm_join(s, person(OUTSIDER + 1), data, language="vi")
+        stale = await joining.offer_join(s, person(OUTSIDER), token, language="vi")
         assert stale.status is JoinStatus.INVALID
         count = await s.scalar(select(func.count(Membership.id)))
-    assert count == 5
-
-
-async def test_enrol_if_unknown_only_places_people_without_a_unit(
-    sessions: SessionFactory,
-) -> None:
-    await _setup(sessions)
-    async with transaction(sessions) as s:
-        units = await queries.units_by_code(s)
-        plain = await _member(s, PLAIN)
-        assert not await joining.enrol_if_unknown(s, plain, units["BP-BL-01"])
-        newcomer = Member(telegram_id=OUTSIDER, full_name="Mới", language="vi")
-        s.add(newcomer)
-        await s.flush()
-        assert await joining.enrol_if_unknown(s, newcomer, units["BP-BL-01"])
-        assert not await joining.enrol_if_unknown(s, newcomer, units["BP-BL-02"])
-        rows = await queries.memberships_of(s, newcomer.id)
-        assert [(r.unit_id, r.role) for r in rows] == [(units["BP-BL-01"].id, "member")]
+    assert count == 4  # opening a link adds nobody to a unit
 
 
 async def test_rename_trims_and_limits_the_name(sessions: SessionFactory) -> None:

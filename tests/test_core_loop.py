@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from bot.delivery.sender import OutboxSender
 from bot.services.tree import import_members
+from storage import queries
 from storage.models import Confirmation, Delivery
 from tests.kit.harness import Harness
 from tests.kit.publishing import NUMBER, post_in, publish_sample
@@ -164,7 +165,7 @@ async def test_forged_and_stale_presses_are_answered_and_record_nothing(
         assert await s.scalar(select(func.count(Confirmation.id))) == 0
 
 
-async def test_unknown_presser_in_a_linked_group_is_enrolled(harness: Harness) -> None:
+async def test_unknown_presser_is_recorded_but_not_added_to_the_roster(harness: Harness) -> None:
     h = harness
     scene = await build_scene(h)
     directive_id = await publish_sample(h, scene)
@@ -173,7 +174,18 @@ async def test_unknown_presser_in_a_linked_group_is_enrolled(harness: Harness) -
     h.sandbox.add_chat_member(dx01, newcomer.id)
     answer = await h.press(newcomer, dx01, post_in(h, dx01)["message_id"], f"c:{directive_id}:r")
     assert answer["text"].startswith("✅ Đã ghi nhận")
-    await h.settle(lambda: post_in(h, dx01)["text"].endswith("Đã nhận 1/5 · Đã học 0/5"))
+    assert f"xin mở @{h.rt.bot_username} và tìm tên mình" in answer["text"]
+    assert len(answer["text"]) <= 200
+    await h.settle()
+    async with h.db() as s:
+        member = await queries.member_by_telegram_id(s, newcomer.id)
+        assert member is not None
+        assert not await queries.memberships_of(s, member.id)  # the figures stay over the roster
+        kinds = (
+            await s.scalars(select(Confirmation.kind).where(Confirmation.member_id == member.id))
+        ).all()
+        assert kinds == ["received"]  # the proof is kept
+    assert post_in(h, dx01)["text"].endswith("Đã nhận 0/4 · Đã học 0/4")
 
 
 async def test_long_pending_list_is_paged_with_buttons(harness: Harness) -> None:

@@ -23,7 +23,7 @@ def test_run_without_token_plays_the_demo_to_its_summary(tmp_path: Path) -> None
     out = done.stdout
     assert "Chithi — bản chạy thử" in out
     assert "👤 Thu (Chi bộ trạm y tế 1 (Đồng Xoài)): /link BP-DX-01" in out
-    assert "Đã tham gia đơn vị!" in out
+    assert "Chào mừng đồng chí! Đồng chí là Nguyễn Văn An trong danh sách" in out
     assert "📄 Công văn số 1208-CV/BTGTU" in out
     # the whole post, its deadlines and its buttons as drawn under it
     assert (

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.services import claims
 from storage import queries
 from storage.models import AuditEvent, Directive, ReportCycle
 from tests.kit.harness import Harness
@@ -64,15 +65,14 @@ async def test_pager_and_join_data_pressed_under_a_post_leave_the_post_alone(
     async with h.db() as s:
         unit = await queries.unit_by_code(s, "BP-DX-01")
         assert unit is not None
-        join_data = f"join:{unit.id}:{unit.join_token}"
-    # Secretaries may page and resend, anyone may join with the unit's token: the data would
+        join_data = claims.ask_data(unit)
+    # Secretaries may page and resend, anyone may ask to join with the unit's token: the data would
     # be accepted under the right message, but this one is a directive post.
     for who in ("sec_dx01", "sec_dx", "m1"):
         for data in (
             f"p:{directive_id}:0",
             f"sp:{directive_id}:0",
             f"sr:{directive_id}",
-            "join:no",
             join_data,
         ):
             answer = await forged_press(h, scene.users[who], dx01, post["message_id"], data)

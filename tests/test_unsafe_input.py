@@ -66,7 +66,9 @@ async def test_hostile_deadline_arguments_get_clear_replies_and_the_bot_goes_on(
 
     # A deadline years ahead is refused by the same rule as at publishing; nothing moves.
     [reply] = await h.send(admin, f"/deadline {NUMBER} hoc 01/01/2090 10:00")
-    assert reply["text"].startswith("Hạn học tập (study_by) (01/01/2090 10:00) xa quá; muộn nhất là ")
+    assert reply["text"].startswith(
+        "Hạn học tập (study_by) (01/01/2090 10:00) xa quá; muộn nhất là "
+    )
     async with h.db() as s:
         directive = await directive_by_number(s, NUMBER)
         assert directive is not None and directive.study_by is not None
@@ -88,12 +90,15 @@ async def test_a_person_whose_telegram_name_holds_nul_joins_and_presses(h: Harne
         unit = await queries.unit_by_code(s, "BP-DX-01")
         assert unit is not None
         token = unit.join_token
+        unit.join_approval = False  # asking to be added is granted at once
     hoa = h.user("Hoa\x00", last_name="Lê\x07Thị", username="hoa\x00le")
 
-    [offer] = await h.send(hoa, f"/start {token}")
-    join_data = offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    toast = await h.press(hoa, hoa.id, offer["message_id"], join_data)
-    assert toast["text"] == "Đã tham gia đơn vị!"
+    [offer, _] = await h.send(hoa, f"/start {token}", replies=2)
+    [ask] = offer["reply_markup"]["inline_keyboard"][-1]
+    await h.press(hoa, hoa.id, offer["message_id"], ask["callback_data"])
+    await h.settle(
+        lambda: h.bot_messages(hoa.id)[0]["text"].startswith("Chào mừng đồng chí! Đồng chí đã")
+    )
 
     group = scene.groups["BP-DX-01"].id
     h.sandbox.add_chat_member(group, hoa.id)

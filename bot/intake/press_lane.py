@@ -82,7 +82,12 @@ class PressLane:
             self.peak_accepted = max(self.peak_accepted, self.accepted)
             try:
                 outcome = await self.batcher.submit(press)
-                text = texts(press.language, toast_key(outcome), number=outcome.number or "")
+                text = texts(
+                    press.language,
+                    toast_key(outcome),
+                    number=outcome.number or "",
+                    bot=self.runtime.bot_username,
+                )
             except Exception:
                 log.exception("recording the press %r failed", press)
                 text = texts(press.language, "error-internal")

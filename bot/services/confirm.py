@@ -18,6 +18,8 @@ RECORDED, ALREADY, INVALID, NOT_HERE, CLOSED = (
     "not-sent-here",
     "closed",
 )
+# Recorded, but the presser is on no unit's roster yet (asked to find their name).
+UNLISTED = "recorded-unlisted"
 
 
 @dataclass(frozen=True)

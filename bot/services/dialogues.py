@@ -1,4 +1,4 @@
-"""Half-written dialogues (/publish, /broadcast) kept in the database, so a restart loses none.
+"""Half-written dialogues (/publish, /broadcast, a join link's offer) kept in the database, so a restart loses none.
 
 One draft per user: starting a dialogue replaces whatever was open ("the newest wins"). The
 handler reads the draft at the start of an update, saves it in the transaction of the step's
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogueDraft
 
-KINDS = ("publish", "broadcast", "meeting")
+KINDS = ("publish", "broadcast", "meeting", "claim")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -91,3 +92,10 @@ def write_sheet(links: Sequence[UnitLink], path: Path, *, title: str, hint: str)
     )
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def qr_png_bytes(link: str) -> bytes:
+    """The same QR code as :func:`write_qr_png`, in memory (to send as a photo)."""
+    buffer = io.BytesIO()
+    segno.make(link, error="m", micro=False).save(buffer, kind="png", scale=10, border=4)
+    return buffer.getvalue()

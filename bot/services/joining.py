@@ -1,8 +1,9 @@
-"""Joining a unit through its deep link, enrolment on first contact, and display names.
+"""Opening a unit's join link, and display names.
 
-The flow: ``/start <token>`` -> :func:`offer_join` (show the unit, ask to confirm) ->
-button press -> :func:`confirm_join`. The button carries the unit id and a short digest of
-the token; both are re-checked on press, so a regenerated token makes old buttons stale.
+``/start <token>`` -> :func:`offer_join` (which unit, is the person on its roster already);
+what follows (claiming an entry, asking to be added) is ``bot.services.claims``. Buttons carry
+the unit id and a short digest of the token, re-checked on press, so a rotated token makes
+old buttons stale.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 class JoinStatus(StrEnum):
-    OFFERED = "offered"  # valid token, not yet a member: ask to confirm
-    JOINED = "joined"  # confirmed: membership created
+    OFFERED = "offered"  # valid token, not on the unit's roster yet
     ALREADY = "already"  # already a member of that unit
     INVALID = "invalid"  # unknown, malformed or regenerated token
 
@@ -36,12 +36,6 @@ class JoinOutcome:
     unit: Unit | None = None
     parent: Unit | None = None
     member: Member | None = None
-
-    @property
-    def confirm_data(self) -> str:
-        """Callback data for the confirm button (at most 26 bytes, re-checked on press)."""
-        assert self.unit is not None
-        return f"join:{self.unit.id}:{token_digest(self.unit.join_token)}"
 
 
 def token_digest(token: str) -> str:
@@ -70,40 +64,6 @@ async def offer_join(
     existing = await queries.membership(session, member.id, unit.id)
     status = JoinStatus.ALREADY if existing is not None else JoinStatus.OFFERED
     return JoinOutcome(status, unit=unit, parent=parent, member=member)
-
-
-def parse_confirm_data(data: str) -> tuple[int, str] | None:
-    """``join:<unit id>:<digest>`` -> (unit id, digest); None for anything else."""
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != "join" or not parts[1].isdigit():
-        return None
-    return int(parts[1]), parts[2]
-
-
-async def confirm_join(
-    session: AsyncSession, person: TelegramPerson, data: str, *, language: str
-) -> JoinOutcome:
-    """Handle a press on the confirm button; never trusts ``data`` beyond looking it up."""
-    parsed = parse_confirm_data(data)
-    unit = await session.get(Unit, parsed[0]) if parsed else None
-    if parsed is None or unit is None or token_digest(unit.join_token) != parsed[1]:
-        return JoinOutcome(JoinStatus.INVALID)
-    member = await ensure_member(session, person, language=language, private_chat=True)
-    parent = await _with_parent(session, unit)
-    added = await queries.add_membership_if_absent(session, member.id, unit.id, "member")
-    status = JoinStatus.JOINED if added else JoinStatus.ALREADY
-    return JoinOutcome(status, unit=unit, parent=parent, member=member)
-
-
-async def enrol_if_unknown(session: AsyncSession, member: Member, unit: Unit) -> bool:
-    """Make ``member`` a plain member of ``unit`` only if they belong to no unit yet.
-
-    Called when someone presses a button in a unit's chat: the first press places them in the
-    tree; later presses elsewhere never move or add them. True if a membership was added.
-    """
-    if await queries.memberships_of(session, member.id):
-        return False
-    return await queries.add_membership_if_absent(session, member.id, unit.id, "member")
 
 
 class RenameStatus(StrEnum):

@@ -30,7 +30,7 @@ def sort_names(names: Iterable[str]) -> list[str]:
 
 
 def folded(text: str) -> str:
-    """``text`` without case or Vietnamese diacritics ("Lê Đức" → "le duc"), for finding a
-    name typed without accents."""
+    """``text`` without case, Vietnamese diacritics or extra spaces ("Lê  ĐỨC" → "le duc"), for
+    finding a name typed without accents: the one way names are compared as people type them."""
     decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

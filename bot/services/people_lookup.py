@@ -9,44 +9,28 @@ nobody about people outside it; erased entries are never found.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.names import folded
+from bot.services.phones import normalise_phone
 from storage import queries
 from storage.models import Member, Membership, Unit
 
 MAX_CANDIDATES = 8  # an ambiguous name is answered with at most this many to choose from
-_PHONE_CHARS = re.compile(r"[\s.\-()]")
 
 
-def fold(text: str) -> str:
-    """``text`` for comparing names as people type them: no accents, đ as d, lower case, single
-    spaces ("Nguyễn  Thị LAN" and "nguyen thi lan" fold alike)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.lower().split())
+fold = folded  # names are compared the one way (bot.services.names)
 
 
 def phone_forms(text: str) -> list[str]:
-    """The stored forms a typed Vietnamese phone number may have ("0912345678",
-    "84912345678"); none if ``text`` is not a phone number (it must start with 0, 84 or +84)."""
-    digits = _PHONE_CHARS.sub("", text)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    if not digits.isdigit() or not 9 <= len(digits) <= 12:
-        return []
-    if digits.startswith("84"):
-        national = digits[2:]
-    elif digits.startswith("0"):
-        national = digits[1:]
-    else:
-        return []
-    return [f"0{national}", f"84{national}", national]
+    """The stored form of a typed phone number (as ``bot.services.phones`` keeps them); none if
+    ``text`` is not a phone number."""
+    phone = normalise_phone(text)
+    return [phone] if phone else []
 
 
 async def find_people(

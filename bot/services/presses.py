@@ -25,6 +25,7 @@ from bot.services.confirm import (
     INVALID,
     NOT_HERE,
     RECORDED,
+    UNLISTED,
     Press,
     PressOutcome,
 )
@@ -149,13 +150,6 @@ async def _members(session: AsyncSession, presses: Sequence[Press]) -> dict[int,
     return found
 
 
-async def _enrol_unknown(session: AsyncSession, pairs: dict[int, int]) -> None:
-    """Member id → unit id of the chat they pressed in, for members of no unit at all: they
-    join that unit."""
-    rows = [{"member_id": m, "unit_id": u, "role": "member"} for m, u in pairs.items()]
-    await insert_ignore(session, Membership, rows, ["member_id", "unit_id"])
-
-
 async def record_presses(session: AsyncSession, presses: Sequence[Press]) -> list[PressOutcome]:
     """Check and record many presses; outcomes in the same order as ``presses``."""
     outcomes: list[PressOutcome | None] = [None] * len(presses)
@@ -196,13 +190,21 @@ async def record_presses(session: AsyncSession, presses: Sequence[Press]) -> lis
                     outcomes[i] = PressOutcome(NOT_HERE, kind, d.number)
     if live:
         members = await _members(session, [presses[i] for i in live])
-        unplaced: dict[int, int] = {}
+        await _confirm(session, presses, parsed, live, members, outcomes)
+        # Someone on no unit's roster pressed in a unit's group: the press is kept (it counts
+        # once they claim their entry) but they are not added to the roster, which the figures
+        # are over; they are asked to find their name through the bot.
         for i, t in live.items():
             presser = members[presses[i].person.telegram_id]
-            if t.unit_id is not None and presses[i].chat_type != "private" and not presser.placed:
-                unplaced[presser.member_id] = t.unit_id
-        await _enrol_unknown(session, unplaced)
-        await _confirm(session, presses, parsed, live, members, outcomes)
+            outcome = outcomes[i]
+            if (
+                t.unit_id is not None
+                and presses[i].chat_type != "private"
+                and not presser.placed
+                and outcome is not None
+                and outcome.status == RECORDED
+            ):
+                outcomes[i] = PressOutcome(UNLISTED, outcome.kind, outcome.number)
     return [o or PressOutcome(INVALID) for o in outcomes]
 
 

@@ -70,9 +70,14 @@ class Harness:
         last_name: str | None = None,
         language: str = "vi",
         username: str | None = None,
+        phone: str | None = None,
     ) -> Any:
         return self.sandbox.create_user(
-            first_name=first_name, last_name=last_name, username=username, language_code=language
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language,
+            phone_number=phone,
         )
 
     def group(
@@ -128,9 +133,7 @@ class Harness:
             self.sandbox.send_text(self.token, user.id, text, chat_id=chat_id)
             await self.settle()
             return []
-        return await self.driver.send(
-            user, text, chat_id=chat_id, replies=replies, timeout=timeout
-        )
+        return await self.driver.send(user, text, chat_id=chat_id, replies=replies, timeout=timeout)
 
     async def edit(
         self, user: Any, message_id: int, text: str, *, chat_id: int | None = None

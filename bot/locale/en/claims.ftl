@@ -1,0 +1,59 @@
+# Claiming one's entry on a unit's list through its join link (handlers/claims.py)
+claim-offer = You opened the join link of {$unit}.
+claim-pick-hint = Find your name on the unit's list below and tap it. To narrow the list, type part of your name (for example "duc" finds "Đức").
+claim-list-empty = No names are waiting to be claimed on this unit's list. Share your phone number, or tap "I am not on the list".
+claim-filtered = Names containing "{$query}": {$count}. Type another part of your name to search again.
+claim-page = Page {$page}/{$pages}
+claim-prev = ‹ Previous
+claim-next = Next ›
+claim-ask-button = I am not on the list — ask to be added
+claim-phone-button = 📱 Share my phone number
+claim-phone-hint = Or share your phone number with the button below: if the unit's list has it, you are recognised at once.
+claim-phone-not-yours = Only your own phone number can be used, shared with the button below. A contact forwarded from someone else is not accepted.
+claim-phone-no-offer = Please open your unit's join link (or scan its QR code) first, then share your phone number.
+claim-phone-no-match = Your phone number is not on the list of {$unit}. Find your name on the list above, or tap "I am not on the list".
+claim-approved = Welcome! You are now {$name} on the list of {$unit}. The unit's directives and letters will be sent to you here.
+claim-added = Welcome! You have been added to {$unit}. The unit's directives and letters will be sent to you here.
+claim-pending = You said you are {$name} on the list of {$unit}. The unit's secretary will confirm it; you will be told here.
+claim-ask-pending = Your request to be added to {$unit} was sent to the unit's secretary; you will be told here.
+claim-taken = {$name} has already been claimed by someone else. If this is your name, please tell your unit's secretary.
+claim-holds-entry = You are already on a unit's list: one person has one entry. If something is wrong, please tell your secretary.
+claim-name-decide = {$who} says they are {$name} on the list of {$unit}. Is that right?
+claim-ask-decide = {$who} is not on the list of {$unit} and asks to be added.
+claim-approve-button = ✅ Approve
+claim-decline-button = ✖️ Decline
+claim-decide-invalid = This button is no longer valid.
+claim-decide-refused = Only a secretary of this unit can decide this.
+claim-decided-toast = Already decided.
+claim-decided-approved = Already approved: {$who} ({$unit}).
+claim-decided-declined = Already declined: {$who} ({$unit}).
+claim-decided-withdrawn = {$who} withdrew this request ({$unit}).
+claim-approved-toast = Approved.
+claim-declined-toast = Declined.
+claim-taken-toast = Someone else holds that entry already.
+claim-decided-approved-name = Approved: {$who} is {$name} on the list of {$unit}.
+claim-decided-approved-ask = Approved: {$who} was added to {$unit}.
+claim-decided-declined-name = Declined: {$who} is not {$name} of {$unit}.
+claim-decided-declined-ask = Declined: {$who} was not added to {$unit}.
+claim-decided-taken-name = {$name} of {$unit} is held by someone else already; the request of {$who} was declined.
+claim-decided-taken-ask = The request of {$who} could not be approved.
+claim-told-approved-name = Your secretary confirmed it: you are {$name} on the list of {$unit}. The unit's directives and letters will be sent to you here.
+claim-told-approved-ask = Your secretary added you to {$unit}. The unit's directives and letters will be sent to you here.
+claim-told-declined-name = Your secretary did not confirm that you are {$name} on the list of {$unit}. If you think this is a mistake, please talk to them.
+claim-told-declined-ask = Your secretary did not add you to {$unit}. If you think this is a mistake, please talk to them.
+claim-told-taken-name = {$name} of {$unit} is already held by someone else. Please talk to your secretary.
+claim-told-taken-ask = Your request to join {$unit} could not be approved. Please talk to your secretary.
+# A press in a unit's group by someone on no unit's list (toast, at most 200 characters)
+press-recorded-unlisted-received = ✅ Recorded: you received {$number}. To be counted, open @{$bot} and find your name on your unit's list.
+press-recorded-unlisted-studied = 📖 Recorded: you studied {$number}. To be counted, open @{$bot} and find your name on your unit's list.
+# /rotate_link and /join_approval
+rotate-usage = Type /rotate_link and the unit's code, for example: /rotate_link BP-DX-01. The unit gets a new join link; the old link and QR code stop working.
+rotate-done = The join link of <b>{$unit}</b> was replaced. The old link and QR code no longer work; this is the new one:
+    {$link}
+rotate-qr-caption = New QR code to join {$unit}
+join-settings-no-unit = There is no unit "{$code}" among the units you manage.
+join-approval-usage = Type /join_approval, the unit's code and on or off, for example: /join_approval BP-DX-01 on. On: people who pick their name on the list, or ask to be added, wait for a secretary's approval.
+join-approval-on = From now on, people who pick their name on the list of <b>{$unit}</b> or ask to be added wait for a secretary's approval.
+join-approval-off = From now on, people who pick their name on the list of <b>{$unit}</b> are recognised at once, without approval.
+# chithi demo: a user presses the phone button
+demo-shares-phone = [📱 Share my phone number]

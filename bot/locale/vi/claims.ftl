@@ -1,0 +1,59 @@
+# Nhận tên mình trong danh sách đơn vị qua đường dẫn tham gia (handlers/claims.py)
+claim-offer = Đồng chí đã mở đường dẫn tham gia {$unit}.
+claim-pick-hint = Xin đồng chí tìm tên mình trong danh sách đơn vị dưới đây và bấm vào tên. Để thu hẹp danh sách, hãy gõ một phần họ tên (ví dụ gõ "duc" sẽ tìm thấy "Đức").
+claim-list-empty = Danh sách đơn vị không còn tên nào chờ nhận. Đồng chí có thể gửi số điện thoại, hoặc bấm "Tôi không có tên trong danh sách".
+claim-filtered = Các tên có "{$query}": {$count}. Gõ một phần khác của họ tên để tìm lại.
+claim-page = Trang {$page}/{$pages}
+claim-prev = ‹ Trang trước
+claim-next = Trang sau ›
+claim-ask-button = Tôi không có tên trong danh sách — xin được bổ sung
+claim-phone-button = 📱 Gửi số điện thoại của tôi
+claim-phone-hint = Hoặc đồng chí gửi số điện thoại bằng nút bên dưới: nếu danh sách đơn vị có số này, đồng chí được nhận ra ngay.
+claim-phone-not-yours = Chỉ nhận số điện thoại của chính đồng chí, gửi bằng nút bên dưới. Không nhận danh bạ chuyển tiếp từ người khác.
+claim-phone-no-offer = Xin đồng chí mở đường dẫn tham gia đơn vị (hoặc quét mã QR) trước, rồi gửi số điện thoại.
+claim-phone-no-match = Số điện thoại của đồng chí không có trong danh sách {$unit}. Xin tìm tên mình trong danh sách phía trên, hoặc bấm "Tôi không có tên trong danh sách".
+claim-approved = Chào mừng đồng chí! Đồng chí là {$name} trong danh sách {$unit}. Các văn bản của đơn vị sẽ được gửi cho đồng chí tại đây.
+claim-added = Chào mừng đồng chí! Đồng chí đã được bổ sung vào {$unit}. Các văn bản của đơn vị sẽ được gửi cho đồng chí tại đây.
+claim-pending = Đồng chí cho biết mình là {$name} trong danh sách {$unit}. Bí thư đơn vị sẽ xác nhận; kết quả sẽ được báo tại đây.
+claim-ask-pending = Đề nghị bổ sung vào {$unit} của đồng chí đã được gửi tới bí thư đơn vị; kết quả sẽ được báo tại đây.
+claim-taken = Tên {$name} đã có người khác nhận. Nếu đây là tên của đồng chí, xin báo bí thư đơn vị.
+claim-holds-entry = Đồng chí đã có tên trong danh sách một đơn vị: mỗi người chỉ một tên. Nếu có sai sót, xin báo bí thư.
+claim-name-decide = {$who} cho biết mình là {$name} trong danh sách {$unit}. Có đúng không?
+claim-ask-decide = {$who} không có tên trong danh sách {$unit} và đề nghị được bổ sung.
+claim-approve-button = ✅ Đồng ý
+claim-decline-button = ✖️ Từ chối
+claim-decide-invalid = Nút này không còn hợp lệ.
+claim-decide-refused = Chỉ bí thư của đơn vị này mới quyết định được việc này.
+claim-decided-toast = Việc này đã được quyết định.
+claim-decided-approved = Đã đồng ý trước đó: {$who} ({$unit}).
+claim-decided-declined = Đã từ chối trước đó: {$who} ({$unit}).
+claim-decided-withdrawn = {$who} đã rút đề nghị này ({$unit}).
+claim-approved-toast = Đã đồng ý.
+claim-declined-toast = Đã từ chối.
+claim-taken-toast = Tên này đã có người khác nhận.
+claim-decided-approved-name = Đã đồng ý: {$who} là {$name} trong danh sách {$unit}.
+claim-decided-approved-ask = Đã đồng ý: {$who} được bổ sung vào {$unit}.
+claim-decided-declined-name = Đã từ chối: {$who} không phải {$name} của {$unit}.
+claim-decided-declined-ask = Đã từ chối: {$who} không được bổ sung vào {$unit}.
+claim-decided-taken-name = Tên {$name} của {$unit} đã có người khác nhận; đề nghị của {$who} bị từ chối.
+claim-decided-taken-ask = Không thể đồng ý đề nghị của {$who}.
+claim-told-approved-name = Bí thư đã xác nhận: đồng chí là {$name} trong danh sách {$unit}. Các văn bản của đơn vị sẽ được gửi cho đồng chí tại đây.
+claim-told-approved-ask = Bí thư đã bổ sung đồng chí vào {$unit}. Các văn bản của đơn vị sẽ được gửi cho đồng chí tại đây.
+claim-told-declined-name = Bí thư chưa xác nhận đồng chí là {$name} trong danh sách {$unit}. Nếu có nhầm lẫn, xin đồng chí trao đổi trực tiếp với bí thư.
+claim-told-declined-ask = Bí thư chưa bổ sung đồng chí vào {$unit}. Nếu có nhầm lẫn, xin đồng chí trao đổi trực tiếp với bí thư.
+claim-told-taken-name = Tên {$name} của {$unit} đã có người khác nhận. Xin đồng chí trao đổi với bí thư.
+claim-told-taken-ask = Chưa thể bổ sung đồng chí vào {$unit}. Xin đồng chí trao đổi với bí thư.
+# Bấm nút trong nhóm của đơn vị khi chưa có tên trong danh sách (thông báo ngắn, tối đa 200 ký tự)
+press-recorded-unlisted-received = ✅ Đã ghi nhận: đồng chí đã nhận văn bản {$number}. Để được tính, xin mở @{$bot} và tìm tên mình trong danh sách đơn vị.
+press-recorded-unlisted-studied = 📖 Đã ghi nhận: đồng chí đã học tập văn bản {$number}. Để được tính, xin mở @{$bot} và tìm tên mình trong danh sách đơn vị.
+# /rotate_link và /join_approval
+rotate-usage = Gõ /rotate_link và mã đơn vị, ví dụ: /rotate_link BP-DX-01. Đơn vị sẽ có đường dẫn tham gia mới; đường dẫn và mã QR cũ hết hiệu lực.
+rotate-done = Đã thay đường dẫn tham gia của <b>{$unit}</b>. Đường dẫn và mã QR cũ không còn dùng được; đường dẫn mới:
+    {$link}
+rotate-qr-caption = Mã QR mới để tham gia {$unit}
+join-settings-no-unit = Không có đơn vị "{$code}" trong số các đơn vị đồng chí quản lý.
+join-approval-usage = Gõ /join_approval, mã đơn vị và chữ bật hoặc tắt, ví dụ: /join_approval BP-DX-01 bật. Khi bật: người chọn tên mình trong danh sách hoặc đề nghị được bổ sung phải chờ bí thư đồng ý.
+join-approval-on = Từ nay, người chọn tên mình trong danh sách <b>{$unit}</b> hoặc đề nghị được bổ sung phải chờ bí thư đồng ý.
+join-approval-off = Từ nay, người chọn tên mình trong danh sách <b>{$unit}</b> được nhận ra ngay, không cần chờ đồng ý.
+# chithi demo: người dùng bấm nút gửi số điện thoại
+demo-shares-phone = [📱 Gửi số điện thoại của tôi]
