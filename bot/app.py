@@ -52,6 +52,8 @@ COMMANDS = (
     "broadcast",
     "report",
     "deadline",
+    "amend",
+    "recall",
     "cancel",
 )
 

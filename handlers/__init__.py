@@ -9,6 +9,7 @@ from handlers import (
     common,
     fallback,
     join,
+    lifecycle,
     link,
     pending,
     publish,
@@ -33,6 +34,7 @@ MODULES = [
     status,
     reminders,
     report,
+    lifecycle,
     fallback,
 ]
 

@@ -18,6 +18,8 @@ RECORDED, ALREADY, INVALID, NOT_HERE, CLOSED = (
     "not-sent-here",
     "closed",
 )
+# A recalled directive, and one replaced by a newer one (the outcome's number is the new one's).
+RECALLED, REPLACED = "recalled", "superseded"
 
 
 @dataclass(frozen=True)
