@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.services.buttons import confirm_data
-
 from storage.models import AuditEvent, Delivery, Directive, Reminder
 from tests.kit.harness import FakeClock, Harness, buttons_of
 from tests.kit.lifecycle import (
@@ -38,14 +37,18 @@ async def h(db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
         yield harness
 
 
-async def _published(h: Harness, body: str = "Đề nghị các chi bộ tổ chức học tập.") -> tuple[Scene, int]:
+async def _published(
+    h: Harness, body: str = "Đề nghị các chi bộ tổ chức học tập."
+) -> tuple[Scene, int]:
     scene = await build_scene(h)
     await start_private(h, scene, "admin", "sec_dx", "sec_dx01", "m1")
     d = draft(NUMBER, body=body, study_by=naive("20/01/2027 17:00"))
     return scene, await publish_as(h, scene, d)
 
 
-async def _menu_press(h: Harness, who: Any, menu: dict[str, Any], action: str, replies: int = 1) -> list[dict[str, Any]]:
+async def _menu_press(
+    h: Harness, who: Any, menu: dict[str, Any], action: str, replies: int = 1
+) -> list[dict[str, Any]]:
     chat = who.id
     before = len(h.bot_messages(chat))
     await h.press(who, chat, menu["message_id"], button(menu, f":{action}"))
@@ -73,7 +76,9 @@ async def test_amending_the_text_edits_every_post_once_and_keeps_confirmations(h
     [menu] = await h.send(admin, "Đề nghị các chi bộ tổ chức học tập trước ngày 20/01/2027.")
     assert "Nội dung mới" in menu["text"]
     done = await _menu_press(h, admin, menu, "go")
-    assert done[-1]["text"].startswith(f"✅ Đã sửa đổi văn bản {NUMBER}: 5 tin nhắn sẽ được sửa, 1 đồng chí")
+    assert done[-1]["text"].startswith(
+        f"✅ Đã sửa đổi văn bản {NUMBER}: 5 tin nhắn sẽ được sửa, 1 đồng chí"
+    )
     await h.outbox_idle()
 
     rows = await posted(h, directive_id)
@@ -91,7 +96,9 @@ async def test_amending_the_text_edits_every_post_once_and_keeps_confirmations(h
     assert await confirmations(h) == before_confirmations
     # m1 studied and has a private chat: told; m2 studied but never opened one: not.
     notes = [m["text"] for m in h.bot_messages(scene.id("m1")) if m["text"].startswith("✏️")]
-    assert notes == [f"✏️ Văn bản số {NUMBER} (V/v học tập chuyên đề năm 2027) mà đồng chí đã học tập vừa được sửa đổi. Xin đồng chí xem lại bản đã sửa trong nhóm hoặc tin nhắn trước."]
+    assert notes == [
+        f"✏️ Văn bản số {NUMBER} (V/v học tập chuyên đề năm 2027) mà đồng chí đã học tập vừa được sửa đổi. Xin đồng chí xem lại bản đã sửa trong nhóm hoặc tin nhắn trước."
+    ]
     async with h.db() as s:
         d = await s.get(Directive, directive_id)
         assert d is not None and d.body.endswith("trước ngày 20/01/2027.")
@@ -99,7 +106,9 @@ async def test_amending_the_text_edits_every_post_once_and_keeps_confirmations(h
         assert audit.actor == str(admin.id) and audit.detail["edits"] == 5
 
 
-async def test_a_moved_deadline_edits_only_the_parts_that_change_and_moves_reminders(h: Harness) -> None:
+async def test_a_moved_deadline_edits_only_the_parts_that_change_and_moves_reminders(
+    h: Harness,
+) -> None:
     body = "\n".join(f"Đoạn {i}: " + "nội dung dài của văn bản " * 12 for i in range(30))
     scene, directive_id = await _published(h, body)
     rows = await posted(h, directive_id)

@@ -73,9 +73,19 @@ def message(h: Harness, chat_id: int, message_id: int) -> dict[str, Any]:
 
 
 def button(msg: dict[str, Any], data_end: str) -> str:
-    return next(b["callback_data"] for b in buttons_of(msg) if b["callback_data"].endswith(data_end))
+    return next(
+        b["callback_data"] for b in buttons_of(msg) if b["callback_data"].endswith(data_end)
+    )
 
 
 async def settled_counters(h: Harness, chat_id: int, message_id: int, line: str) -> None:
     """Wait until the post shows ``line`` (the counters refresher has drawn the presses)."""
     await h.settle(lambda: line in message(h, chat_id, message_id).get("text", ""), timeout=15)
+
+
+async def forged_press(h: Harness, user: Any, chat_id: int, message_id: int, data: str) -> str:
+    """A press on a post whose buttons are gone (a client still showing the old keyboard);
+    returns the toast."""
+    query = h.sandbox.press_button(h.token, user.id, chat_id, message_id, data, forged=True)
+    await h.sandbox.wait_for(lambda: query in h.sandbox.callback_answers, timeout=10)
+    return str(h.sandbox.callback_answers[query]["text"])
