@@ -89,9 +89,7 @@ async def directive_to_change(
     directive = await access.directive_for(session, telegram_id, number, admins)
     if directive is None:
         manages = telegram_id in admins or bool(await access.roots_of(session, member, admins))
-        raise DraftError(
-            "directive-not-found" if manages else denied, number=number
-        )
+        raise DraftError("directive-not-found" if manages else denied, number=number)
     await check_may_change(session, member, directive, admins, denied)
     return directive
 
