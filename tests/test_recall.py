@@ -113,3 +113,6 @@ async def test_recall_edits_every_post_once_and_stops_everything(h: Harness) -> 
     assert again["text"] == f"Văn bản {NUMBER} đã thu hồi, không sửa đổi hay thu hồi được nữa."
     [amend] = await h.send(admin, f"/amend {NUMBER}")
     assert amend["text"] == again["text"]
+    for command in ("/pending", "/status"):
+        [report] = await h.send(admin, f"{command} {NUMBER}")
+        assert "Văn bản đã thu hồi: số liệu dừng ở thời điểm thu hồi." in report["text"], command

@@ -264,3 +264,11 @@ def compose(payload: Payload) -> str:
     text = str(payload.get("text", ""))
     counters = payload.get("counters")
     return f"{text}\n\n<i>{counters}</i>" if counters else text
+
+
+def closed_note(t: Translator, d: Directive) -> str | None:
+    """A line for reports (/pending, /status) on a recalled or replaced directive: its
+    figures stopped there."""
+    if d.status in ("recalled", "superseded"):
+        return t(f"lifecycle-report-{d.status}")
+    return None

@@ -48,3 +48,5 @@ recall-button-cancel = Do not recall
 recall-done = ⛔ Directive {$number} recalled: {$edits} messages will be edited.
 recall-kept = Directive {$number} is kept; not recalled.
 recall-stale = This button is out of date; please type /recall again.
+lifecycle-report-recalled = ⛔ <b>Recalled</b>: figures frozen as they were when recalled.
+lifecycle-report-superseded = 🔁 <b>Replaced</b>: figures frozen as they were when replaced.

@@ -50,3 +50,5 @@ recall-button-cancel = Không thu hồi
 recall-done = ⛔ Đã thu hồi văn bản {$number}: {$edits} tin nhắn sẽ được sửa.
 recall-kept = Văn bản {$number} giữ nguyên, không thu hồi.
 recall-stale = Nút này đã cũ, xin gõ lại /recall.
+lifecycle-report-recalled = ⛔ <b>Văn bản đã thu hồi</b>: số liệu dừng ở thời điểm thu hồi.
+lifecycle-report-superseded = 🔁 <b>Văn bản đã được thay thế</b>: số liệu dừng ở thời điểm thay thế.
