@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts, Translator
@@ -546,10 +546,3 @@ async def replaced_by(session: AsyncSession, directive_ids: Collection[int]) -> 
         .order_by(Directive.id)
     )
     return {int(old): number for old, number in (await session.execute(stmt)).all() if old}
-
-
-async def count_edits(session: AsyncSession, directive_id: int) -> int:
-    stmt = select(func.count(Delivery.id)).where(
-        Delivery.directive_id == directive_id, Delivery.kind == EDIT
-    )
-    return int(await session.scalar(stmt) or 0)
