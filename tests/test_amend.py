@@ -165,7 +165,19 @@ async def test_refusals_change_nothing(h: Harness) -> None:
     await _menu_press(h, admin, done[-1], "links")
     [refused] = await h.send(admin, "trang | ftp://example.org/x")
     assert "ftp" in refused["text"]
+    # A text needing more messages than were posted is refused: nothing half-edited.
+    [cancelled] = await h.send(admin, "/cancel")
+    assert cancelled["text"] == "Đã huỷ việc sửa đổi, văn bản giữ nguyên."
+    [menu] = await h.send(admin, f"/amend {NUMBER}")
+    await _menu_press(h, admin, menu, "body")
+    [menu] = await h.send(admin, "Nội dung rất dài. " * 220)  # one message, but over one post
+    done = await _menu_press(h, admin, menu, "go")
+    refused = done[-1]["text"]
+    assert refused.startswith("Chưa lưu được sửa đổi: Nội dung sửa đổi cần ")
+    assert "nhưng văn bản chỉ được đăng thành 1 tin nhắn." in refused
     async with h.db() as s:
+        d = await s.get(Directive, directive_id)
+        assert d is not None and d.body == "Đề nghị các chi bộ tổ chức học tập."
         edits = (await s.scalars(select(Delivery).where(Delivery.kind == "edit"))).all()
         assert edits == []
         assert (await s.scalars(select(AuditEvent).where(AuditEvent.action == "amend"))).all() == []
