@@ -11,6 +11,7 @@ from handlers import (
     fallback,
     join,
     join_settings,
+    lifecycle,
     link,
     meeting,
     pending,
@@ -45,6 +46,7 @@ MODULES = [
     roles,
     privacy,
     roster,
+    lifecycle,
     fallback,
 ]
 

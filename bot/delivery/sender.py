@@ -36,7 +36,7 @@ from bot.delivery.pacing import NEVER, Pacer
 from bot.delivery.sender_identity import is_dead, new_sender_id
 from bot.delivery.sender_stats import Job, SenderStats
 from bot.i18n import Texts
-from bot.services import delivery_faults, outbox
+from bot.services import delivery_faults, lifecycle, outbox
 from bot.services.ports import (
     ChatGone,
     ChatMoved,
@@ -180,6 +180,7 @@ class OutboxSender:
             rows = await outbox.reserve_due(
                 session, now=outbox.wall_now(), limit=room, worker=self.worker, lease=self.lease
             )
+            rows = await lifecycle.resolve_edits(session, rows)  # edits learn their message
         for row in rows:
             if row.id not in self._held:
                 self._add(Job(row.id, row.target_telegram_id, dict(row.payload), row.priority))

@@ -106,6 +106,8 @@ class TelegramPort:
     async def _send(self, target: int, payload: dict[str, Any]) -> int:
         method = payload.get("method", "message")
         markup = keyboard(payload.get("buttons"))
+        if method == "edit":  # an earlier post amended, recalled or replaced
+            return await self._edit_post(target, payload, markup)
         if method == "message":
             message = await self.bot.send_message(
                 target,
@@ -165,6 +167,29 @@ class TelegramPort:
                     target, message.message_id, disable_notification=True, **self._limit
                 )
         return message.message_id
+
+    async def _edit_post(
+        self, target: int, payload: dict[str, Any], markup: InlineKeyboardMarkup | None
+    ) -> int:
+        """An outbox edit row: its text (counters line included) and buttons replace the
+        post's; no buttons removes them. Returns the edited message's id."""
+        message_id = payload.get("message_id")
+        if not message_id:
+            raise Rejected("the post to edit was never sent")
+        try:
+            await self.bot.edit_message_text(
+                payload["text"],
+                chat_id=target,
+                message_id=int(message_id),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=_NO_PREVIEW,
+                **self._limit,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        return int(message_id)
 
     async def edit(self, target: int, message_id: int, payload: dict[str, Any]) -> None:
         try:

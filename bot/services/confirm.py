@@ -20,6 +20,8 @@ RECORDED, ALREADY, INVALID, NOT_HERE, CLOSED = (
 )
 # Recorded, but the presser is on no unit's roster yet (asked to find their name).
 UNLISTED = "recorded-unlisted"
+# A recalled directive, and one replaced by a newer one (the outcome's number is the new one's).
+RECALLED, REPLACED = "recalled", "superseded"
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access
-from bot.services.directive_rules import check_deadline
+from bot.services.directive_rules import check_deadline, to_utc
 from bot.services.drafts import DraftError
 from bot.services.pending import targets_of
-from bot.services.publish import to_utc
 from bot.services.reminders import (
     DEADLINES,
     ReminderRules,
@@ -56,21 +55,30 @@ class DeadlineChange:
 
 
 async def check_may_change(
-    session: AsyncSession, member: Member | None, directive: Directive, admins: Sequence[int]
+    session: AsyncSession,
+    member: Member | None,
+    directive: Directive,
+    admins: Sequence[int],
+    denied: str = "deadline-not-allowed",
 ) -> None:
-    """Admins, the publisher, and secretaries whose sub-trees hold every target may."""
+    """Admins, the publisher, and secretaries whose sub-trees hold every target may (also amend
+    or recall it: ``denied`` is the refusal's text key)."""
     if member is None:
-        raise DraftError("deadline-not-allowed", number=directive.number)
+        raise DraftError(denied, number=directive.number)
     if directive.published_by == member.id or await access.is_admin(session, member, admins):
         return
     managed = await access.managed_roots(session, member, admins)
     targets = await targets_of(session, directive.id)
     if not managed or not all(queries.covers(managed, unit) for unit in targets):
-        raise DraftError("deadline-not-allowed", number=directive.number)
+        raise DraftError(denied, number=directive.number)
 
 
 async def directive_to_change(
-    session: AsyncSession, telegram_id: int, number: str, admins: Sequence[int]
+    session: AsyncSession,
+    telegram_id: int,
+    number: str,
+    admins: Sequence[int],
+    denied: str = "deadline-not-allowed",
 ) -> Directive:
     """The directive numbered ``number`` if the asker may move its deadlines; else DraftError.
 
@@ -81,10 +89,8 @@ async def directive_to_change(
     directive = await access.directive_for(session, telegram_id, number, admins)
     if directive is None:
         manages = telegram_id in admins or bool(await access.roots_of(session, member, admins))
-        raise DraftError(
-            "directive-not-found" if manages else "deadline-not-allowed", number=number
-        )
-    await check_may_change(session, member, directive, admins)
+        raise DraftError("directive-not-found" if manages else denied, number=number)
+    await check_may_change(session, member, directive, admins, denied)
     return directive
 
 

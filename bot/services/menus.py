@@ -18,6 +18,14 @@ DEPUTY_COMMANDS = (
     "publish",
     "report",
     "deadline",
+    "amend",
+    "recall",
+    "member_add",
+    "member_rename",
+    "member_move",
+    "member_remove",
+    "rotate_link",
+    "join_approval",
     "cancel",
 )
 SECRETARY_COMMANDS = (*DEPUTY_COMMANDS, "grant", "revoke")

@@ -42,6 +42,7 @@ PRIORITY = {
     "post": 0,
     "qr": 1,
     "announcement": 2,
+    "edit": 2,  # an earlier post amended, recalled or replaced (bot.services.lifecycle)
     "notice": 2,
     "escalation": 3,
     "summary": 3,

@@ -6,6 +6,7 @@ import html
 
 from bot.i18n import Translator
 from bot.services.pending import PendingReport, UnitPending
+from bot.services.render import closed_note
 from bot.services.tg_text import html_len, tg_len
 
 PAGE_LIMIT = 3800  # Telegram's units (tg_text); leaves room for the page line under 4096
@@ -64,6 +65,9 @@ def unit_block(
 def render_pages(t: Translator, report: PendingReport) -> list[str]:
     d = report.directive
     header = [t("pending-title", number=html.escape(d.number)), f"<i>{html.escape(d.title)}</i>"]
+    note = closed_note(t, d)
+    if note:
+        header.append(note)
     total = report.total
     if d.requires_study:
         header.append(

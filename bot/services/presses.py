@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import counters
+from bot.services import counters, lifecycle
 from bot.services.buttons import parse_confirm
 from bot.services.confirm import (
     ALREADY,
@@ -24,7 +24,9 @@ from bot.services.confirm import (
     CONFIRMABLE,
     INVALID,
     NOT_HERE,
+    RECALLED,
     RECORDED,
+    REPLACED,
     UNLISTED,
     Press,
     PressOutcome,
@@ -164,16 +166,29 @@ async def record_presses(session: AsyncSession, presses: Sequence[Press]) -> lis
     targets = await _targets(session, keys)
     live: dict[int, _Target] = {}
     missing: set[int] = set()
+    replaced: dict[int, int] = {}  # press → directive replaced by a newer one
     for i, (directive_id, kind) in parsed.items():
         target = targets.get((directive_id, presses[i].chat_id, presses[i].message_id or 0))
         if target is None:
             missing.add(directive_id)
         elif kind == "studied" and not target.requires_study:
             outcomes[i] = PressOutcome(INVALID)
-        elif target.status not in ("published", "superseded"):
+        elif target.status == lifecycle.RECALLED:
+            outcomes[i] = PressOutcome(RECALLED, kind, target.number)
+        elif target.status == lifecycle.SUPERSEDED:
+            replaced[i] = directive_id
+        elif target.status != lifecycle.PUBLISHED:
             outcomes[i] = PressOutcome(CLOSED, kind, target.number)
         else:
             live[i] = target
+    if replaced:  # only presses on replaced posts pay for this: they are told the new number
+        newer = await lifecycle.replaced_by(session, set(replaced.values()))
+        for i, directive_id in replaced.items():
+            number = (
+                newer.get(directive_id)
+                or targets[(directive_id, presses[i].chat_id, presses[i].message_id or 0)].number
+            )
+            outcomes[i] = PressOutcome(REPLACED, parsed[i][1], number)
     if missing:  # only bad presses pay for this: say what was wrong
         known = {
             d.id: d

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderSettings
 from bot.i18n import Texts, Translator
-from bot.services import access, outbox, reminders
+from bot.services import access, lifecycle, outbox, reminders
 from bot.services import directive_rules as rules
+from bot.services.deadlines import check_may_change
 from bot.services.directive_rules import DEADLINES as DEADLINES
 from bot.services.directive_rules import to_utc as to_utc
 from bot.services.drafts import DirectiveDraft, DraftError
@@ -136,9 +137,22 @@ async def publish(
     session.add_all(DirectiveTarget(directive_id=directive.id, unit_id=u.id) for u in targets)
     items, chats = await _chat_posts(session, directive, targets, texts, tz, draft.forwards)
     private = await _private_copies(session, directive, targets, texts, tz, draft.forwards)
-    if superseded is not None:
-        superseded.status = "superseded"
     written = await outbox.enqueue(session, items + private)
+    if superseded is not None and superseded.status == lifecycle.PUBLISHED:
+        if publisher is not None:  # replacing it is changing it: the same people may
+            await check_may_change(
+                session, publisher, superseded, list(config_admins), "lifecycle-not-allowed"
+            )
+        # After the new posts are queued: each old post links to the new one in its chat.
+        await lifecycle.supersede(
+            session,
+            superseded,
+            directive,
+            now=now,
+            texts=texts,
+            tz=tz,
+            actor=str(publisher.telegram_id) if publisher else "cli",
+        )
     session.add(
         AuditEvent(
             at=now,

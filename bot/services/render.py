@@ -225,13 +225,17 @@ def render_directive(
     *,
     forwards: str | None = None,
     qr_codes: bool = True,
+    notice: str | None = None,
 ) -> RenderedDirective:
     """The directive as message parts, each at most ``TEXT_LIMIT - COUNTERS_ROOM`` units after
     entity parsing (the last one gets the counters line), for any field values.
 
     ``qr_codes``: whether QR images of the links follow the post (group posts), so the text may
-    say so."""
+    say so. ``notice``: a markup line shown under the heading (amended, recalled, replaced:
+    see :mod:`bot.services.lifecycle`)."""
     lines: list[tuple[bool, str]] = [(True, line) for line in _header(t, d)]
+    if notice:
+        lines.insert(1, (True, notice))
     body = d.body.strip()
     if body:
         lines.append((False, ""))
@@ -260,3 +264,11 @@ def compose(payload: Payload) -> str:
     text = str(payload.get("text", ""))
     counters = payload.get("counters")
     return f"{text}\n\n<i>{counters}</i>" if counters else text
+
+
+def closed_note(t: Translator, d: Directive) -> str | None:
+    """A line for reports (/pending, /status) on a recalled or replaced directive: its
+    figures stopped there."""
+    if d.status in ("recalled", "superseded"):
+        return t(f"lifecycle-report-{d.status}")
+    return None

@@ -6,6 +6,7 @@ import html
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
+from bot.services.render import closed_note
 from bot.services.status import FAILED, PENDING, SENT, ChatStatus, StatusReport
 from bot.services.tg_text import html_len
 
@@ -44,6 +45,9 @@ def render_pages(t: Translator, report: StatusReport, tz: ZoneInfo) -> list[str]
             pending=report.count(PENDING),
         ),
     ]
+    note = closed_note(t, d)
+    if note:
+        header.insert(2, note)
     if any(report.private.values()):
         header.append(
             t(

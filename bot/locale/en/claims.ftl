@@ -57,3 +57,5 @@ join-approval-on = From now on, people who pick their name on the list of <b>{$u
 join-approval-off = From now on, people who pick their name on the list of <b>{$unit}</b> are recognised at once, without approval.
 # chithi demo: a user presses the phone button
 demo-shares-phone = [📱 Share my phone number]
+cmd-rotate_link = Replace the unit's join link (the old one stops working)
+cmd-join_approval = Turn approval of joiners on or off

@@ -26,3 +26,7 @@ roster-added-phone = ✅ Added <b>{$name}</b> (phone {$phone}) to the roster of 
 roster-renamed = ✅ Corrected a name on the roster of <b>{$unit}</b>: {$previous} → <b>{$name}</b>.
 roster-moved = ✅ Moved <b>{$name}</b> from <b>{$unit}</b> to <b>{$target}</b>.
 roster-removed = ✅ Took <b>{$name}</b> off the roster of <b>{$unit}</b>. Their confirmations so far are kept.
+cmd-member_add = Add a person to a unit's list
+cmd-member_rename = Correct a person's name on the list
+cmd-member_move = Move a person to another unit
+cmd-member_remove = Take a person off a unit's list

@@ -57,3 +57,5 @@ join-approval-on = Từ nay, người chọn tên mình trong danh sách <b>{$un
 join-approval-off = Từ nay, người chọn tên mình trong danh sách <b>{$unit}</b> được nhận ra ngay, không cần chờ đồng ý.
 # chithi demo: người dùng bấm nút gửi số điện thoại
 demo-shares-phone = [📱 Gửi số điện thoại của tôi]
+cmd-rotate_link = Đổi đường link tham gia của đơn vị (link cũ hết hiệu lực)
+cmd-join_approval = Bật/tắt việc duyệt người tham gia

@@ -26,3 +26,7 @@ roster-added-phone = ✅ Đã thêm đồng chí <b>{$name}</b> (số điện th
 roster-renamed = ✅ Đã sửa họ tên trong danh sách <b>{$unit}</b>: {$previous} → <b>{$name}</b>.
 roster-moved = ✅ Đã chuyển đồng chí <b>{$name}</b> từ <b>{$unit}</b> sang <b>{$target}</b>.
 roster-removed = ✅ Đã đưa đồng chí <b>{$name}</b> ra khỏi danh sách <b>{$unit}</b>. Những xác nhận đồng chí đã có vẫn được giữ lại.
+cmd-member_add = Thêm một đồng chí vào danh sách đơn vị
+cmd-member_rename = Sửa họ tên một đồng chí trong danh sách
+cmd-member_move = Chuyển một đồng chí sang đơn vị khác
+cmd-member_remove = Đưa một đồng chí ra khỏi danh sách đơn vị
