@@ -131,6 +131,21 @@ class Router:
             task.add_done_callback(lambda done: self._forget(key, done))
         return Routed(task, press=False)
 
+    def route_press_nowait(self, item: dict[str, Any]) -> Routed | None:
+        """Hand a press over without waiting (the webhook answers it in the same turn of the
+        event loop); None when the update is not a press, cannot be read, or the press lane is
+        full: then :meth:`route` it."""
+        try:
+            press = press_from_raw(item, self.runtime)
+        except Exception:
+            return None  # route() logs it
+        task = self.lane.spawn_nowait(*press) if press is not None else None
+        if task is None:
+            return None
+        self.routed += 1
+        self.last_update_at = time.monotonic()
+        return Routed(task, press=True)
+
     def _forget(self, key: int, task: asyncio.Task[None]) -> None:
         if self._tails.get(key) is task:
             del self._tails[key]

@@ -57,6 +57,7 @@ RECYCLE_SECONDS = 30.0
 IDLE_SECONDS = 75.0  # a connection silent this long is closed (as aiohttp's keep-alive)
 READ_SECONDS = 30.0  # the rest of a request, once it began
 MAX_BODY = 1 << 20
+MAX_HEAD = 1 << 16
 HEALTH_DB_TIMEOUT = 2.0
 _REASONS = {
     200: "OK",
@@ -66,6 +67,7 @@ _REASONS = {
     405: "Method Not Allowed",
     411: "Length Required",
     413: "Payload Too Large",
+    500: "Internal Server Error",
     431: "Request Header Fields Too Large",
     503: "Service Unavailable",
 }
@@ -98,7 +100,7 @@ _OK = _answer(200, True)
 class _Request:
     """A request's line and headers (names in lower case)."""
 
-    __slots__ = ("headers", "keep_alive", "method", "path")
+    __slots__ = ("body", "headers", "item", "keep_alive", "method", "path")
 
     def __init__(self, head: bytes) -> None:
         lines = head.decode("latin-1").split("\r\n")
@@ -111,10 +113,17 @@ class _Request:
             name, sep, value = line.partition(":")
             if sep:
                 self.headers[name.strip().lower()] = value.strip()
+        self.item: dict[str, Any] | None = None  # an update to hand to the router
+        self.body = b""
         connection = self.headers.get("connection", "").lower()
         self.keep_alive = (
             connection == "keep-alive" if version == "HTTP/1.0" else connection != "close"
         )
+
+    @classmethod
+    def broken(cls) -> _Request:
+        """A stand-in for a request that could not be read."""
+        return cls(b"GET / HTTP/1.0")
 
 
 class WebhookServer:
@@ -131,11 +140,10 @@ class WebhookServer:
         self.settings = settings
         self.workers = workers or []
         self._secret = settings.secret_token.get_secret_value().encode()
+        self._path = settings.path
         self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task[Any]] = set()
-        self._idle: set[asyncio.Task[Any]] = set()  # connections waiting for a request
-        self._taking = 0  # requests past the "accepting" check, not yet handed to the router
-        self._taken = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
+        self.connections: set[_Connection] = set()
         self.accepting = False
         self.refused = 0  # requests answered 403 (figures for the tests)
         self.handled = 0
@@ -144,7 +152,9 @@ class WebhookServer:
     async def start(self) -> None:
         sock = listening_socket(self.settings.listen, self.settings.port)
         self.port = int(sock.getsockname()[1])
-        self._server = await asyncio.start_server(self._serve, sock=sock)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Connection(self), sock=sock)
+        self._sweeper = asyncio.create_task(self._sweep(), name="webhook-sweeper")
         self.accepting = True
         log.info(
             "webhook listening on %s:%d%s", self.settings.listen, self.port, self.settings.path
@@ -156,113 +166,73 @@ class WebhookServer:
         server, self._server = self._server, None
         if server is not None:
             server.close()  # the listening socket closes; open connections go on
-        while self._taking:
-            self._taken.clear()
-            await self._taken.wait()
         await self.router.drain()
-        for task in list(self._idle):  # the others answer what they took, then close
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
+        # A request being answered closes its connection after the answer; idle ones close now.
+        while busy := [c.busy for c in self.connections if c.busy is not None]:
+            await asyncio.gather(*busy, return_exceptions=True)
+            await self.router.drain()
+        for connection in list(self.connections):
+            connection.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         if server is not None:
             await server.wait_closed()
+
+    async def _sweep(self) -> None:
+        """Close connections silent for IDLE_SECONDS (or stuck half way through a request
+        for READ_SECONDS)."""
+        while True:
+            await asyncio.sleep(min(IDLE_SECONDS, READ_SECONDS) / 3)
+            now = time.monotonic()
+            for connection in list(self.connections):
+                limit = READ_SECONDS if connection.buffer else IDLE_SECONDS
+                if connection.busy is None and now - connection.active > limit:
+                    connection.close()
 
     def _secret_ok(self, given: str) -> bool:
         return bool(self._secret) and hmac.compare_digest(given.encode(), self._secret)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """One connection: requests one after another, each answered before the next is read."""
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
-        recycle_at = time.monotonic() + RECYCLE_SECONDS * (1 + random.random() / 2)
-        try:
-            while True:
-                if not self.accepting:
-                    return
-                self._idle.add(task)
-                try:
-                    async with asyncio.timeout(IDLE_SECONDS):
-                        head = await reader.readuntil(b"\r\n\r\n")
-                except asyncio.LimitOverrunError:
-                    writer.write(_answer(431, False))
-                    return
-                except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
-                    return
-                finally:
-                    self._idle.discard(task)
-                status, body, keep = await self._request(head, reader, writer)
-                keep = keep and self.accepting and time.monotonic() < recycle_at
-                if status == 200 and not body and keep:
-                    writer.write(_OK)  # the usual answer, made once
-                else:
-                    writer.write(_answer(status, keep, body, json=bool(body)))
-                if not keep:
-                    return
-                if writer.transport.get_write_buffer_size() > 1 << 16:
-                    await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
-            return
-        finally:
-            self._connections.discard(task)
-            self._idle.discard(task)
-            with contextlib.suppress(Exception):
-                writer.close()
-
-    async def _request(
-        self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> tuple[int, bytes, bool]:
-        """Read the rest of one request and handle it: (status, JSON body, keep the
-        connection?)."""
-        try:
-            request = _Request(head)
-        except ValueError:
-            return 400, b"", False
-        headers = request.headers
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            return 411, b"", False
-        try:
-            length = int(headers.get("content-length", "0"))
-        except ValueError:
-            return 400, b"", False
-        if length < 0 or length > MAX_BODY:
-            return 413, b"", False
-        if length and headers.get("expect", "").lower() == "100-continue":
-            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        async with asyncio.timeout(READ_SECONDS):
-            body = await reader.readexactly(length) if length else b""
-        keep = request.keep_alive
-        if request.path == self.settings.path:
-            if request.method != "POST":
-                return 405, b"", keep
-            if not self._secret_ok(headers.get(SECRET_HEADER.lower(), "")):
-                self.refused += 1  # read, never parsed: nothing of it is recorded
-                return 403, b"", keep
-            return await self._on_update(body), b"", keep
-        if request.path == "/healthz" and request.method == "GET":
-            status, payload = await self._health()
-            return status, payload, keep
-        return 404, b"", keep
-
-    async def _on_update(self, body: bytes) -> int:
+    def answer_now(self, request: _Request, body: bytes) -> int | None:
+        """The status for a request that needs no waiting (a press the lane takes at once, a
+        refusal); None when it must be handled in a task (``answer_later``)."""
+        if request.path != self._path:
+            return None
+        if request.method != "POST":
+            return 405
+        if not self._secret_ok(request.headers.get(_SECRET, "")):
+            self.refused += 1  # read, never parsed: nothing of it is recorded
+            return 403
         if not self.accepting:
             return 503  # stopping: Telegram sends it again
-        self._taking += 1
         try:
-            try:
-                item = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                return 400
-            if not isinstance(item, dict):
-                return 400
-            routed = await self.router.route(item)
-        finally:
-            self._taking -= 1
-            self._taken.set()
-        if routed is not None and not routed.press:
-            # Shielded: a dropped connection must not cancel the handling half way.
-            await asyncio.shield(routed.task)
+            item = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return 400
+        if not isinstance(item, dict):
+            return 400
+        if self.router.route_press_nowait(item) is None:
+            request.item = item
+            return None
         self.handled += 1
         return 200
+
+    async def answer_later(self, request: _Request) -> tuple[int, bytes]:
+        """(status, JSON body) for the other requests: updates that are not presses (answered
+        once handled), /healthz, unknown paths."""
+        if request.item is not None:
+            if not self.accepting:
+                return 503, b""
+            routed = await self.router.route(request.item)
+            if routed is not None and not routed.press:
+                # Shielded: a dropped connection must not cancel the handling half way.
+                await asyncio.shield(routed.task)
+            self.handled += 1
+            return 200, b""
+        if request.path == "/healthz" and request.method == "GET":
+            return await self._health()
+        return 404, b""
 
     async def _health(self) -> tuple[int, bytes]:
         database = await self._database_ok()
@@ -294,3 +264,114 @@ class WebhookServer:
             log.warning("healthz: the database did not answer (%s)", exc.__class__.__name__)
             return False
         return True
+
+
+_SECRET = SECRET_HEADER.lower()
+
+
+class _Connection(asyncio.Protocol):
+    """One connection: its requests are answered one after another, in order. A press is
+    answered from ``data_received`` itself (no task, no extra turn of the event loop: under a
+    burst the loop's turns are long, and Telegram's connections are few); other requests in a
+    task, reading no further request meanwhile."""
+
+    def __init__(self, server: WebhookServer) -> None:
+        self.server = server
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.busy: asyncio.Task[None] | None = None
+        self.active = time.monotonic()
+        self.recycle_at = self.active + RECYCLE_SECONDS * (1 + random.random() / 2)
+        self._continued = False  # "100 Continue" sent for the request being read
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        self.transport = None
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None  # nothing more is read or written on it
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self.active = time.monotonic()
+        if self.busy is None:
+            self._work()
+
+    def _work(self) -> None:
+        while self.transport is not None and self.busy is None:
+            taken = self._take()
+            if taken is None:
+                return
+            request, error = taken
+            if error:
+                self._write(error, b"", keep=False)
+                return
+            status = self.server.answer_now(request, request.body)
+            if status is not None:
+                self._write(status, b"", keep=request.keep_alive)
+            else:
+                self.busy = asyncio.create_task(self._later(request), name="webhook-request")
+
+    async def _later(self, request: _Request) -> None:
+        try:
+            status, body = await self.server.answer_later(request)
+        except Exception:
+            log.exception("webhook: a request failed")
+            status, body = 500, b""
+        self.busy = None
+        self._write(status, body, keep=request.keep_alive)
+        self.active = time.monotonic()
+        self._work()
+
+    def _write(self, status: int, body: bytes, *, keep: bool) -> None:
+        transport = self.transport
+        if transport is None:
+            return
+        keep = keep and self.server.accepting and time.monotonic() < self.recycle_at
+        if status == 200 and not body and keep:
+            transport.write(_OK)  # the usual answer, made once
+        else:
+            transport.write(_answer(status, keep, body, json=bool(body)))
+        if not keep:
+            self.close()
+
+    def _take(self) -> tuple[_Request, int] | None:
+        """The next whole request in the buffer (taken out of it) and 0, or with the status
+        of an error that ends the connection; None while it is incomplete."""
+        buffer = self.buffer
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buffer) > MAX_HEAD:
+                return _Request.broken(), 431
+            return None
+        try:
+            request = _Request(bytes(buffer[:end]))
+        except (ValueError, UnicodeDecodeError):
+            return _Request.broken(), 400
+        headers = request.headers
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return request, 411
+        try:
+            length = int(headers.get("content-length", "0"))
+        except ValueError:
+            return request, 400
+        if length < 0 or length > MAX_BODY:
+            return request, 413
+        start = end + 4
+        if len(buffer) < start + length:
+            if length and not self._continued and self.transport is not None:
+                if headers.get("expect", "").lower() == "100-continue":
+                    self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                self._continued = True
+            return None
+        request.body = bytes(buffer[start : start + length])
+        del buffer[: start + length]
+        self._continued = False
+        return request, 0
