@@ -12,9 +12,10 @@
 * A non-2xx answer or a failed connection: the update is sent again after a growing delay,
   and its queue waits meanwhile.
 
-The HTTP client is a small one of its own (the server's is C++): the sandbox shares the
-machine with the bot under test, and aiohttp's client cost more per update than the bot's
-handling of a button press, so a benchmark would have measured the sandbox.
+The HTTP client is a small one of its own, driven by callbacks as the server's actor is (an
+answer read sends the connection's next update at once): the sandbox shares the machine with
+the bot under test, and aiohttp's client cost more per update than the bot's handling of a
+button press, so a benchmark would have measured the sandbox.
 """
 
 from __future__ import annotations
@@ -91,17 +92,28 @@ def _poll_queue(poll: Any) -> int:
 
 
 class _Delivery:
-    """The loaded updates by queue, and the queues whose first update may be sent now."""
+    """The loaded updates by queue, the queues whose first update may be sent now, and the
+    connections: everything runs from callbacks (an answer read, a retry due)."""
 
     def __init__(self, queue: UpdateQueue, hook: WebhookConfig) -> None:
         self.queue = queue
         self.hook = hook
-        self.window = 2 * max(1, hook.max_connections)
+        self.target = _Target.of(hook)
+        self.max_connections = max(1, hook.max_connections)
+        self.window = 2 * self.max_connections
         self.loaded: dict[int, deque[JSON]] = {}
-        self.ready: asyncio.Queue[int] = asyncio.Queue()
+        self.ready: deque[int] = deque()  # queue ids whose first update may go now
+        self.links: set[_Link] = set()  # open connections
+        self.idle: list[_Link] = []  # of which not carrying a request
+        self.opening = 0
+        self.delays: dict[int, float] = {}  # update_id -> the next retry's delay
+        self.connect_delay = WEBHOOK_BACKOFF[0]
         self.last_loaded = -1  # update_id of the last update loaded
         self._own = 0  # queue ids for updates without a queue: negative, never reused
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.stopped = False
 
+    # -- updates ------------------------------------------------------------------------
     def load(self) -> None:
         """Take the next pending updates (in order) while fewer than ``window`` queues are
         loaded; a queue's first update becomes ready to send."""
@@ -115,7 +127,7 @@ class _Delivery:
                 hi = mid
         for update in items[lo:]:
             if len(self.loaded) >= self.window:
-                return
+                break
             self.last_loaded = update["update_id"]
             key = queue_id(update)
             if key == 0:
@@ -124,16 +136,17 @@ class _Delivery:
             waiting = self.loaded.get(key)
             if waiting is None:
                 self.loaded[key] = deque((update,))
-                self.ready.put_nowait(key)
+                self.ready.append(key)
             else:
                 waiting.append(update)
+        self.dispatch()
 
     def done(self, key: int) -> None:
         """The first update of queue ``key`` was answered (or dropped): the next one may go."""
         waiting = self.loaded[key]
-        waiting.popleft()
+        self.delays.pop(waiting.popleft()["update_id"], None)
         if waiting:
-            self.ready.put_nowait(key)
+            self.ready.append(key)
         else:
             del self.loaded[key]
             self.queue.touch()  # room for another queue: the loader takes the next updates
@@ -141,60 +154,103 @@ class _Delivery:
     def pending(self, update_id: int) -> bool:
         return any(u["update_id"] == update_id for u in self.queue.view())
 
+    # -- sending ------------------------------------------------------------------------
+    def dispatch(self) -> None:
+        """Send ready updates on idle connections; open connections (up to max_connections)
+        for the rest."""
+        while self.ready and self.idle and not self.stopped:
+            link = self.idle.pop()
+            key = self.ready.popleft()
+            link.send(key, self.loaded[key][0])
+        wanted = min(len(self.ready), self.max_connections - len(self.links)) - self.opening
+        for _ in range(max(0, wanted) if not self.stopped else 0):
+            self.opening += 1
+            task = asyncio.create_task(self._open())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _open(self) -> None:
+        target = self.target
+        try:
+            await asyncio.get_running_loop().create_connection(
+                lambda: _Link(self), target.host, target.port, ssl=target.ssl or None
+            )
+            self.connect_delay = WEBHOOK_BACKOFF[0]
+        except OSError as exc:
+            self.error(f"Connection failed: {exc.__class__.__name__}")
+            await asyncio.sleep(self.connect_delay)
+            self.connect_delay = min(self.connect_delay * 2, WEBHOOK_BACKOFF[1])
+        finally:
+            self.opening -= 1
+        self.dispatch()
+
+    def connected(self, link: _Link) -> None:
+        self.links.add(link)
+        self.idle.append(link)
+
+    def answered(self, link: _Link, key: int, update_id: int, status: int, reason: str) -> None:
+        if link in self.links:
+            self.idle.append(link)
+        if 200 <= status < 300:
+            self.queue.remove(update_id)
+            self.hook.delivered += 1
+            self.done(key)
+        else:
+            self.failed(key, update_id, f"Wrong response from the webhook: {status} {reason}")
+        self.dispatch()
+
+    def lost(self, link: _Link, key: int | None, update_id: int) -> None:
+        self.links.discard(link)
+        if link in self.idle:
+            self.idle.remove(link)
+        if key is not None:
+            self.failed(key, update_id, "Connection failed: the webhook closed the connection")
+        self.dispatch()
+
+    def error(self, message: str) -> None:
+        self.hook.last_error_date = int(time.time())
+        self.hook.last_error_message = message
+        self.hook.failed += 1
+
+    def failed(self, key: int, update_id: int, message: str) -> None:
+        """The queue waits; its update is sent again after a growing delay."""
+        self.error(message)
+        delay = self.delays.get(update_id, WEBHOOK_BACKOFF[0])
+        self.delays[update_id] = min(delay * 2, WEBHOOK_BACKOFF[1])
+        asyncio.get_running_loop().call_later(delay, self._retry, key, update_id)
+
+    def _retry(self, key: int, update_id: int) -> None:
+        if self.stopped or key not in self.loaded:
+            return
+        if not self.pending(update_id):  # dropped meanwhile (deleteWebhook drop_pending_updates)
+            self.done(key)
+        else:
+            self.ready.append(key)
+        self.dispatch()
+
+    def stop(self) -> None:
+        self.stopped = True
+        for link in list(self.links):
+            link.close()
+        for task in self._tasks:
+            task.cancel()
+
 
 async def deliver_webhook(queue: UpdateQueue, hook: WebhookConfig, _http: Any = None) -> None:
     """POST pending updates to the webhook until cancelled (see the module docstring)."""
     delivery = _Delivery(queue, hook)
-    target = _Target.of(hook)
-    tasks = [asyncio.create_task(_loader(delivery))]
-    tasks += [
-        asyncio.create_task(_connection(delivery, target)) for _ in range(delivery.window // 2)
-    ]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _loader(delivery: _Delivery) -> None:
-    while not delivery.queue.closed:
-        delivery.load()
-        await delivery.queue.changed()
-
-
-async def _connection(delivery: _Delivery, target: _Target) -> None:
-    hook, queue = delivery.hook, delivery.queue
-    link = _Link(target)
     try:
         while not queue.closed:
-            key = await delivery.ready.get()
-            update = delivery.loaded[key][0]
-            update_id = update["update_id"]
-            body = orjson.dumps(update)
-            delay = WEBHOOK_BACKOFF[0]
-            while not queue.closed:
-                try:
-                    status, reason = await link.post(body)
-                    if 200 <= status < 300:
-                        queue.remove(update_id)
-                        hook.delivered += 1
-                        break
-                    error = f"Wrong response from the webhook: {status} {reason}"
-                except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError) as exc:
+            delivery.load()
+            now = time.monotonic()
+            for link in list(delivery.links):  # a request unanswered too long: drop it
+                if link.key is not None and now - link.sent_at > REQUEST_TIMEOUT:
                     link.close()
-                    error = f"Connection failed: {exc.__class__.__name__}"
-                hook.last_error_date = int(time.time())
-                hook.last_error_message = error
-                hook.failed += 1
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, WEBHOOK_BACKOFF[1])
-                if not delivery.pending(update_id):
-                    break  # dropped meanwhile (deleteWebhook with drop_pending_updates)
-            delivery.done(key)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1.0):
+                    await queue.changed()
     finally:
-        link.close()
+        delivery.stop()
 
 
 class _Target:
@@ -222,62 +278,103 @@ class _Target:
         return cls(host, port, ssl, ("\r\n".join(lines) + "\r\nContent-Length: ").encode())
 
 
-class _Link:
-    """One persistent connection to the webhook: one request at a time, opened on demand."""
+class _Link(asyncio.Protocol):
+    """One persistent connection to the webhook, carrying one request at a time."""
 
-    def __init__(self, target: _Target) -> None:
-        self.target = target
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+    def __init__(self, delivery: _Delivery) -> None:
+        self.delivery = delivery
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.key: int | None = None  # the queue whose update is out on this connection
+        self.update_id = 0
+        self.sent_at = 0.0
 
-    async def post(self, body: bytes) -> tuple[int, str]:
-        async with asyncio.timeout(REQUEST_TIMEOUT):
-            if self.writer is None or self.reader is None or self.writer.is_closing():
-                target = self.target
-                self.reader, self.writer = await asyncio.open_connection(
-                    target.host, target.port, ssl=target.ssl or None
-                )
-            reader, writer = self.reader, self.writer
-            writer.write(self.target.head + str(len(body)).encode() + b"\r\n\r\n" + body)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status, reason, headers = _parse_head(head)
-            await _skip_body(reader, headers)
-            if headers.get("connection", "").lower() == "close":
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.delivery.connected(self)
+
+    def send(self, key: int, update: JSON) -> None:
+        assert self.transport is not None
+        self.key, self.update_id, self.sent_at = key, update["update_id"], time.monotonic()
+        body = orjson.dumps(update)
+        self.transport.write(self.delivery.target.head + b"%d\r\n\r\n" % len(body) + body)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        try:
+            answer = _take_answer(self.buffer, closed=False)
+        except ValueError:
+            self.close()
+            return
+        if answer is None or self.key is None:
+            return
+        status, reason, keep = answer
+        key, self.key = self.key, None
+        if not keep:
+            self.close()
+        self.delivery.answered(self, key, self.update_id, status, reason)
+
+    def eof_received(self) -> bool | None:
+        if self.key is not None:  # an answer that ends with the connection
+            try:
+                answer = _take_answer(self.buffer, closed=True)
+            except ValueError:
+                answer = None
+            if answer is not None:
+                key, self.key = self.key, None
                 self.close()
-            return status, reason
+                self.delivery.answered(self, key, self.update_id, answer[0], answer[1])
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        key, self.key = self.key, None
+        self.transport = None
+        self.delivery.lost(self, key, self.update_id)
 
     def close(self) -> None:
-        if self.writer is not None:
-            with contextlib.suppress(Exception):
-                self.writer.close()
-        self.reader = self.writer = None
+        self.delivery.links.discard(self)
+        if self in self.delivery.idle:
+            self.delivery.idle.remove(self)
+        if self.transport is not None:
+            self.transport.close()
 
 
-def _parse_head(head: bytes) -> tuple[int, str, dict[str, str]]:
-    lines = head.decode("latin-1").split("\r\n")
+def _take_answer(buffer: bytearray, *, closed: bool) -> tuple[int, str, bool] | None:
+    """(status, reason, keep the connection) of the answer at the start of ``buffer``, taken
+    out of it; None while incomplete."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/"):
         raise ValueError("not an HTTP response")
+    status = int(parts[1])
     headers = {}
     for line in lines[1:]:
         name, sep, value = line.partition(":")
         if sep:
             headers[name.strip().lower()] = value.strip()
-    if parts[0] == "HTTP/1.0" and headers.get("connection", "").lower() != "keep-alive":
-        headers["connection"] = "close"
-    return int(parts[1]), parts[2] if len(parts) > 2 else "", headers
-
-
-async def _skip_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> None:
+    if 100 <= status < 200:  # "100 Continue" and the like: the answer follows
+        del buffer[: end + 4]
+        return _take_answer(buffer, closed=closed)
+    connection = headers.get("connection", "").lower()
+    keep = connection == "keep-alive" if parts[0] == "HTTP/1.0" else connection != "close"
+    start = end + 4
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
-            if size == 0:
-                return
-    length = headers.get("content-length")
-    if length is not None:
-        await reader.readexactly(int(length))
-        return
-    await reader.read()  # no length: the body ends with the connection
-    headers["connection"] = "close"
+        last = buffer.find(b"0\r\n\r\n", start)
+        if last < 0:
+            return None
+        del buffer[: last + 5]
+    elif "content-length" in headers:
+        stop = start + int(headers["content-length"])
+        if len(buffer) < stop:
+            return None
+        del buffer[:stop]
+    else:  # the body ends with the connection
+        if not closed:
+            return None
+        buffer.clear()
+        keep = False
+    return status, parts[2] if len(parts) > 2 else "", keep

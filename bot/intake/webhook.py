@@ -1,4 +1,4 @@
-"""Webhook mode: Telegram POSTs each update to the bot's aiohttp server.
+"""Webhook mode: Telegram POSTs each update to the bot's own small HTTP server.
 
 * ``POST <path>``: the update, with Telegram's secret header. A missing or wrong secret is
   refused with 403 before anything is read or recorded. Otherwise the update goes through
