@@ -179,6 +179,16 @@ level = "WARNING"
     return path
 
 
+STARTED: list[subprocess.Popen[bytes]] = []  # the bots started, for stop_bots()
+
+
+def stop_bots() -> None:
+    """Kill every bot process still running (the run is given up)."""
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def _start_bot(mode: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if mode == "baseline":
@@ -190,7 +200,9 @@ def _start_bot(mode: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
     if profile:
         argv[1:1] = ["-m", "cProfile", "-o", str(Path(profile) / f"{mode}.prof")]
     with log.open("ab") as out:
-        return subprocess.Popen(argv, stdout=out, stderr=out, cwd=ROOT, env=env)
+        proc = subprocess.Popen(argv, stdout=out, stderr=out, cwd=ROOT, env=env)
+    STARTED.append(proc)
+    return proc
 
 
 def _stop_bot(proc: subprocess.Popen[bytes]) -> int:
