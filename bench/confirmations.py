@@ -50,7 +50,7 @@ from bench.common import (
     publish_to_province,
     sandbox_province,
 )
-from bench.intake import MODES, compare
+from bench.intake import MODES, compare, stop_bots
 
 MAX_ROUNDS = 30  # rounds of pressing again after a "busy" toast
 
@@ -335,7 +335,9 @@ def main() -> None:
             "at once (capacity: answered per second until the last answer)",
             flush=True,
         )
-        asyncio.run(_watched(compare(args), 290.0, "comparison"))
+        # Each bot: start, two phases of at most --limit, stop (a loaded machine needs them all).
+        bound = 60.0 + len(args.modes) * (2 * args.limit + 90.0)
+        asyncio.run(_watched(compare(args), bound, "comparison"))
         return
     print(
         f"presses: {args.presses} in {CHATS} chats, offered at {args.rate:g}/s "
@@ -358,6 +360,7 @@ async def _watched(run: Coroutine[Any, Any, Any], bound: float, what: str) -> An
         for task in asyncio.all_tasks(loop):
             print(f"  {task.get_name()}: {' <- '.join(_awaiting(task.get_coro()))}")
         sys.stdout.flush()
+        stop_bots()
         os._exit(1)
 
     def expire() -> None:
@@ -365,6 +368,7 @@ async def _watched(run: Coroutine[Any, Any, Any], bound: float, what: str) -> An
         time.sleep(5)  # still here: the event loop itself is stuck
         print(f"{what:>10}: did not finish within {bound:.0f} s; its threads:", flush=True)
         faulthandler.dump_traceback(file=sys.stdout)
+        stop_bots()
         os._exit(1)
 
     watchdog = threading.Timer(bound, expire)

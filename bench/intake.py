@@ -83,7 +83,16 @@ async def _drive(conn: Connection, n_chats: int, per_chat: int) -> None:
                         posts[chat_id] = m["message_id"]
             conn.send(posts)
         elif command == "press":
+            profile = os.environ.get("BENCH_PROFILE")
+            if profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             conn.send(await _press(server, token, options))
+            if profile:
+                profiler.disable()
+                profiler.dump_stats(str(Path(profile) / f"sandbox-{mark}.prof"))
     await server.stop()
 
 
@@ -170,6 +179,16 @@ level = "WARNING"
     return path
 
 
+STARTED: list[subprocess.Popen[bytes]] = []  # the bots started, for stop_bots()
+
+
+def stop_bots() -> None:
+    """Kill every bot process still running (the run is given up)."""
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def _start_bot(mode: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if mode == "baseline":
@@ -177,8 +196,13 @@ def _start_bot(mode: str, config: Path, log: Path) -> subprocess.Popen[bytes]:
     else:
         workers = ["--workers", "2"] if mode == "webhook-2" else []
         argv = [sys.executable, "-m", "bot", "--config", str(config), "run", *workers]
+    profile = os.environ.get("BENCH_PROFILE")  # a directory: cProfile each bot's main process
+    if profile:
+        argv[1:1] = ["-m", "cProfile", "-o", str(Path(profile) / f"{mode}.prof")]
     with log.open("ab") as out:
-        return subprocess.Popen(argv, stdout=out, stderr=out, cwd=ROOT, env=env)
+        proc = subprocess.Popen(argv, stdout=out, stderr=out, cwd=ROOT, env=env)
+    STARTED.append(proc)
+    return proc
 
 
 def _stop_bot(proc: subprocess.Popen[bytes]) -> int:
@@ -241,6 +265,44 @@ def baseline_bot(config_path: str) -> None:
     )
     app.add_handler(CallbackQueryHandler(on_press))
     app.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10)
+
+
+# -- CPU used, per process group (where a press costs what) --------------------------------
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stats() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command, CPU seconds used so far) for every process we can read."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / _TICK)
+    return found
+
+
+def cpu_by_group(bot: int, sandbox: int) -> dict[str, float]:
+    """CPU seconds used so far by the bot (with its worker processes), the sandbox and the
+    PostgreSQL server."""
+    stats = _proc_stats()
+
+    def tree(root: int) -> float:
+        total, todo = 0.0, [root]
+        while todo:
+            pid = todo.pop()
+            if pid in stats:
+                total += stats[pid][2]
+                todo += [p for p, (ppid, _, _) in stats.items() if ppid == pid]
+        return total
+
+    postgres = sum(cpu for _ppid, name, cpu in stats.values() if name.startswith("postgres"))
+    return {"bot": tree(bot), "sandbox": tree(sandbox), "postgres": postgres}
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -346,7 +408,10 @@ async def compare(args: Any) -> list[tuple[str, dict[str, Any], dict[str, Any], 
                     ):
                         pairs = [(c, u, posts.get(c, 1)) for c, u in members]
                         options = {"rate": rate, "data": data, "pairs": pairs}
+                        used = cpu_by_group(proc.pid, sandbox.pid or 0)
                         phases.append(_ask(parent, "press", {**options, "limit": args.limit}))
+                        after = cpu_by_group(proc.pid, sandbox.pid or 0)
+                        phases[-1]["cpu"] = {k: after[k] - used[k] for k in used}
                     recorded = await _recorded(db_url, directive_id)
                 finally:
                     code = _stop_bot(proc)
@@ -384,10 +449,13 @@ def _print(
         lat = p["latencies"]
         per_s = p["answered"] / p["span"] if p["span"] > 0 else float("nan")
         lost = p["offered"] - p["answered"]
+        cpu = " ".join(
+            f"{k} {v / max(1, p['answered']) * 1e6:.0f}" for k, v in p.get("cpu", {}).items()
+        )
         return (
             f"{per_s:6.0f}/s p50 {percentile(lat, 50) * ms:7.1f} ms p99 "
             f"{percentile(lat, 99) * ms:7.1f} ms ({p['answered']}/{p['offered']} answered"
-            f"{f', {lost} NOT' if lost else ''})"
+            f"{f', {lost} NOT' if lost else ''}; CPU µs/press: {cpu})"
         )
 
     told = sum(

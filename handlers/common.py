@@ -24,7 +24,7 @@ from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.people import TelegramPerson, ensure_member
 from storage import queries
-from storage.db import transaction
+from storage.db import hold, reading, release_after_unit, update_unit
 from storage.models import Member, Unit
 
 Handler = Callable[[Update, Ctx], Coroutine[Any, Any, Any]]
@@ -34,9 +34,11 @@ def unit_of_work(ctx: Ctx) -> AbstractAsyncContextManager[AsyncSession]:
     """The update's one transaction: ``async with unit_of_work(ctx) as session``.
 
     Do the database work inside the block and answer the user after it, so that what the user
-    is told has been committed.
+    is told has been committed. In a dialogue step, until the draft is written back, the block
+    is a savepoint in the transaction that holds the draft (see ``_load_draft``); the block
+    that writes it commits that transaction.
     """
-    return transaction(ctx.rt.sessions)
+    return update_unit(ctx.rt.sessions)
 
 
 def person_of(user: User) -> TelegramPerson:
@@ -118,6 +120,14 @@ def register_guards(app: ChithiApp) -> None:
 # The user's open dialogue is read at the start of every update from a private chat (before the
 # feature handlers, whose filters ask ``has_draft``) and held in ``user_data`` for that update
 # only: the database is the truth, so a restart (or another worker process) loses nothing.
+#
+# The lookup only reads (on SQLite: no write lock for a message that is no dialogue step). When
+# a draft is open, the update is a step: the draft is read again in a transaction that holds its
+# row (``storage.db.hold``), and the handlers' units of work are savepoints in it until the
+# draft is written back (``keep_draft``/``drop_draft``): a second step of the same person,
+# arriving at once on another connection (Telegram queues a private chat's messages and the
+# person's button presses apart) and so perhaps in another process, waits for that commit and
+# then sees the draft as it now stands (a button of a step already answered is "stale").
 DRAFT_GROUP = -50
 DRAFT = "dialogue"
 
@@ -130,8 +140,12 @@ async def _load_draft(update: Update, ctx: Ctx) -> None:
         return  # a press (even in a private copy) holds no connection: see bot.intake.updates
     if query is None and update.message is None:
         return  # edits, membership changes...: no dialogue reads them
-    async with unit_of_work(ctx) as session:
+    async with reading(ctx.rt.sessions) as session:
         draft = await dialogues.load(session, user.id)
+    if draft is not None:
+        held = await hold(ctx.rt.sessions)
+        if held is not None:  # as it stands once no other step of this person holds it
+            draft = await dialogues.load(held, user.id, lock=True)
     if draft is None:
         ctx.user_data.pop(DRAFT, None)
     else:
@@ -154,6 +168,7 @@ def has_draft(app: ChithiApp, user: User | None, kind: str) -> bool:
 async def keep_draft(session: AsyncSession, ctx: Ctx, user_id: int, draft: dialogues.Draft) -> None:
     """Save the dialogue in the update's transaction (the newest dialogue replaces any other)."""
     await dialogues.save(session, user_id, draft, ctx.rt.now())
+    release_after_unit()
     if ctx.user_data is not None:
         ctx.user_data[DRAFT] = draft
 
@@ -163,6 +178,7 @@ async def drop_draft(
 ) -> bool:
     """End the dialogue (only the one with ``serial``, if given); was it still open?"""
     dropped = await dialogues.clear(session, user_id, serial)
+    release_after_unit()
     if ctx.user_data is not None:
         ctx.user_data.pop(DRAFT, None)
     return dropped

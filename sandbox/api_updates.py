@@ -8,7 +8,8 @@ from typing import Any
 
 from sandbox.errors import bad_request, conflict
 from sandbox.params import Params
-from sandbox.updates import WebhookConfig, deliver_webhook
+from sandbox.updates import WebhookConfig
+from sandbox.webhook import deliver_webhook
 from sandbox.world import BotAccount, World
 
 JSON = dict[str, Any]

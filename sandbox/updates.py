@@ -1,15 +1,13 @@
-"""Per-bot update queues: getUpdates long polling and webhook delivery."""
+"""Per-bot update queues, read by getUpdates long polling or delivered by webhook
+(``sandbox.webhook``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-
-import aiohttp
 
 from sandbox.errors import conflict
 
@@ -17,7 +15,6 @@ JSON = dict[str, Any]
 
 # Telegram leaves these out unless allowed_updates asks for them explicitly.
 NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-WEBHOOK_BACKOFF = (0.05, 1.0)
 
 
 class UpdateQueue:
@@ -141,102 +138,3 @@ class WebhookConfig:
     delivered: int = 0
     failed: int = 0  # non-2xx answers and connection failures (each retried)
     task: asyncio.Task[None] | None = field(default=None, repr=False)
-
-
-def delivery_key(update: JSON) -> int:
-    """Updates with one key are sent one at a time, like Telegram's Bot API server does: a
-    chat's messages in order, a user's button presses in order; other keys in parallel."""
-    for kind, payload in update.items():
-        if kind == "update_id" or not isinstance(payload, dict):
-            continue
-        who = payload.get("from") if kind in ("callback_query", "inline_query") else None
-        chat = payload.get("chat")
-        for source in (who, chat, payload.get("from"), payload.get("user")):
-            if isinstance(source, dict) and isinstance(source.get("id"), int):
-                return int(source["id"])
-    return -int(update["update_id"])
-
-
-async def deliver_webhook(
-    queue: UpdateQueue, hook: WebhookConfig, session: aiohttp.ClientSession
-) -> None:
-    """POST pending updates to the webhook until cancelled: up to ``max_connections`` at once,
-    one at a time per chat (per user for button presses), each retried with backoff until the
-    webhook answers 2xx (its chat's later updates wait meanwhile)."""
-    busy = _InFlight()
-    connections = [
-        asyncio.create_task(_connection(queue, hook, session, busy))
-        for _ in range(max(1, hook.max_connections))
-    ]
-    try:
-        await asyncio.gather(*connections)
-    finally:
-        for task in connections:
-            task.cancel()
-        await asyncio.gather(*connections, return_exceptions=True)
-
-
-@dataclass
-class _InFlight:
-    """Updates being posted, their delivery keys, and whether one waits for a key to free."""
-
-    ids: set[int] = field(default_factory=set)
-    keys: set[int] = field(default_factory=set)
-    blocked: bool = False
-
-
-def _next_update(queue: UpdateQueue, busy: _InFlight) -> JSON | None:
-    for update in queue.view():  # in order; stops at the first one free to go
-        if update["update_id"] in busy.ids:
-            continue
-        if delivery_key(update) in busy.keys:
-            busy.blocked = True  # its chat's previous update is out: wake us when answered
-            continue
-        return update
-    return None
-
-
-async def _connection(
-    queue: UpdateQueue,
-    hook: WebhookConfig,
-    session: aiohttp.ClientSession,
-    busy: _InFlight,
-) -> None:
-    headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
-    timeout = aiohttp.ClientTimeout(total=60)
-    while not queue.closed:
-        update = _next_update(queue, busy)
-        if update is None:
-            await queue.changed()
-            continue
-        update_id, key = update["update_id"], delivery_key(update)
-        busy.ids.add(update_id)
-        busy.keys.add(key)
-        delay = WEBHOOK_BACKOFF[0]
-        try:
-            while not queue.closed:
-                try:
-                    async with session.post(
-                        hook.url, json=update, headers=headers, timeout=timeout
-                    ) as resp:
-                        await resp.read()
-                        if 200 <= resp.status < 300:
-                            queue.remove(update_id)
-                            hook.delivered += 1
-                            break
-                        error = f"Wrong response from the webhook: {resp.status} {resp.reason}"
-                except (aiohttp.ClientError, TimeoutError) as exc:
-                    error = f"Connection failed: {exc.__class__.__name__}"
-                hook.last_error_date = int(time.time())
-                hook.last_error_message = error
-                hook.failed += 1
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, WEBHOOK_BACKOFF[1])
-                if all(u["update_id"] != update_id for u in queue.view()):
-                    break  # dropped meanwhile (deleteWebhook with drop_pending_updates)
-        finally:
-            busy.ids.discard(update_id)
-            busy.keys.discard(key)
-            if busy.blocked:
-                busy.blocked = False
-                queue.touch()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +47,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# An execution option: the transaction only reads (see ``reading``).
+READ_ONLY = "chithi_read_only"
+
+
 def _begin_immediate(connection: Any) -> None:
     """Take SQLite's write lock at BEGIN: a deferred transaction that reads and then writes
     fails at once (SQLITE_BUSY) when another writer committed in between; an immediate one
-    waits its turn under busy_timeout instead."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    waits its turn under busy_timeout instead. A transaction that only reads (``reading``)
+    begins deferred and takes no write lock: readers never wait for writers under WAL."""
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
@@ -87,6 +97,121 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls back on any error."""
     async with factory() as session, session.begin():
         yield session
+
+
+@asynccontextmanager
+async def reading(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A transaction that only reads: on SQLite it takes no write lock (a deferred BEGIN);
+    whatever it would write is rolled back."""
+    async with factory() as session:
+        await session.connection(execution_options={READ_ONLY: True})
+        try:
+            yield session
+        finally:
+            await session.rollback()
+
+
+# -- one transaction held for (part of) an update -------------------------------------------------
+#
+# An update's handlers normally open short transactions of their own (``transaction``). A
+# dialogue step must not: its draft is read, changed and written back, and two steps of one
+# person may run at once in two processes (Telegram sends a private chat's messages and the
+# same person's button presses in two queues). So the step reads its draft in a transaction
+# that holds the draft's row (``SELECT ... FOR UPDATE``; SQLite's write lock) and every
+# transaction of its handlers is a savepoint in it (``update_unit``) until the draft has been
+# written: the other step waits for that commit, then reads the draft as it now stands.
+
+
+@dataclass(eq=False)
+class UpdateScope:
+    """The handling of one update (see ``update_scope``): the transaction it holds, if any."""
+
+    task: asyncio.Task[Any] | None
+    session: AsyncSession | None = None
+    release: bool = False  # commit the held transaction once the current savepoint ends
+    depth: int = 0
+
+    async def close(self, commit: bool) -> None:
+        session, self.session, self.release = self.session, None, False
+        if session is None:
+            return
+        try:
+            if commit:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+
+
+_SCOPE: ContextVar[UpdateScope | None] = ContextVar("chithi_update_scope", default=None)
+
+
+def current_scope() -> UpdateScope | None:
+    """The update being handled by this task, if it runs in an ``update_scope``."""
+    scope = _SCOPE.get()
+    if scope is None or scope.task is not asyncio.current_task():
+        return None  # a task started from the update's handlers does not share its session
+    return scope
+
+
+@asynccontextmanager
+async def update_scope() -> AsyncIterator[UpdateScope]:
+    """Mark the handling of one update: a transaction held in it (``hold``) is committed when
+    the draft it holds was written (``release_after_unit``) or, at the latest, at the end."""
+    scope = UpdateScope(asyncio.current_task())
+    token = _SCOPE.set(scope)
+    try:
+        yield scope
+    except BaseException:
+        await scope.close(commit=False)
+        raise
+    else:
+        await scope.close(commit=True)
+    finally:
+        _SCOPE.reset(token)
+
+
+async def hold(factory: SessionFactory) -> AsyncSession | None:
+    """Open (once) the transaction held by the current update; None outside an update scope."""
+    scope = current_scope()
+    if scope is None:
+        return None
+    if scope.session is None:
+        session = factory()
+        await session.begin()
+        scope.session = session
+    return scope.session
+
+
+def release_after_unit() -> None:
+    """The held row has been written: commit (and let go of it) when the current unit ends."""
+    scope = current_scope()
+    if scope is not None and scope.session is not None:
+        scope.release = True
+
+
+@asynccontextmanager
+async def update_unit(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A unit of work of an update's handler: a savepoint in the transaction the update holds
+    (see above), else a transaction of its own (``transaction``)."""
+    scope = current_scope()
+    if scope is None or scope.session is None:
+        async with transaction(factory) as session:
+            yield session
+        return
+    session, was = scope.session, scope.release
+    scope.depth += 1
+    try:
+        async with session.begin_nested():
+            yield session
+    except BaseException:
+        scope.release = was  # rolled back to the savepoint: nothing of it was written
+        raise
+    finally:
+        scope.depth -= 1
+    if scope.release and scope.depth == 0:
+        await scope.close(commit=True)
 
 
 def alembic_config(url: str) -> AlembicConfig:

@@ -171,8 +171,9 @@ class BotProcess:
         return code
 
 
-async def healthy(port: int, timeout: float = 30.0) -> dict[str, Any]:
-    """Wait for /healthz to answer 200 (a fresh connection each try); its JSON."""
+async def healthy(port: int, timeout: float = 90.0) -> dict[str, Any]:
+    """Wait for /healthz to answer 200 (a fresh connection each try); its JSON. (Three Python
+    processes starting at once took 28-31 s on the shared 2-core machine at load 10.)"""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

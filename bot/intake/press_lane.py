@@ -60,7 +60,8 @@ class PressLane:
         self.bot = bot
         self.batcher = batcher
         self.capacity = capacity
-        self._slots = asyncio.Semaphore(capacity + busy_answers)
+        self._free = capacity + busy_answers  # presses that may still be handed over
+        self._room = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self.in_flight = 0  # being handled now (from either path)
         self.accepted = 0  # of which taken to be recorded and not yet recorded
@@ -105,7 +106,17 @@ class PressLane:
 
     async def spawn(self, press: Press, query_id: str) -> asyncio.Task[None]:
         """Handle the press in its own task (returned); waits only when too many are in flight."""
-        await self._slots.acquire()
+        while self._free <= 0:
+            self._room.clear()
+            await self._room.wait()
+        return self._start(press, query_id)
+
+    def spawn_nowait(self, press: Press, query_id: str) -> asyncio.Task[None] | None:
+        """As :meth:`spawn`, but None at once when too many are in flight."""
+        return self._start(press, query_id) if self._free > 0 else None
+
+    def _start(self, press: Press, query_id: str) -> asyncio.Task[None]:
+        self._free -= 1
         task = asyncio.create_task(self.handle(press, query_id), name="press")
         self._tasks.add(task)
         self.peak_spawned = max(self.peak_spawned, len(self._tasks))
@@ -114,7 +125,8 @@ class PressLane:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._slots.release()
+        self._free += 1
+        self._room.set()
 
     @property
     def spawned(self) -> int:

@@ -10,8 +10,12 @@ Order: the updates of one person that are not presses are handled one after anot
 order they arrived (a dialogue step never overtakes the one before it); presses need no order
 (each is recorded once per directive, member and kind). Across processes (webhook mode with
 ``--workers``) the order comes from Telegram: its Bot API server sends the next update of a
-chat (a user, for button presses) only once the previous one was answered, and the webhook
-answers an update only when it has been handled (see ``bot.intake.webhook``).
+queue only once the previous one was answered, and the webhook answers an update only when it
+has been handled (see ``bot.intake.webhook``). A queue is a chat's messages, or one user's
+button presses (telegram-bot-api, ``Client::add_update``: a message goes to the queue of its
+chat id, a callback query to ``user id + (3 << 33)``): a typed answer and a button press of
+one person are two queues and can be handled at once by two processes. Dialogue steps are
+therefore serialised on the draft's row as well (``handlers.common._load_draft``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from bot.runtime import Runtime
 from bot.services.buttons import is_confirm
 from bot.services.confirm import Press
 from bot.services.people import TelegramPerson
+from storage.db import update_scope
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +131,21 @@ class Router:
             task.add_done_callback(lambda done: self._forget(key, done))
         return Routed(task, press=False)
 
+    def route_press_nowait(self, item: dict[str, Any]) -> Routed | None:
+        """Hand a press over without waiting (the webhook answers it in the same turn of the
+        event loop); None when the update is not a press, cannot be read, or the press lane is
+        full: then :meth:`route` it."""
+        try:
+            press = press_from_raw(item, self.runtime)
+        except Exception:
+            return None  # route() logs it
+        task = self.lane.spawn_nowait(*press) if press is not None else None
+        if task is None:
+            return None
+        self.routed += 1
+        self.last_update_at = time.monotonic()
+        return Routed(task, press=True)
+
     def _forget(self, key: int, task: asyncio.Task[None]) -> None:
         if self._tails.get(key) is task:
             del self._tails[key]
@@ -134,7 +154,9 @@ class Router:
         if previous is not None:  # the same person's update before this one goes first
             await asyncio.wait({previous})
         processor = self.app.update_processor
-        await processor.process_update(update, self.app.process_update(update))
+        # The scope ends a transaction a dialogue step holds (handlers.common._load_draft).
+        async with update_scope():
+            await processor.process_update(update, self.app.process_update(update))
 
     @property
     def in_flight(self) -> int:

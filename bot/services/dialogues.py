@@ -3,6 +3,12 @@
 One draft per user: starting a dialogue replaces whatever was open ("the newest wins"). The
 handler reads the draft at the start of an update, saves it in the transaction of the step's
 effects and clears it when the dialogue ends. ``serial`` ties the dialogue's buttons to it.
+
+Two steps of one person can be handled at once (a typed answer and a button press reach two
+processes: Telegram queues a chat's messages and a user's presses apart). A step therefore
+reads its draft with ``lock=True`` in the transaction that writes it back: the other step
+waits for that transaction, then finds the draft moved on (another step, or another serial)
+and is answered "stale" instead of writing over it.
 """
 
 from __future__ import annotations
@@ -27,8 +33,12 @@ class Draft:
     state: dict[str, Any] = field(default_factory=dict)
 
 
-async def load(session: AsyncSession, telegram_id: int) -> Draft | None:
-    row = await session.get(DialogueDraft, telegram_id, populate_existing=True)
+async def load(session: AsyncSession, telegram_id: int, *, lock: bool = False) -> Draft | None:
+    """The user's open dialogue; ``lock`` holds its row until the transaction ends
+    (``SELECT ... FOR UPDATE``; SQLite's write transaction holds the whole database)."""
+    row = await session.get(
+        DialogueDraft, telegram_id, populate_existing=True, with_for_update=lock or None
+    )
     if row is None or row.kind not in KINDS:
         return None
     return Draft(row.kind, row.step, row.serial, dict(row.state))
