@@ -49,6 +49,8 @@ COMMANDS = (
     "pending",
     "publish",
     "status",
+    "stats",
+    "me",
     "broadcast",
     "report",
     "deadline",
@@ -309,4 +311,3 @@ async def _serve(
         if poller is None:
             raise RuntimeError("running() starts the poller")
         await poller.run_until(stop)  # raises if polling cannot go on (an invalid token, 409)
-

@@ -10,11 +10,13 @@ from handlers import (
     fallback,
     join,
     link,
+    me,
     pending,
     publish,
     reminders,
     report,
     start,
+    stats,
     status,
 )
 
@@ -31,6 +33,8 @@ MODULES = [
     broadcast,
     broadcast_stop,
     status,
+    stats,
+    me,
     reminders,
     report,
     fallback,
