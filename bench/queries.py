@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, insert, literal, select
+from sqlalchemy import case, insert, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.common import fresh_database, machine, percentile
@@ -151,12 +151,16 @@ async def build(url: str) -> Province:
         at = literal(PUBLISHED, UTCDateTime())
         columns = ["directive_id", "member_id", "kind", "at", "how"]
         async with transaction(sessions) as s:
-            received = select(Directive.id, Member.id, literal("received"), at, literal("press"))
+            received = select(
+                Directive.id, Member.id, literal("received"), at, literal("press")
+            ).join(Member, true())  # every member with every directive, filtered below
             await s.execute(
                 insert(Confirmation).from_select(columns, received.where(spread.not_in([0, 5])))
             )
             how = case((spread.in_([6, 7]), literal("meeting")), else_=literal("press"))
-            studied = select(Directive.id, Member.id, literal("studied"), at, how)
+            studied = select(Directive.id, Member.id, literal("studied"), at, how).join(
+                Member, true()
+            )
             await s.execute(
                 insert(Confirmation).from_select(
                     columns, studied.where(spread.in_([1, 2, 3, 4, 6, 7]))
