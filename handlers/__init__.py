@@ -13,6 +13,7 @@ from handlers import (
     join_settings,
     lifecycle,
     link,
+    me,
     meeting,
     pending,
     privacy,
@@ -22,6 +23,7 @@ from handlers import (
     roles,
     roster,
     start,
+    stats,
     status,
 )
 
@@ -41,6 +43,8 @@ MODULES = [
     broadcast,
     broadcast_stop,
     status,
+    stats,
+    me,
     reminders,
     report,
     roles,

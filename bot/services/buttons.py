@@ -33,3 +33,32 @@ def parse_confirm(data: str) -> tuple[int, str] | None:
     if not match:
         return None
     return int(match.group(1)), KIND_CODES[match.group(2)]
+
+
+# -- /stats: ``sv:<directive>:<unit>:<page>`` shows a page of a unit's figures (drilling down,
+# back up, paging); ``sg:<directive>:<unit>`` sends the chart. Both are re-checked against the
+# presser's own sub-trees by the handler (and must be buttons of the pressed message).
+STATS_VIEW_PREFIX = "sv"
+STATS_CHART_PREFIX = "sg"
+_STATS_VIEW = re.compile(rf"^{STATS_VIEW_PREFIX}:(\d{{1,12}}):(\d{{1,12}}):(\d{{1,4}})$")
+_STATS_CHART = re.compile(rf"^{STATS_CHART_PREFIX}:(\d{{1,12}}):(\d{{1,12}})$")
+
+
+def stats_view_data(directive_id: int, unit_id: int, page: int = 0) -> str:
+    return f"{STATS_VIEW_PREFIX}:{directive_id}:{unit_id}:{page}"
+
+
+def stats_chart_data(directive_id: int, unit_id: int) -> str:
+    return f"{STATS_CHART_PREFIX}:{directive_id}:{unit_id}"
+
+
+def parse_stats_view(data: str) -> tuple[int, int, int] | None:
+    """(directive id, unit id, page) of well-formed view data; None for anything else."""
+    match = _STATS_VIEW.match(data)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def parse_stats_chart(data: str) -> tuple[int, int] | None:
+    """(directive id, unit id) of well-formed chart data; None for anything else."""
+    match = _STATS_CHART.match(data)
+    return (int(match[1]), int(match[2])) if match else None

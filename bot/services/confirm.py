@@ -9,7 +9,8 @@ from datetime import datetime
 from bot.services.people import TelegramPerson
 
 # Messages that carry the confirmation buttons (QR images and documents do not).
-CONFIRMABLE = ("post", "private", "reminder")
+# "me": the answer to /me (bot.services.me), recorded as sent when it was.
+CONFIRMABLE = ("post", "private", "reminder", "me")
 
 RECORDED, ALREADY, INVALID, NOT_HERE, CLOSED = (
     "recorded",

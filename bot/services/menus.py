@@ -8,10 +8,11 @@ role changes and when they first start the bot. Each command's description is th
 
 from __future__ import annotations
 
-MEMBER_COMMANDS = ("start", "help", "name", "mydata", "leave")
+MEMBER_COMMANDS = ("start", "help", "name", "me", "mydata", "leave")
 DEPUTY_COMMANDS = (
     *MEMBER_COMMANDS,
     "pending",
+    "stats",
     "meeting",
     "mark",
     "status",

@@ -10,11 +10,12 @@ no query per unit, no loop over members in Python.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, distinct, false, func, or_, select
+from sqlalchemy import Select, and_, case, distinct, false, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Subquery
@@ -111,7 +112,7 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
         uid: Figures(uid, code, name, path, depth - root.depth, parent)
         for uid, code, name, path, depth, parent in nodes
     }
-    pairs = _pairs(root, targets)
+    pairs = _pairs(root, targets, max(f.depth for f in units.values()))
     for uid, n in await session.execute(_count_members(pairs)):
         units[uid].members = n
     for uid, kind, how, n in await session.execute(_count_confirmations(pairs, directive.id)):
@@ -128,18 +129,27 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
     return Rollup(directive, units[root.id], units)
 
 
-def _pairs(root: Unit, targets: Sequence[str]) -> Subquery:
+def _pairs(root: Unit, targets: Sequence[str], levels: int) -> Subquery:
     """(node, leaf): every unit of the root's sub-tree (node) with each unit under it (leaf,
-    the node itself included) that lies inside the directive's targets."""
-    node = aliased(Unit, name="node")
+    the node itself included) that lies inside the directive's targets.
+
+    Built by walking up the parent links, one branch per number of steps (``levels`` is the
+    sub-tree's depth below the root): equality joins on the primary key, so the database
+    never compares every path with every other (a ``LIKE node.path || '%'`` join is a nested
+    loop over all pairs of units, and SQLite re-ran it for every confirmation)."""
     leaf = aliased(Unit, name="leaf")
     inside = or_(*[leaf.path.startswith(p) for p in targets]) if targets else false()
-    return (
-        select(node.id.label("node_id"), leaf.id.label("leaf_id"))
-        .join(leaf, leaf.path.startswith(node.path))
-        .where(node.path.startswith(root.path), inside)
-        .subquery("pairs")
-    )
+    in_root = leaf.path.startswith(root.path)
+    branches = [select(leaf.id.label("node_id"), leaf.id.label("leaf_id")).where(in_root, inside)]
+    for steps in range(1, levels + 1):
+        up = [aliased(Unit, name=f"up{i}") for i in range(1, steps + 1)]
+        stmt = select(up[-1].id.label("node_id"), leaf.id.label("leaf_id")).join(
+            up[0], up[0].id == leaf.parent_id
+        )
+        for lower, upper in itertools.pairwise(up):
+            stmt = stmt.join(upper, upper.id == lower.parent_id)
+        branches.append(stmt.where(in_root, inside, up[-1].depth >= root.depth))
+    return union_all(*branches).subquery("pairs")
 
 
 def _count_members(pairs: Subquery) -> Select[int, int]:
@@ -208,3 +218,58 @@ def _count_forwarded(pairs: Subquery, directive_id: int) -> Select[int, int]:
         .where(Directive.parent_id == directive_id)
         .group_by(pairs.c.node_id)
     )
+
+
+@dataclass(frozen=True)
+class Totals:
+    """One directive's completion over one sub-tree (the root line of its roll-up)."""
+
+    members: int = 0
+    received: int = 0
+    studied: int = 0
+
+
+async def totals(
+    session: AsyncSession, directive_ids: Sequence[int], root: Unit
+) -> dict[int, Totals]:
+    """Completion of several directives over ``root``'s sub-tree at once (the /stats list):
+    two grouped statements whatever the number of directives; the same counting as
+    :func:`rollup` gives its root (distinct people inside both the sub-tree and the targets)."""
+    if not directive_ids:
+        return {}
+    target = aliased(Unit, name="target")
+    leaf = aliased(Unit, name="leaf")
+    reached = (
+        select(
+            DirectiveTarget.directive_id.label("directive_id"),
+            Membership.member_id.label("member_id"),
+        )
+        .join(target, target.id == DirectiveTarget.unit_id)
+        .join(leaf, leaf.path.startswith(target.path))
+        .join(Membership, Membership.unit_id == leaf.id)
+        .where(
+            DirectiveTarget.directive_id.in_(list(directive_ids)),
+            leaf.path.startswith(root.path),
+        )
+        .distinct()
+        .subquery("reached")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    members = select(reached.c.directive_id, func.count()).group_by(reached.c.directive_id)
+    for did, n in await session.execute(members):
+        counts.setdefault(did, {})["members"] = n
+    confirmed = (
+        select(reached.c.directive_id, Confirmation.kind, func.count())
+        .join(
+            Confirmation,
+            and_(
+                Confirmation.member_id == reached.c.member_id,
+                Confirmation.directive_id == reached.c.directive_id,
+            ),
+        )
+        .group_by(reached.c.directive_id, Confirmation.kind)
+    )
+    for did, kind, n in await session.execute(confirmed):
+        if kind in ("received", "studied"):
+            counts.setdefault(did, {})[kind] = n
+    return {did: Totals(**counts.get(did, {})) for did in directive_ids}

@@ -1,0 +1,49 @@
+"""/me: in private, the member's open directives with what they have and have not confirmed,
+and the confirmation buttons (pressed, they go through the press lane like a post's)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler
+
+from bot.context import ChithiApp, Ctx
+from bot.services import me
+from bot.services.me_text import render_me
+from handlers.common import names_in_private, translator, unit_of_work
+from storage import queries
+
+
+@names_in_private  # what one member has confirmed is theirs: answered in private only
+async def me_command(update: Update, ctx: Ctx) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    t = translator(update, ctx)
+    async with unit_of_work(ctx) as session:
+        member = await queries.member_by_telegram_id(session, user.id)
+        if member is None or not await me.is_listed(session, member.id):
+            await message.reply_text(t("me-not-member"))
+            return
+        answer = render_me(t, await me.my_directives(session, member.id))
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in answer.buttons
+                ]
+            )
+            if answer.buttons
+            else None
+        )
+        sent = await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        # Recorded in the same transaction, once Telegram has given the message its id: a
+        # press on it is then one on a message the bot really sent with those buttons.
+        if answer.directive_ids:
+            await me.record_sent(
+                session, answer.directive_ids, sent.chat.id, sent.message_id, ctx.rt.now()
+            )
+
+
+def register(app: ChithiApp) -> None:
+    app.add_handler(CommandHandler("me", me_command))
