@@ -51,6 +51,8 @@ COMMANDS = (
     "status",
     "broadcast",
     "report",
+    "reports",
+    "export",
     "deadline",
     "cancel",
 )

@@ -7,6 +7,7 @@ from handlers import (
     broadcast,
     broadcast_stop,
     common,
+    exports,
     fallback,
     join,
     link,
@@ -33,6 +34,7 @@ MODULES = [
     status,
     reminders,
     report,
+    exports,
     fallback,
 ]
 

@@ -12,6 +12,7 @@ from bot.cli import (
     commands_broadcast,
     commands_db,
     commands_deadline,
+    commands_export,
     commands_join,
     commands_publish,
     commands_run,
@@ -31,6 +32,7 @@ FEATURES = [
     commands_publish,
     commands_broadcast,
     commands_deadline,
+    commands_export,
 ]
 
 
