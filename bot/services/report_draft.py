@@ -100,10 +100,9 @@ def compose(
         "body": root.name.upper(),
         "number": t("draft-number"),
         "place-date": t(
-            "draft-place-date", day=f"{today.day:02d}", month=f"{today.month:02d}", year=today.year
+            "draft-place-date", day=f"{today.day:02d}", month=f"{today.month:02d}", year=str(today.year)
         ),
         "country": t("draft-country"),
-        "motto": t("draft-motto"),
         "title": t("draft-title"),
         "subtitle": t("draft-subtitle", kind=kind.lower(), number=d.number),
         "about": d.title,
