@@ -19,7 +19,7 @@ from bot.cli import main as cli_main
 from bot.i18n import Texts
 from bot.services.exports import ExportFiles, export, neutralise
 from storage.db import SessionFactory, transaction
-from storage.models import AuditEvent, Confirmation, Member
+from storage.models import AuditEvent, Confirmation, Directive, Member, Unit
 from tests.kit.harness import Harness, MakeHarness
 from tests.kit.publishing import NUMBER, publish_sample
 from tests.kit.reminders import start_private
@@ -64,9 +64,8 @@ async def _export_province(sessions: SessionFactory, rename: bool = False) -> Ex
                     update(Member).where(Member.id == member_id).values(full_name=payload)
                 )
         directive, p = made["directive"], made["p"]
-        return await export(
-            s, [directive], [p], NOW, TZ, T, label=directive.number, actor="test"  # type: ignore[attr-defined,list-item]
-        )
+        assert isinstance(directive, Directive) and isinstance(p, Unit)
+        return await export(s, [directive], [p], NOW, TZ, T, label=directive.number, actor="t")
 
 
 def _sheet(files: ExportFiles, title: str) -> list[tuple[Any, ...]]:
@@ -192,7 +191,9 @@ async def test_export_end_to_end(make_harness: MakeHarness, db_url: str) -> None
         # A secretary of a cell: another unit, or a directive not sent to them, is refused.
         sec01 = scene.users["sec_dx01"]
         [refused] = await h.send(sec01, f"/export {NUMBER} BP-DX-02")
-        assert refused["text"] == 'Không tìm thấy đơn vị "BP-DX-02" trong phạm vi đồng chí phụ trách.'
+        assert (
+            refused["text"] == 'Không tìm thấy đơn vị "BP-DX-02" trong phạm vi đồng chí phụ trách.'
+        )
         [plain] = await h.send(scene.users["m1"], f"/export {NUMBER}")
         assert plain["text"] == "Lệnh /export dành cho bí thư và quản trị viên."
         [unknown] = await h.send(sec01, "/export 9999-XX")
@@ -238,7 +239,10 @@ def test_cli_export_writes_the_same_files(
     config = tmp_path / "config.toml"
     config.write_text(f'[database]\nurl = "{sqlite_url}"\n', encoding="utf-8")
     out = tmp_path / "out"
-    assert cli_main(["--config", str(config), "export", "1-CV/T", "--unit", "D1", "--out", str(out)]) == 0
+    assert (
+        cli_main(["--config", str(config), "export", "1-CV/T", "--unit", "D1", "--out", str(out)])
+        == 0
+    )
     book = load_workbook(out / "chithi-1-CV_T.xlsx")
     assert book.sheetnames == SHEETS
     codes = [r[2] for r in list(book["Tổng hợp"].iter_rows(values_only=True))[1:]]

@@ -100,7 +100,10 @@ def compose(
         "body": root.name.upper(),
         "number": t("draft-number"),
         "place-date": t(
-            "draft-place-date", day=f"{today.day:02d}", month=f"{today.month:02d}", year=str(today.year)
+            "draft-place-date",
+            day=f"{today.day:02d}",
+            month=f"{today.month:02d}",
+            year=str(today.year),
         ),
         "country": t("draft-country"),
         "title": t("draft-title"),
