@@ -24,7 +24,7 @@ from tests.kit.harness import Harness, MakeHarness
 from tests.kit.publishing import NUMBER, publish_sample
 from tests.kit.reminders import start_private
 from tests.kit.scene import build_scene
-from tests.test_rollup import NOW, _province
+from tests.kit.tree3 import NOW, province
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 T = Texts("vi").for_lang("vi")
@@ -52,7 +52,7 @@ def test_neutralise_one_rule_for_every_cell() -> None:
 
 async def _export_province(sessions: SessionFactory, rename: bool = False) -> ExportFiles:
     async with transaction(sessions) as s:
-        made = await _province(s)
+        made = await province(s)
         if rename:  # four people of C1 give themselves formula names
             ids = (
                 await s.scalars(
@@ -232,7 +232,7 @@ def test_cli_export_writes_the_same_files(
     async def fill() -> None:
         engine = create_engine(sqlite_url)
         async with transaction(session_factory(engine)) as s:
-            await _province(s)
+            await province(s)
         await engine.dispose()
 
     asyncio.run(fill())

@@ -20,7 +20,7 @@ from tests.kit.harness import MakeHarness
 from tests.kit.publishing import NUMBER, publish_sample
 from tests.kit.reminders import start_private
 from tests.kit.scene import build_scene
-from tests.test_rollup import NOW, _province
+from tests.kit.tree3 import NOW, province
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 T = Texts("vi").for_lang("vi")
@@ -39,7 +39,7 @@ def _texts(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
 
 async def test_the_draft_holds_the_exact_figures(sessions: SessionFactory) -> None:
     async with transaction(sessions) as s:
-        made = await _province(s)
+        made = await province(s)
         directive, p = made["directive"], made["p"]
         assert isinstance(directive, Directive) and isinstance(p, Unit)
         data = await build_report_draft(s, directive, p, NOW, TZ, T, actor="7")
@@ -86,7 +86,7 @@ def test_cli_report_draft(sqlite_url: str, tmp_path: Path) -> None:
     async def fill() -> None:
         engine = create_engine(sqlite_url)
         async with transaction(session_factory(engine)) as s:
-            await _province(s)
+            await province(s)
         await engine.dispose()
 
     asyncio.run(fill())
