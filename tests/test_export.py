@@ -250,3 +250,20 @@ def test_cli_export_writes_the_same_files(
     rows = list(csv.reader(io.StringIO((out / "chithi-1-CV_T.csv").read_text("utf-8-sig"))))
     assert len(rows) - 1 == 16  # C1 10, C2 4, D1's own 2
     assert cli_main(["--config", str(config), "export", "nope", "--out", str(out)]) == 2
+
+
+async def test_sandbox_takes_documents_up_to_50_mb(sandbox: Any) -> None:
+    from telegram import InputFile
+    from telegram.error import NetworkError
+
+    from tests.kit.plain_bot import ptb_bot, started_user
+
+    token = sandbox.create_bot()
+    user = started_user(sandbox, token)
+    async with ptb_bot(sandbox, token) as bot:
+        sent = await bot.send_document(user.id, InputFile(b"x" * 1000, filename="a.xlsx"))
+        assert sent.document is not None and sent.document.file_name == "a.xlsx"
+        with pytest.raises(NetworkError, match="(?i)too large"):
+            await bot.send_document(
+                user.id, InputFile(b"x" * (50 * 1024 * 1024 + 1), filename="big.xlsx")
+            )
