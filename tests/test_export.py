@@ -263,7 +263,7 @@ async def test_sandbox_takes_documents_up_to_50_mb(sandbox: Any) -> None:
     async with ptb_bot(sandbox, token) as bot:
         sent = await bot.send_document(user.id, InputFile(b"x" * 1000, filename="a.xlsx"))
         assert sent.document is not None and sent.document.file_name == "a.xlsx"
-        with pytest.raises(NetworkError, match="(?i)too large"):
+        with pytest.raises(NetworkError, match=r"(?i)too large"):
             await bot.send_document(
                 user.id, InputFile(b"x" * (50 * 1024 * 1024 + 1), filename="big.xlsx")
             )
