@@ -282,8 +282,7 @@ async def _member_rows(
     hows = {h: _how(t, h) for h in HOWS}
     rows: list[Row] = []
     number = directive.number
-    result = await session.stream(stmt.execution_options(yield_per=2000))
-    async for code, name, full_name, rec_at, stu_at, how in result:
+    for code, name, full_name, rec_at, stu_at, how in await session.execute(stmt):
         rows.append(
             (
                 number,

@@ -317,7 +317,8 @@ async def build_report_draft(
     result = await rollup(session, directive, root, now)
     issued = await _issued(session, directive, root)
     data = compose(t, result, root, issued, now, tz)
-    if actor is not None:
+    document = await asyncio.to_thread(build_docx, data)
+    if actor is not None:  # written after the build: SQLite's write lock is held briefly
         session.add(
             AuditEvent(
                 at=now,
@@ -328,7 +329,7 @@ async def build_report_draft(
             )
         )
         await session.flush()
-    return await asyncio.to_thread(build_docx, data)
+    return document
 
 
 def draft_name(directive: Directive) -> str:
