@@ -8,6 +8,7 @@ from handlers import (
     broadcast_stop,
     claims,
     common,
+    exports,
     fallback,
     join,
     join_settings,
@@ -51,6 +52,7 @@ MODULES = [
     privacy,
     roster,
     lifecycle,
+    exports,
     fallback,
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.api_messages import common_fields, post, target_chat, with_text
-from sandbox.errors import bad_request
+from sandbox.errors import ApiError, bad_request
 from sandbox.files import reuse_document, reuse_photo, store_document, store_photo
 from sandbox.keyboards import check_reply_markup
 from sandbox.objects import file_object
@@ -15,6 +15,7 @@ from sandbox.world import BotAccount, World
 
 JSON = dict[str, Any]
 MAX_PHOTO = 10 * 1024 * 1024
+MAX_DOCUMENT = 50 * 1024 * 1024  # "Bots can currently send files of any type of up to 50 MB"
 MAX_ALBUM = 10
 
 
@@ -27,6 +28,8 @@ def _media(w: World, kind: str, value: Any, upload: Upload | None) -> JSON:
             if len(upload.data) > MAX_PHOTO:
                 raise bad_request("PHOTO_INVALID_DIMENSIONS")
             return {"photo": store_photo(w, upload.data)}
+        if len(upload.data) > MAX_DOCUMENT:
+            raise ApiError(413, "Request Entity Too Large")
         return {"document": store_document(w, upload.data, upload.filename, upload.content_type)}
     if not isinstance(value, str) or not value:
         raise bad_request(f"there is no {kind} in the request")

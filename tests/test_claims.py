@@ -40,7 +40,21 @@ ROSTER = [
     ("Nguyễn Văn Đức", "0912345678"),
     ("Trần Thị Lan", None),
     ("Lê Văn An", None),
-    *[(f"Phạm Văn Người {i:02d}", None) for i in range(10)],
+    *[
+        (f"Phạm Văn {given}", None)
+        for given in (
+            "Phúc",
+            "Quang",
+            "Sơn",
+            "Tâm",
+            "Thắng",
+            "Toàn",
+            "Trung",
+            "Tuấn",
+            "Vinh",
+            "Xuân",
+        )
+    ],
 ]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -12,6 +12,7 @@ from bot.cli import (
     commands_broadcast,
     commands_db,
     commands_deadline,
+    commands_export,
     commands_join,
     commands_publish,
     commands_roles,
@@ -33,6 +34,7 @@ FEATURES = [
     commands_broadcast,
     commands_deadline,
     commands_roles,
+    commands_export,
 ]
 
 

@@ -13,6 +13,8 @@ DEPUTY_COMMANDS = (
     *MEMBER_COMMANDS,
     "pending",
     "stats",
+    "reports",
+    "export",
     "meeting",
     "mark",
     "status",
@@ -30,7 +32,7 @@ DEPUTY_COMMANDS = (
     "cancel",
 )
 SECRETARY_COMMANDS = (*DEPUTY_COMMANDS, "grant", "revoke")
-ADMIN_COMMANDS = (*SECRETARY_COMMANDS, "broadcast", "forget")
+ADMIN_COMMANDS = (*SECRETARY_COMMANDS, "broadcast", "report_draft", "audit", "forget")
 
 MENUS = {
     "member": MEMBER_COMMANDS,

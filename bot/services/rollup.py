@@ -3,22 +3,21 @@ report draft.
 
 Every figure is over the roster (memberships), restricted to the directive's target
 sub-trees, and each unit's figure covers its whole sub-tree: a person listed in two units
-counts once in each, and once in any unit above both (distinct people). All of it comes from a
-handful of grouped SQL statements over the materialised paths, whatever the size of the tree:
-no query per unit, no loop over members in Python.
+counts once in each, and once in any unit above both (distinct people). Each unit's own
+figures come from a few grouped SQL statements (rows per unit, whatever the number of people);
+they are summed up the tree in Python over the units (a province: about 1,100), and only the
+people listed in more than one unit are read one by one, to take off their double counts.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, distinct, false, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.selectable import Subquery
 
 from storage.models import (
     Confirmation,
@@ -96,7 +95,13 @@ def worst_first(f: Figures, requires_study: bool) -> tuple[int, float, str]:
 
 
 async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: datetime) -> Rollup:
-    """Figures of ``root``'s sub-tree for ``directive``: five grouped statements in all."""
+    """Figures of ``root``'s sub-tree for ``directive``.
+
+    Each unit's own figures come from grouped statements (one row per unit, not per person);
+    they are summed up the tree here, over the units. A person listed in several units of the
+    sub-tree would then count once per unit at every unit above them; those people (a few: a
+    district secretary also on a cell's list) are read once and the excess taken off exactly
+    where their units' branches meet."""
     target_paths = (
         select(Unit.path)
         .join(DirectiveTarget, DirectiveTarget.unit_id == Unit.id)
@@ -112,111 +117,151 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
         uid: Figures(uid, code, name, path, depth - root.depth, parent)
         for uid, code, name, path, depth, parent in nodes
     }
-    pairs = _pairs(root, targets, max(f.depth for f in units.values()))
-    for uid, n in await session.execute(_count_members(pairs)):
-        units[uid].members = n
-    for uid, kind, how, n in await session.execute(_count_confirmations(pairs, directive.id)):
-        figures = units[uid]
-        if kind == "received":
-            figures.received += n
-        elif kind == "studied":
-            figures.studied += n
-            figures.studied_by[how if how in HOWS else "press"] += n
-    for uid, owed, done in await session.execute(_count_reports(pairs, directive.id, now)):
-        units[uid].reports_owed, units[uid].reports_done = owed, done or 0
-    for uid, n in await session.execute(_count_forwarded(pairs, directive.id)):
-        units[uid].forwarded = n
+    scope = _in_scope(root, targets)
+    own = {
+        uid: Figures(uid, f.code, f.name, f.path, f.depth, f.parent_id) for uid, f in units.items()
+    }
+    for uid, n in await session.execute(_own_members(scope)):
+        own[uid].members = n
+    for uid, kind, how, n in await session.execute(_own_confirmations(scope, directive.id)):
+        _add_confirmations(own[uid], kind, how, n)
+    for uid, reported in await session.execute(_own_reports(scope, directive.id, now)):
+        own[uid].reports_owed = 1
+        own[uid].reports_done = 1 if reported else 0
+    for issuer, n in await session.execute(_own_forwarded(scope, directive.id)):
+        if issuer is not None:
+            own[issuer].forwarded = n
+    # Sum each unit's own figures into it and every unit above it, up to the root.
+    for uid, figures in own.items():
+        for node in _up(uid, units):
+            _add(units[node], figures, 1)
+    await _uncount_repeats(session, scope, directive.id, units)
     return Rollup(directive, units[root.id], units)
 
 
-def _pairs(root: Unit, targets: Sequence[str], levels: int) -> Subquery:
-    """(node, leaf): every unit of the root's sub-tree (node) with each unit under it (leaf,
-    the node itself included) that lies inside the directive's targets.
+def _up(uid: int, units: dict[int, Figures]) -> list[int]:
+    """The unit and each unit above it, within the roll-up."""
+    chain = []
+    current: int | None = uid
+    while current is not None and current in units:
+        chain.append(current)
+        current = units[current].parent_id
+    return chain
 
-    Built by walking up the parent links, one branch per number of steps (``levels`` is the
-    sub-tree's depth below the root): equality joins on the primary key, so the database
-    never compares every path with every other (a ``LIKE node.path || '%'`` join is a nested
-    loop over all pairs of units, and SQLite re-ran it for every confirmation)."""
-    leaf = aliased(Unit, name="leaf")
-    inside = or_(*[leaf.path.startswith(p) for p in targets]) if targets else false()
-    in_root = leaf.path.startswith(root.path)
-    branches = [select(leaf.id.label("node_id"), leaf.id.label("leaf_id")).where(in_root, inside)]
-    for steps in range(1, levels + 1):
-        up = [aliased(Unit, name=f"up{i}") for i in range(1, steps + 1)]
-        stmt = select(up[-1].id.label("node_id"), leaf.id.label("leaf_id")).join(
-            up[0], up[0].id == leaf.parent_id
+
+def _add_confirmations(f: Figures, kind: str, how: str, n: int) -> None:
+    if kind == "received":
+        f.received += n
+    elif kind == "studied":
+        f.studied += n
+        f.studied_by[how if how in HOWS else "press"] += n
+
+
+def _add(into: Figures, part: Figures, sign: int) -> None:
+    into.members += sign * part.members
+    into.received += sign * part.received
+    into.studied += sign * part.studied
+    for how in HOWS:
+        into.studied_by[how] += sign * part.studied_by[how]
+    into.reports_owed += sign * part.reports_owed
+    into.reports_done += sign * part.reports_done
+    into.forwarded += sign * part.forwarded
+
+
+async def _uncount_repeats(
+    session: AsyncSession, scope: ColumnElement[bool], directive_id: int, units: dict[int, Figures]
+) -> None:
+    """Take off what a person listed in several units added more than once to a unit above
+    several of them: each counts once per unit (their own lists) and once above."""
+    repeated = (
+        select(Membership.member_id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(scope)
+        .group_by(Membership.member_id)
+        .having(func.count() > 1)
+    )
+    placed: dict[int, list[int]] = {}
+    rows = await session.execute(
+        select(Membership.member_id, Membership.unit_id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(scope, Membership.member_id.in_(repeated))
+    )
+    for member_id, unit_id in rows:
+        placed.setdefault(member_id, []).append(unit_id)
+    if not placed:
+        return
+    confirmed: dict[int, list[tuple[str, str]]] = {}
+    their_confirmations = await session.execute(
+        select(Confirmation.member_id, Confirmation.kind, Confirmation.how).where(
+            Confirmation.directive_id == directive_id, Confirmation.member_id.in_(repeated)
         )
-        for lower, upper in itertools.pairwise(up):
-            stmt = stmt.join(upper, upper.id == lower.parent_id)
-        branches.append(stmt.where(in_root, inside, up[-1].depth >= root.depth))
-    return union_all(*branches).subquery("pairs")
+    )
+    for member_id, kind, how in their_confirmations:
+        confirmed.setdefault(member_id, []).append((kind, how))
+    for member_id, unit_ids in placed.items():
+        person = Figures(0, "", "", "", 0, None, members=1)
+        for kind, how in confirmed.get(member_id, []):
+            _add_confirmations(person, kind, how, 1)
+        times: dict[int, int] = {}
+        for unit_id in unit_ids:
+            for node in _up(unit_id, units):
+                times[node] = times.get(node, 0) + 1
+        for node, n in times.items():
+            for _ in range(n - 1):
+                _add(units[node], person, -1)
 
 
-def _count_members(pairs: Subquery) -> Select[int, int]:
+def _in_scope(root: Unit, targets: Sequence[str]) -> ColumnElement[bool]:
+    """SQL: the ``Unit`` row is in the root's sub-tree and inside the directive's targets."""
+    inside = or_(*[Unit.path.startswith(p) for p in targets]) if targets else false()
+    return and_(Unit.path.startswith(root.path), inside)
+
+
+def _own_members(scope: ColumnElement[bool]) -> Select[int, int]:
     return (
-        select(pairs.c.node_id, func.count(distinct(Membership.member_id)))
-        .join(Membership, Membership.unit_id == pairs.c.leaf_id)
-        .group_by(pairs.c.node_id)
+        select(Membership.unit_id, func.count())
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(scope)
+        .group_by(Membership.unit_id)
     )
 
 
-def _count_confirmations(pairs: Subquery, directive_id: int) -> Select[int, str, str, int]:
+def _own_confirmations(scope: ColumnElement[bool], directive_id: int) -> Select[int, str, str, int]:
     return (
-        select(
-            pairs.c.node_id,
-            Confirmation.kind,
-            Confirmation.how,
-            func.count(distinct(Confirmation.member_id)),
-        )
-        .join(Membership, Membership.unit_id == pairs.c.leaf_id)
-        .join(
-            Confirmation,
-            and_(
-                Confirmation.member_id == Membership.member_id,
-                Confirmation.directive_id == directive_id,
-            ),
-        )
-        .group_by(pairs.c.node_id, Confirmation.kind, Confirmation.how)
+        select(Membership.unit_id, Confirmation.kind, Confirmation.how, func.count())
+        .select_from(Confirmation)
+        .join(Membership, Membership.member_id == Confirmation.member_id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .where(Confirmation.directive_id == directive_id, scope)
+        .group_by(Membership.unit_id, Confirmation.kind, Confirmation.how)
     )
 
 
-def _count_reports(
-    pairs: Subquery, directive_id: int, now: datetime
-) -> Select[int, int, int | None]:
-    """Per node: units that owe a report (a cycle due by now, or one already submitted) and
-    those that have submitted every cycle due so far (an early report counts)."""
+def _own_reports(scope: ColumnElement[bool], directive_id: int, now: datetime) -> Select[int, bool]:
+    """Units that owe a report (a cycle due by now, or one already submitted), each with
+    whether it submitted every cycle due so far (an early report counts)."""
     due = ReportCycle.due_at <= now
     submitted = ReportCycle.submitted_at.is_not(None)
-    per_unit = (
-        select(
-            ReportCycle.unit_id.label("unit_id"),
-            func.count(case((due, 1))).label("due"),
-            func.count(case((and_(due, submitted), 1))).label("due_done"),
-            func.count(case((submitted, 1))).label("done"),
-        )
-        .where(ReportCycle.directive_id == directive_id)
+    n_due = func.count(case((due, 1)))
+    n_due_done = func.count(case((and_(due, submitted), 1)))
+    n_done = func.count(case((submitted, 1)))
+    reported = or_(and_(n_due > 0, n_due_done == n_due), and_(n_due == 0, n_done > 0))
+    return (
+        select(ReportCycle.unit_id, reported)
+        .join(Unit, Unit.id == ReportCycle.unit_id)
+        .where(ReportCycle.directive_id == directive_id, scope)
         .group_by(ReportCycle.unit_id)
-        .subquery("per_unit")
-    )
-    reported = or_(
-        and_(per_unit.c.due > 0, per_unit.c.due_done == per_unit.c.due),
-        and_(per_unit.c.due == 0, per_unit.c.done > 0),
-    )
-    return (
-        select(pairs.c.node_id, func.count(), func.sum(case((reported, 1), else_=0)))
-        .join(per_unit, per_unit.c.unit_id == pairs.c.leaf_id)
-        .where(or_(per_unit.c.due > 0, per_unit.c.done > 0))
-        .group_by(pairs.c.node_id)
+        .having(or_(n_due > 0, n_done > 0))
     )
 
 
-def _count_forwarded(pairs: Subquery, directive_id: int) -> Select[int, int]:
-    """Per node: documents issued by units of its sub-tree to carry the directive out."""
+def _own_forwarded(scope: ColumnElement[bool], directive_id: int) -> Select[int | None, int]:
+    """Documents each unit issued to carry the directive out."""
     return (
-        select(pairs.c.node_id, func.count(Directive.id))
-        .join(Directive, Directive.issuer_unit_id == pairs.c.leaf_id)
-        .where(Directive.parent_id == directive_id)
-        .group_by(pairs.c.node_id)
+        select(Directive.issuer_unit_id, func.count())
+        .join(Unit, Unit.id == Directive.issuer_unit_id)
+        .where(Directive.parent_id == directive_id, scope)
+        .group_by(Directive.issuer_unit_id)
     )
 
 
