@@ -28,6 +28,7 @@ from bot.intake.press_lane import lane_of
 from bot.intake.route import Router
 from bot.intake.webhook import WebhookServer
 from bot.jobs import schedule_ticks
+from bot.lag import LagMonitor
 from bot.logs import describe_update, protect
 from bot.runtime import Runtime, utc_now
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
@@ -211,6 +212,8 @@ async def running(
         await app.shutdown()
         await lease.release()
         raise
+    lag = runtime.lag = LagMonitor(warn_after=runtime.settings.log.loop_lag_warning_ms / 1000)
+    lag.start()
     try:
         yield app
     finally:
@@ -219,6 +222,7 @@ async def running(
         await _shutdown_step("workers", app.post_shutdown(app))  # type: ignore[misc]
         await app.shutdown()
         await lease.release()
+        await lag.stop()
 
 
 async def _shutdown_step(name: str, step: Awaitable[object]) -> None:

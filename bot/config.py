@@ -181,6 +181,9 @@ class ReminderSettings(_Section):
 
 class LogSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The event loop held longer than this (one callback running without yielding) is logged
+    # as a WARNING, at most one a half-minute; /healthz shows the lag's p50/p99/max always.
+    loop_lag_warning_ms: float = Field(100.0, gt=0)
 
 
 class Settings(_Section):

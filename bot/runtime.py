@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.intake.press_lane import PressLane
     from bot.intake.route import Router
     from bot.intake.webhook import WebhookServer
+    from bot.lag import LagMonitor
     from bot.reminder_worker import ReminderTicker
     from bot.services.presses import PressBatcher
 
@@ -56,6 +57,7 @@ class Runtime:
     sender: OutboxSender | None = None
     reminders: ReminderTicker | None = None
     broadcast_progress: ProgressUpdater | None = None
+    lag: LagMonitor | None = None  # how late the event loop wakes up (bot.lag)
 
     def now(self) -> datetime:
         return self.clock()

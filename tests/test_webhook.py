@@ -119,6 +119,8 @@ async def test_a_wrong_or_missing_secret_gets_403_and_changes_nothing(hooked: Ha
     assert await count(h, Confirmation) == 0 and await count(h, Delivery) == 0
     assert health["ok"] is True and health["database"] is True and health["sender"] is True
     assert isinstance(health["last_update_seconds"], float) and health["updates"] >= 1
+    lag = health["loop_lag"]  # the event loop's lateness, measured all along (bot.lag)
+    assert lag["samples"] > 0 and 0 <= lag["p50_ms"] <= lag["p99_ms"] <= lag["max_ms"]
 
 
 def test_webhook_config_is_read_and_checked(tmp_path: Any) -> None:

@@ -250,6 +250,8 @@ class WebhookServer:
             "pid": os.getpid(),
             "updates": self.handled,
             "sent": getattr(stats, "sent", None),
+            # How late the event loop woke up over the last minute (bot.lag), in ms.
+            "loop_lag": self.runtime.lag.figures().as_dict() if self.runtime.lag else None,
         }
         return (200 if body["ok"] else 503), orjson.dumps(body)
 
