@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -117,19 +117,24 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
         uid: Figures(uid, code, name, path, depth - root.depth, parent)
         for uid, code, name, path, depth, parent in nodes
     }
-    scope = _in_scope(root, targets)
+    scope = {uid for uid, f in units.items() if any(f.path.startswith(p) for p in targets)}
     own = {
         uid: Figures(uid, f.code, f.name, f.path, f.depth, f.parent_id) for uid, f in units.items()
     }
+    # Grouped by unit over the whole table (an index scan, no per-row path test) and kept for
+    # the units in scope here: cheaper than joining every row to its unit to test its path.
     for uid, n in await session.execute(_own_members(scope)):
-        own[uid].members = n
-    for uid, kind, how, n in await session.execute(_own_confirmations(scope, directive.id)):
-        _add_confirmations(own[uid], kind, how, n)
-    for uid, reported in await session.execute(_own_reports(scope, directive.id, now)):
-        own[uid].reports_owed = 1
-        own[uid].reports_done = 1 if reported else 0
-    for issuer, n in await session.execute(_own_forwarded(scope, directive.id)):
-        if issuer is not None:
+        if uid in scope:
+            own[uid].members = n
+    for uid, kind, how, n in await session.execute(_own_confirmations(directive.id)):
+        if uid in scope:
+            _add_confirmations(own[uid], kind, how, n)
+    for uid, reported in await session.execute(_own_reports(directive.id, now)):
+        if uid in scope:
+            own[uid].reports_owed = 1
+            own[uid].reports_done = 1 if reported else 0
+    for issuer, n in await session.execute(_own_forwarded(directive.id)):
+        if issuer in scope:
             own[issuer].forwarded = n
     # Sum each unit's own figures into it and every unit above it, up to the root.
     for uid, figures in own.items():
@@ -169,25 +174,19 @@ def _add(into: Figures, part: Figures, sign: int) -> None:
 
 
 async def _uncount_repeats(
-    session: AsyncSession, scope: ColumnElement[bool], directive_id: int, units: dict[int, Figures]
+    session: AsyncSession, scope: set[int], directive_id: int, units: dict[int, Figures]
 ) -> None:
     """Take off what a person listed in several units added more than once to a unit above
     several of them: each counts once per unit (their own lists) and once above."""
-    repeated = (
-        select(Membership.member_id)
-        .join(Unit, Unit.id == Membership.unit_id)
-        .where(scope)
-        .group_by(Membership.member_id)
-        .having(func.count() > 1)
-    )
+    repeated = select(Membership.member_id).group_by(Membership.member_id).having(func.count() > 1)
     placed: dict[int, list[int]] = {}
     rows = await session.execute(
-        select(Membership.member_id, Membership.unit_id)
-        .join(Unit, Unit.id == Membership.unit_id)
-        .where(scope, Membership.member_id.in_(repeated))
+        select(Membership.member_id, Membership.unit_id).where(Membership.member_id.in_(repeated))
     )
     for member_id, unit_id in rows:
-        placed.setdefault(member_id, []).append(unit_id)
+        if unit_id in scope:
+            placed.setdefault(member_id, []).append(unit_id)
+    placed = {m: u for m, u in placed.items() if len(u) > 1}
     if not placed:
         return
     confirmed: dict[int, list[tuple[str, str]]] = {}
@@ -211,33 +210,27 @@ async def _uncount_repeats(
                 _add(units[node], person, -1)
 
 
-def _in_scope(root: Unit, targets: Sequence[str]) -> ColumnElement[bool]:
-    """SQL: the ``Unit`` row is in the root's sub-tree and inside the directive's targets."""
-    inside = or_(*[Unit.path.startswith(p) for p in targets]) if targets else false()
-    return and_(Unit.path.startswith(root.path), inside)
+SMALL_SCOPE = 2_000  # units: below this, memberships are read through their unit index
 
 
-def _own_members(scope: ColumnElement[bool]) -> Select[int, int]:
-    return (
-        select(Membership.unit_id, func.count())
-        .join(Unit, Unit.id == Membership.unit_id)
-        .where(scope)
-        .group_by(Membership.unit_id)
-    )
+def _own_members(scope: set[int]) -> Select[int, int]:
+    stmt = select(Membership.unit_id, func.count()).group_by(Membership.unit_id)
+    if len(scope) <= SMALL_SCOPE:
+        stmt = stmt.where(Membership.unit_id.in_(sorted(scope)))
+    return stmt
 
 
-def _own_confirmations(scope: ColumnElement[bool], directive_id: int) -> Select[int, str, str, int]:
+def _own_confirmations(directive_id: int) -> Select[int, str, str, int]:
     return (
         select(Membership.unit_id, Confirmation.kind, Confirmation.how, func.count())
         .select_from(Confirmation)
         .join(Membership, Membership.member_id == Confirmation.member_id)
-        .join(Unit, Unit.id == Membership.unit_id)
-        .where(Confirmation.directive_id == directive_id, scope)
+        .where(Confirmation.directive_id == directive_id)
         .group_by(Membership.unit_id, Confirmation.kind, Confirmation.how)
     )
 
 
-def _own_reports(scope: ColumnElement[bool], directive_id: int, now: datetime) -> Select[int, bool]:
+def _own_reports(directive_id: int, now: datetime) -> Select[int, bool]:
     """Units that owe a report (a cycle due by now, or one already submitted), each with
     whether it submitted every cycle due so far (an early report counts)."""
     due = ReportCycle.due_at <= now
@@ -248,19 +241,17 @@ def _own_reports(scope: ColumnElement[bool], directive_id: int, now: datetime) -
     reported = or_(and_(n_due > 0, n_due_done == n_due), and_(n_due == 0, n_done > 0))
     return (
         select(ReportCycle.unit_id, reported)
-        .join(Unit, Unit.id == ReportCycle.unit_id)
-        .where(ReportCycle.directive_id == directive_id, scope)
+        .where(ReportCycle.directive_id == directive_id)
         .group_by(ReportCycle.unit_id)
         .having(or_(n_due > 0, n_done > 0))
     )
 
 
-def _own_forwarded(scope: ColumnElement[bool], directive_id: int) -> Select[int | None, int]:
+def _own_forwarded(directive_id: int) -> Select[int | None, int]:
     """Documents each unit issued to carry the directive out."""
     return (
         select(Directive.issuer_unit_id, func.count())
-        .join(Unit, Unit.id == Directive.issuer_unit_id)
-        .where(Directive.parent_id == directive_id, scope)
+        .where(Directive.parent_id == directive_id)
         .group_by(Directive.issuer_unit_id)
     )
 
