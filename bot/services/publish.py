@@ -225,6 +225,8 @@ async def _chat_posts(
                 payload["buttons"] = rendered.buttons
                 payload["counters"] = counters_line(t, 0, 0, total, d.requires_study)
                 payload["confirm"] = True
+            if rendered.abridged:  # redraws (amend, recall) keep it one message
+                payload["abridged"] = True
             items.append(
                 Outgoing(
                     f"d{d.id}:c{chat.id}:post:{seq}",
@@ -328,6 +330,8 @@ async def _private_copies(
             if seq == last:
                 payload["buttons"] = rendered.buttons
                 payload["confirm"] = True
+            if rendered.abridged:
+                payload["abridged"] = True
             items.append(
                 Outgoing(
                     f"d{d.id}:m{member.id}:private:{seq}",
