@@ -203,3 +203,33 @@ async def test_a_paste_is_refused_when_the_pieces_exceed_the_body_limit_and_keep
     assert "⚠️" in reply["text"] and "Đã nhận 4 phần" in reply["text"]
     reply = await say(h, admin, "xong")  # typed instead of pressed
     assert "Liên kết" in reply["text"]
+
+
+async def test_recalling_a_long_directive_edits_its_one_post_once_and_it_stays_one_message(
+    h: Harness,
+) -> None:
+    """A post published abridged is redrawn abridged (recall, amend): one edit per post, the
+    full text file left as it is."""
+    from bot.services import lifecycle
+    from tests.kit.lifecycle import edits_per_message
+
+    scene = await build_scene(h)
+    chat = scene.groups["BP-DX-01"].id
+    before = {chat: len(h.bot_messages(chat))}
+    directive_id = await publish_as(h, scene, draft("49-CV/HU", body=long_body()))
+    post, _doc = sent_since(h, before)[chat]
+    since = len(h.sandbox.calls)
+    async with h.db() as s:
+        d = await s.get(Directive, directive_id)
+        assert d is not None
+        await lifecycle.recall(
+            s, d, now=h.rt.now(), texts=h.rt.texts, tz=h.settings.locale.tz, actor="test"
+        )
+    await h.outbox_idle()
+    edits = edits_per_message(h, since)
+    assert edits[(chat, post["message_id"])] == 1
+    assert set(edits.values()) == {1}
+    [shown] = [m for m in h.bot_messages(chat) if m["message_id"] == post["message_id"]]
+    assert "Văn bản đã thu hồi" in shown["text"] and "Toàn văn ở tệp đính kèm" in shown["text"]
+    assert tg_len(shown["text"]) <= 4096 and not shown.get("reply_markup")
+    assert no_flood(h)
