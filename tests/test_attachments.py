@@ -110,6 +110,32 @@ async def test_photos_and_a_document_go_as_a_photo_album_and_a_document(h: Harne
     assert "media_group_id" not in doc and doc["document"]["file_name"] == "huong-dan.pdf"
 
 
+async def test_a_text_file_at_the_body_step_is_the_full_text_and_a_summary_is_asked(
+    h: Harness,
+) -> None:
+    """No download: the .txt is posted as the attachment; the body is a typed summary."""
+    scene = await build_scene(h)
+    admin = scene.users["admin"]
+    await say(h, admin, "/publish")
+    await say(h, admin, "54-CV/BTGTU")
+    await say(h, admin, "V/v học tập chuyên đề năm 2027")
+    await say(h, admin, "Ban Tuyên giáo Tỉnh ủy")
+    await tap(h, admin, "Hôm nay")
+    full = "Toàn văn chỉ thị.\n" * 2000
+    reply = await send_document(h, admin, full.encode(), "toan-van.txt")
+    assert "toan-van.txt" in reply["text"] and "tóm tắt" in reply["text"]
+    assert "Nội dung" in reply["text"]  # the body is still asked
+    reply = await say(h, admin, "Tóm tắt: các chi bộ tổ chức học tập trong quý I.")
+    assert "Liên kết" in reply["text"]
+    chat = scene.groups["BP-DX-01"].id
+    before = len(h.bot_messages(chat))
+    await finish_and_publish(h, admin, preview_messages=3)  # post, the file, note
+    post, doc = h.bot_messages(chat)[before:]
+    assert "Tóm tắt: các chi bộ" in post["text"] and buttons_of(post)
+    assert doc["document"]["file_name"] == "toan-van.txt"
+    assert h.sandbox.files[doc["document"]["file_id"]].data == full.encode()
+
+
 async def test_an_oversized_file_is_refused_in_the_dialogue_and_nothing_is_published(
     h: Harness,
 ) -> None:

@@ -28,6 +28,8 @@ from bot.services.render import full_text_file, full_text_name
 from storage.models import Directive
 
 DOCUMENT, PHOTO = "document", "photo"
+# From the chat a plain-text file is welcome too: the full text of a long directive.
+CHAT_SUFFIXES = rules.ATTACHMENT_SUFFIXES | {".txt"}
 ALBUM_MAX = 10  # Bot API sendMediaGroup: 2-10 items
 # Documents a secretary may attach from chat: what a directive comes with (the TOML file's
 # allow-list), images included; by name, as Telegram reports it.
@@ -37,6 +39,7 @@ MIME_SUFFIX = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "image/jpeg": ".jpg",
     "image/png": ".png",
+    "text/plain": ".txt",
 }
 
 
@@ -59,12 +62,12 @@ def check_chat_file(f: ChatFile) -> None:
     (documents 50 MB, photos 10 MB); refused with the size and the limit in the message."""
     if f.type == DOCUMENT:
         suffix = Path(f.name).suffix.lower() or MIME_SUFFIX.get(f.mime or "", "")
-        if suffix not in rules.ATTACHMENT_SUFFIXES:
+        if suffix not in CHAT_SUFFIXES:
             raise DraftError(
                 "media-file-type",
                 field="attachments",
                 file=f.name,
-                allowed=" ".join(sorted(s.lstrip(".") for s in rules.ATTACHMENT_SUFFIXES)),
+                allowed=" ".join(sorted(s.lstrip(".") for s in CHAT_SUFFIXES)),
             )
     limit = rules.DOCUMENT_MAX_BYTES if f.type == DOCUMENT else rules.PHOTO_MAX_BYTES
     if f.size is not None and f.size > limit:
