@@ -29,6 +29,7 @@ from bot.context import ChithiApp, Ctx
 from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Translator
 from bot.services import publish_dialogue as pd
+from bot.services import publish_media as pm
 from bot.services.dialogues import Draft
 from bot.services.drafts import DraftError
 from bot.services.publish import publish
@@ -42,6 +43,7 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
+from handlers.publish_media import DONE_ACTION, chat_file, pieces_prompt
 from handlers.publish_prompts import confirm_keyboard, question, refusal
 from storage import queries
 from storage.models import Unit
@@ -80,7 +82,10 @@ async def _ask(
             await _say(ctx, chat_id, prefix)
         await _preview(ctx, chat_id, t, d)
         return
-    text, markup = question(t, d, step, ctx.rt.now(), ctx.settings.locale.tz)
+    if step == "body" and pm.collecting(d):  # a long paste arriving in pieces
+        text, markup = pieces_prompt(t, d)
+    else:
+        text, markup = question(t, d, step, ctx.rt.now(), ctx.settings.locale.tz)
     await _say(ctx, chat_id, f"{prefix}\n\n{text}" if prefix else text, markup)
 
 
@@ -143,11 +148,26 @@ async def on_text(update: Update, ctx: Ctx) -> None:
         await _say(ctx, message.chat_id, t("pd-confirm-wait"), confirm_keyboard(t, d))
         return
     try:
-        value = await _read(ctx, step, message.text, user.id)
+        if step == "body":
+            value = _body(d, message.text)
+        else:
+            value = await _read(ctx, step, message.text, user.id)
     except DraftError as error:
         await _ask(ctx, message.chat_id, t, d, prefix=refusal(t, error))
         return
+    if step == "body" and value is None:  # a piece of a long paste: kept, more may follow
+        async with unit_of_work(ctx) as session:
+            await _keep(session, ctx, user.id, d)
+        await _ask(ctx, message.chat_id, t, d)
+        return
     await _accept(ctx, message.chat_id, t, d, step, value)
+
+
+def _body(d: pd.Dialogue, text: str) -> str | None:
+    """The body typed at once, or None while a long paste is collected (see publish_media)."""
+    if pm.collecting(d) and pm.is_done(text):
+        return pm.finish_body(d)
+    return pm.take_body(d, text)
 
 
 async def _read(ctx: Ctx, step: str, text: str, user_id: int) -> Any:
@@ -199,6 +219,31 @@ async def _accept(
     await _ask(ctx, chat_id, t, d, prefix=prefix)
 
 
+async def on_file(update: Update, ctx: Ctx) -> None:
+    """A document or photo during the dialogue: kept by its file_id (or refused, saying why:
+    type, size against the limit, count), then the current question again (or the preview
+    again, the file in it). See bot.services.publish_media."""
+    message, user, d = update.effective_message, update.effective_user, _dialogue(ctx)
+    if message is None or user is None or d is None:
+        return
+    f = chat_file(message)
+    if f is None:
+        await remind(update, ctx)
+        return
+    t = translator(update, ctx)
+    try:
+        count = pm.add_file(d, f)
+    except DraftError as error:  # nothing kept: the draft is as it was
+        await _ask(ctx, message.chat_id, t, d, prefix=refusal(t, error))
+        return
+    async with unit_of_work(ctx) as session:
+        await _keep(session, ctx, user.id, d)
+    ack = t("media-file-kept", file=html.escape(f.name), count=count)
+    if d.next_step() == "body" and not pm.collecting(d):
+        ack = f"{ack}\n{t('media-file-as-body')}"
+    await _ask(ctx, message.chat_id, t, d, prefix=ack)
+
+
 # -- buttons ---------------------------------------------------------------------------------
 
 
@@ -244,6 +289,8 @@ async def _choice(
     ctx: Ctx, d: pd.Dialogue, step: str | None, action: str, t: Translator, user_id: int
 ) -> tuple[Any, str] | None:
     """The value a button stands for at the current step; None if it belongs to another."""
+    if step == "body" and action == DONE_ACTION and pm.collecting(d):
+        return pm.finish_body(d), t("media-button-done")
     if step == "issuer" and action == "is" and d.home_name:
         return d.home_name, d.home_name
     if step == "issued_on" and action == "td":
@@ -394,6 +441,7 @@ def register(app: ChithiApp) -> None:
     app.add_handler(CommandHandler("publish", publish_command, filters=fresh))
     app.add_handler(CommandHandler("cancel", cancel_command, filters=active))
     app.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(MessageHandler(active & (filters.Document.ALL | filters.PHOTO), on_file))
     app.add_handler(MessageHandler(active & ~filters.TEXT & ~filters.StatusUpdate.ALL, remind))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^pub:"))
     app.add_handler(CallbackQueryHandler(on_preview_press, pattern=rf"^{pd.PREVIEW_PREFIX}:"))

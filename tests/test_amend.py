@@ -106,15 +106,15 @@ async def test_amending_the_text_edits_every_post_once_and_keeps_confirmations(h
         assert audit.actor == str(admin.id) and audit.detail["edits"] == 5
 
 
-async def test_a_moved_deadline_edits_only_the_parts_that_change_and_moves_reminders(
+async def test_a_moved_deadline_edits_a_long_directive_s_one_post_once_and_moves_reminders(
     h: Harness,
 ) -> None:
     body = "\n".join(f"Đoạn {i}: " + "nội dung dài của văn bản " * 12 for i in range(30))
     scene, directive_id = await _published(h, body)
     rows = await posted(h, directive_id)
     group = scene.groups["BP-DX-02"].id
-    parts = [r for r in rows if r.target_telegram_id == group]
-    assert len(parts) == 3
+    # Issue 13: a long text is one post (its opening) plus the full text as a document.
+    [post] = [r for r in rows if r.target_telegram_id == group]
     since = len(h.sandbox.calls)
 
     sec = scene.users["sec_dx"]  # secretary over every target
@@ -128,13 +128,12 @@ async def test_a_moved_deadline_edits_only_the_parts_that_change_and_moves_remin
     await h.outbox_idle()
 
     edits = edits_per_message(h, since)
-    first, middle, last = (p.message_id or 0 for p in parts)
-    assert edits[(group, first)] == 1  # the "amended" mark
-    assert edits[(group, last)] == 1  # the deadline
-    assert (group, middle) not in edits  # unchanged text: not touched
+    only = post.message_id or 0
+    assert edits[(group, only)] == 1  # the "amended" mark and the deadline, in one edit
     assert set(edits.values()) == {1} and no_flood(h)
-    assert "25/01/2027" in message(h, group, last)["text"]
-    assert MARK in message(h, group, first)["text"]
+    assert "25/01/2027" in message(h, group, only)["text"]
+    assert MARK in message(h, group, only)["text"]
+    assert "Toàn văn ở tệp đính kèm" in message(h, group, only)["text"]  # still abridged
     async with h.db() as s:
         d = await s.get(Directive, directive_id)
         assert d is not None and d.study_by == local("25/01/2027 17:00")

@@ -59,7 +59,7 @@ def _plain(part: str) -> str:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_short_directive_is_one_part_with_both_buttons(lang: str) -> None:
     t = TEXTS.for_lang(lang)
-    rendered = render_directive(t, _directive("Nội dung ngắn."), TZ)
+    rendered = render_directive(t, _directive("Nội dung ngắn."), TZ, abridge=False)
     assert len(rendered.parts) == 1
     assert [b["data"] for b in rendered.buttons[0]] == ["c:7:r", "c:7:s"]
     assert "Chỉ thị &lt;thử&gt; &amp; kiểm tra" in rendered.parts[0]  # escaped HTML
@@ -68,7 +68,7 @@ def test_short_directive_is_one_part_with_both_buttons(lang: str) -> None:
 def test_long_body_is_split_at_paragraphs_and_nothing_is_lost() -> None:
     paragraphs = [f"Đoạn {i}: " + "cán bộ, đảng viên học tập & làm theo. " * 12 for i in range(60)]
     body = "\n".join(paragraphs)
-    rendered = render_directive(TEXTS.for_lang("vi"), _directive(body), TZ)
+    rendered = render_directive(TEXTS.for_lang("vi"), _directive(body), TZ, abridge=False)
     assert len(rendered.parts) > 3
     assert all(html_len(part) <= BUDGET for part in rendered.parts)
     joined = "\n".join(_plain(p) for p in rendered.parts)
@@ -79,7 +79,7 @@ def test_long_body_is_split_at_paragraphs_and_nothing_is_lost() -> None:
 
 def test_one_enormous_line_is_cut_at_spaces_not_inside_entities() -> None:
     body = ("A&B " * 3000).strip()
-    rendered = render_directive(TEXTS.for_lang("vi"), _directive(body), TZ)
+    rendered = render_directive(TEXTS.for_lang("vi"), _directive(body), TZ, abridge=False)
     assert all(html_len(p) <= BUDGET for p in rendered.parts)
     assert all(not re.search(r"&(?![a-z]+;)", p) for p in rendered.parts)  # no broken &amp;
     assert "".join(_plain(p) for p in rendered.parts).count("A&B") == 3000
@@ -149,7 +149,7 @@ def _assert_parts_fit(parts: list[str]) -> None:
 
 def _render(title: str, issuer: str, body: str, links: list[dict[str, str]]) -> list[str]:
     d = _directive(body, title=title, issuer=issuer, links=links, number="1208-CV/BTGTU")
-    return render_directive(TEXTS.for_lang("vi"), d, TZ).parts
+    return render_directive(TEXTS.for_lang("vi"), d, TZ, abridge=False).parts
 
 
 @pytest.mark.timeout(20)
@@ -186,14 +186,19 @@ def test_the_largest_valid_header_leaves_most_of_the_first_message_to_the_text()
         title="😀" * rules.TITLE_MAX,
         issuer="😀" * rules.ISSUER_MAX,
     )
-    [part] = render_directive(TEXTS.for_lang("vi"), d, TZ).parts
+    [part] = render_directive(TEXTS.for_lang("vi"), d, TZ, abridge=False).parts
     assert html_len(part) <= BUDGET // 2
 
 
 def _boundary_body(t_lang: str, extra: int) -> tuple[Directive, int]:
     """A directive of emoji (two units each) and '&' whose whole text is ``BUDGET + extra``
     units; returns it and its length in code points (what len() would have counted)."""
-    base = html_len(render_directive(TEXTS.for_lang(t_lang), _directive("x"), TZ).parts[0]) - 1
+    base = (
+        html_len(
+            render_directive(TEXTS.for_lang(t_lang), _directive("x"), TZ, abridge=False).parts[0]
+        )
+        - 1
+    )
     room = BUDGET - base + extra
     body = "😀" * (room // 2) + "&" * (room % 2)
     return _directive(body), base + len(body)
@@ -202,17 +207,17 @@ def _boundary_body(t_lang: str, extra: int) -> tuple[Directive, int]:
 def test_an_emoji_heavy_directive_is_split_exactly_at_telegrams_length() -> None:
     """Issue 14: Telegram counts UTF-16 units after entities; the split follows that count."""
     exact, _ = _boundary_body("vi", 0)
-    [part] = render_directive(TEXTS.for_lang("vi"), exact, TZ).parts
+    [part] = render_directive(TEXTS.for_lang("vi"), exact, TZ, abridge=False).parts
     assert html_len(part) == BUDGET
     plain, _ = parse_html(part)
     assert utf16_len(plain) == BUDGET  # as the sandbox (tdlib's parser) counts it
     over, _ = _boundary_body("vi", 1)
-    parts = render_directive(TEXTS.for_lang("vi"), over, TZ).parts
+    parts = render_directive(TEXTS.for_lang("vi"), over, TZ, abridge=False).parts
     assert len(parts) == 2
     _assert_parts_fit(parts)
     # one enormous line of emoji: every part but the last is filled to the unit (an emoji
     # is never cut in half, so a part may end one unit short)
-    long = render_directive(TEXTS.for_lang("vi"), _directive("😀" * 6000), TZ).parts
+    long = render_directive(TEXTS.for_lang("vi"), _directive("😀" * 6000), TZ, abridge=False).parts
     _assert_parts_fit(long)
     assert all(BUDGET - 1 <= html_len(p) <= BUDGET for p in long[:-1])
     assert _shown_text(long).count("😀") == 6000
@@ -225,8 +230,8 @@ def test_a_private_copy_promises_no_qr_codes() -> None:
     d = _directive("Nội dung.", links=links)
     for lang in ("vi", "en"):
         t = TEXTS.for_lang(lang)
-        group = render_directive(t, d, TZ).parts[-1]
-        private = render_directive(t, d, TZ, qr_codes=False).parts[-1]
+        group = render_directive(t, d, TZ, abridge=False).parts[-1]
+        private = render_directive(t, d, TZ, qr_codes=False, abridge=False).parts[-1]
         assert "QR" in group
         assert "QR" not in private
         assert 'href="https://www.facebook.com/trangtuhaobinhphuoc/"' in private

@@ -54,9 +54,12 @@ class Window:
         self.done: deque[float] = deque(maxlen=limit.capacity)
         self.blocked_until = 0.0
 
-    def ready_at(self, now: float) -> float:
-        """The earliest time the next message may start (``NEVER`` until an answer arrives)."""
-        free = self.limit.capacity - 1 - self.in_flight  # completions allowed inside the window
+    def ready_at(self, now: float, weight: int = 1) -> float:
+        """The earliest time the next message (``weight`` messages: an album) may start
+        (``NEVER`` until an answer arrives). An album larger than the window needs it empty,
+        as Telegram (and the sandbox) count it."""
+        need = max(1, min(weight, self.limit.capacity))
+        free = self.limit.capacity - need - self.in_flight  # completions allowed inside
         if free < 0:
             return NEVER
         at = max(now, self.blocked_until)
@@ -68,9 +71,9 @@ class Window:
     def start(self) -> None:
         self.in_flight += 1
 
-    def finish(self, at: float) -> None:
+    def finish(self, at: float, weight: int = 1) -> None:
         self.in_flight = max(0, self.in_flight - 1)
-        self.done.append(at)
+        self.done.extend([at] * max(1, weight))
 
     def idle(self, now: float) -> bool:
         """Nothing in flight and nothing that still counts: the window can be dropped."""
@@ -159,35 +162,42 @@ class Pacer:
         own = self._own(target, edit, create=True)
         return own if edit else [*own, self._global]
 
-    def own_ready_at(self, target: int, *, edit: bool = False, now: float) -> float:
-        """When the chat (and group) would allow it, whatever the global limit says."""
-        return max((w.ready_at(now) for w in self._own(target, edit)), default=now)
+    def own_ready_at(
+        self, target: int, *, edit: bool = False, now: float, weight: int = 1
+    ) -> float:
+        """When the chat (and group) would allow it, whatever the global limit says.
+        ``weight``: how many messages the call posts (an album: one per item)."""
+        return max((w.ready_at(now, weight) for w in self._own(target, edit)), default=now)
 
-    def global_ready_at(self, now: float) -> float:
-        """When the bot as a whole may start its next message."""
-        return max(self._global.ready_at(now), self._next_start)
+    def global_ready_at(self, now: float, weight: int = 1) -> float:
+        """When the bot as a whole may start its next message (``weight`` messages)."""
+        return max(self._global.ready_at(now, weight), self._next_start)
 
-    def ready_at(self, target: int, *, edit: bool = False, now: float | None = None) -> float:
+    def ready_at(
+        self, target: int, *, edit: bool = False, now: float | None = None, weight: int = 1
+    ) -> float:
         """When a message to ``target`` may start (``now`` or later, ``NEVER`` = wait for an
         answer). Edits count against the chat only."""
         now = self.clock() if now is None else now
-        own = self.own_ready_at(target, edit=edit, now=now)
-        return own if edit else max(own, self.global_ready_at(now))
+        own = self.own_ready_at(target, edit=edit, now=now, weight=weight)
+        return own if edit else max(own, self.global_ready_at(now, weight))
 
-    def start(self, target: int, *, edit: bool = False) -> None:
+    def start(self, target: int, *, edit: bool = False, weight: int = 1) -> None:
         """Take the slot (call when ``ready_at`` is due)."""
         for window in self._windows(target, edit):
             window.start()
         if not edit:
             # A start that comes late may be made up (by up to two slots): the windows, not
             # this smoothing, are what keeps us under the limits.
-            self._next_start = max(self._next_start, self.clock() - 2 * self.gap) + self.gap
+            start = max(self._next_start, self.clock() - 2 * self.gap)
+            self._next_start = start + self.gap * max(1, weight)
 
-    def finish(self, target: int, *, edit: bool = False) -> None:
-        """The answer arrived (or the attempt ended): the message counts from now."""
+    def finish(self, target: int, *, edit: bool = False, weight: int = 1) -> None:
+        """The answer arrived (or the attempt ended): the message counts from now; an album
+        of ``weight`` items counts as that many messages (Telegram counts each)."""
         now = self.clock()
         for window in self._windows(target, edit):
-            window.finish(now)
+            window.finish(now, weight)
         self._notify()
 
     @contextlib.asynccontextmanager

@@ -206,10 +206,10 @@ class OutboxSender:
                 break
             if job.is_edit and not self.counters.may_edit(now):
                 continue
-            if pacer.ready_at(job.target, edit=job.is_edit, now=now) <= now:
+            if pacer.ready_at(job.target, edit=job.is_edit, now=now, weight=job.weight) <= now:
                 if job.is_edit:
                     self.counters.took_edit(now)
-                pacer.start(job.target, edit=job.is_edit)
+                pacer.start(job.target, edit=job.is_edit, weight=job.weight)
                 del self._pending[job.order]
                 taken.append(job)
         return taken
@@ -220,7 +220,9 @@ class OutboxSender:
         own = NEVER
         at = NEVER
         for job in self._pending.values():
-            ready = self.pacer.own_ready_at(job.target, edit=job.is_edit, now=now)
+            ready = self.pacer.own_ready_at(
+                job.target, edit=job.is_edit, now=now, weight=job.weight
+            )
             if job.is_edit:
                 at = min(at, max(ready, self.counters.next_edit))
             else:
@@ -292,7 +294,7 @@ class OutboxSender:
             await self._on_error(job, Transient(repr(exc)))
             return
         returned = self.clock()
-        self.pacer.finish(job.target)
+        self.pacer.finish(job.target, weight=job.weight)  # an album: each item counts
         await self._record_sent(job, message_id, returned)
 
     async def _record_sent(self, job: Job, message_id: int, returned: float) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.services.attachments import message_count
+
 
 @dataclass
 class Job:
@@ -20,6 +22,12 @@ class Job:
     @property
     def is_edit(self) -> bool:
         return self.edit_of is not None
+
+    @property
+    def weight(self) -> int:
+        """Messages the call posts: an album (sendMediaGroup) is one per item, and flood
+        limits count each (bot.delivery.pacing)."""
+        return max(1, message_count(self.payload))
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import io
 import warnings
 from datetime import timedelta
@@ -11,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    LinkPreviewOptions,
+    Message,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -143,6 +152,20 @@ class TelegramPort:
                 reply_markup=markup,
                 **self._limit,
             )
+        elif method == "document" and "text_file" in payload:  # a generated full text
+            generated, filename, key = self._text_file(payload["text_file"])
+            message = await self.bot.send_document(
+                target,
+                self._file_ids.get(key) or generated,
+                filename=filename,
+                caption=payload.get("caption"),
+                reply_markup=markup,
+                **self._limit,
+            )
+            if message.document:
+                self._file_ids[key] = message.document.file_id
+        elif method == "album":
+            message = await self._album(target, payload)
         elif method == "document":
             key = f"doc:{payload['path']}"
             document: Any = self._file_ids.get(key) or await asyncio.to_thread(
@@ -167,6 +190,52 @@ class TelegramPort:
                     target, message.message_id, disable_notification=True, **self._limit
                 )
         return message.message_id
+
+    @staticmethod
+    def _text_file(spec: dict[str, str]) -> tuple[bytes, str, str]:
+        """A generated text document: its bytes (UTF-8 with a byte order mark, so old Windows
+        editors show Vietnamese right), file name and cache key."""
+        data = ("\ufeff" + spec["text"]).encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        return data, spec["name"], f"txt:{spec['name']}:{digest}"
+
+    async def _album(self, target: int, payload: dict[str, Any]) -> Message:
+        """sendMediaGroup: 2-10 photos or 2-10 documents (never mixed), the caption on the
+        first; files by Telegram file_id, local paths and generated texts uploaded once.
+        Returns the first message (an album has no buttons)."""
+        media: list[InputMediaDocument | InputMediaPhoto] = []
+        keys: list[str | None] = []
+        for i, item in enumerate(payload["items"]):
+            caption = payload.get("caption") if i == 0 else None
+            key: str | None = None
+            filename: str | None = None
+            content: Any
+            if "file_id" in item:
+                content = item["file_id"]
+            elif "text_file" in item:
+                content, filename, key = self._text_file(item["text_file"])
+            else:
+                key = (
+                    f"doc:{item['path']}" if item["type"] == "document" else f"photo:{item['path']}"
+                )
+                content = await asyncio.to_thread(Path(item["path"]).read_bytes)
+                filename = Path(item["path"]).name
+            if key is not None and key in self._file_ids:
+                content, filename = self._file_ids[key], None
+            if item["type"] == "photo":
+                media.append(InputMediaPhoto(content, caption=caption, filename=filename))
+            else:
+                media.append(InputMediaDocument(content, caption=caption, filename=filename))
+            keys.append(key)
+        messages = await self.bot.send_media_group(target, media, **self._limit)
+        for key, sent in zip(keys, messages, strict=False):
+            if key is None:
+                continue
+            if sent.document:
+                self._file_ids[key] = sent.document.file_id
+            elif sent.photo:
+                self._file_ids[key] = sent.photo[-1].file_id
+        return messages[0]
 
     async def _edit_post(
         self, target: int, payload: dict[str, Any], markup: InlineKeyboardMarkup | None

@@ -36,6 +36,8 @@ class DirectiveDraft:
     links: list[dict[str, str]] = field(default_factory=list)
     attachments: list[Path] = field(default_factory=list)
     attachments_root: Path | None = None  # the folder attachments must be in (the file's)
+    # files sent in the /publish chat, by Telegram file_id (bot.services.attachments.ChatFile)
+    files: list[dict[str, Any]] = field(default_factory=list)
     requires_study: bool = True
     receive_by: datetime | None = None  # naive = local time in the configured zone
     study_by: datetime | None = None

@@ -184,8 +184,16 @@ async def _redraw(
     for post in posts:
         t = texts.for_lang(texts.default if post.kind == "post" else post.language)
         mark = notice(t, post)
+        # A post published abridged (long text + its full text file) stays one message; one
+        # published whole is redrawn whole (a text grown too long is refused when strict).
         rendered = render_directive(
-            t, d, tz, forwards=forwards, qr_codes=post.kind == "post", notice=mark
+            t,
+            d,
+            tz,
+            forwards=forwards,
+            qr_codes=post.kind == "post",
+            notice=mark,
+            abridge=bool(post.rows[0].payload.get("abridged")),
         )
         parts = _fit(t, rendered.parts, post, mark, strict)
         last = len(post.rows) - 1

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ReminderSettings
 from bot.i18n import Texts, Translator
-from bot.services import access, lifecycle, outbox, reminders
+from bot.services import access, attachments, lifecycle, outbox, reminders
 from bot.services import directive_rules as rules
 from bot.services.deadlines import check_may_change
 from bot.services.directive_rules import DEADLINES as DEADLINES
@@ -45,6 +45,7 @@ async def _check(
 ) -> tuple[list[Unit], dict[str, datetime | None]]:
     """The draft's rules (:mod:`bot.services.directive_rules`), then what needs the database."""
     deadlines = rules.check_draft(draft, now=now, tz=tz)
+    attachments.check_stored([*draft.attachments, *draft.files])  # sizes known before posting
     units = await queries.units_by_code(session, draft.targets)
     unknown = [c for c in draft.targets if c not in units]
     if unknown:
@@ -120,7 +121,8 @@ async def publish(
         issued_on=draft.issued_on,
         body=draft.body.strip(),
         links=draft.links,
-        attachments=[str(p) for p in draft.attachments],
+        # paths (TOML, CLI) and files sent in the chat (by Telegram file_id)
+        attachments=[*(str(p) for p in draft.attachments), *draft.files],
         requires_study=draft.requires_study,
         report_every=draft.report_every,
         depth=draft.depth,
@@ -223,6 +225,8 @@ async def _chat_posts(
                 payload["buttons"] = rendered.buttons
                 payload["counters"] = counters_line(t, 0, 0, total, d.requires_study)
                 payload["confirm"] = True
+            if rendered.abridged:  # redraws (amend, recall) keep it one message
+                payload["abridged"] = True
             items.append(
                 Outgoing(
                     f"d{d.id}:c{chat.id}:post:{seq}",
@@ -233,7 +237,16 @@ async def _chat_posts(
                     chat_id=chat.id,
                 )
             )
-        items.extend(_extras(t, d, chat.telegram_id, f"d{d.id}:c{chat.id}", chat_id=chat.id))
+        items.extend(
+            _extras(
+                t,
+                d,
+                chat.telegram_id,
+                f"d{d.id}:c{chat.id}",
+                chat_id=chat.id,
+                abridged=rendered.abridged,
+            )
+        )
     return items, len(chats)
 
 
@@ -245,10 +258,14 @@ def _extras(
     *,
     chat_id: int | None = None,
     member_id: int | None = None,
+    abridged: bool = False,
+    qr_codes: bool = True,
+    kind: str = "qr",
 ) -> list[Outgoing]:
-    """QR images for the links and the attachments, after the post."""
+    """QR images for the links (groups only), then the files (see
+    :func:`bot.services.attachments.payloads`: albums, the full text of an abridged post)."""
     items = []
-    for i, link in enumerate(d.links):
+    for i, link in enumerate(d.links if qr_codes else []):
         items.append(
             Outgoing(
                 f"{key}:qr:{i}",
@@ -264,13 +281,13 @@ def _extras(
                 member_id=member_id,
             )
         )
-    for i, path in enumerate(d.attachments):
+    for i, payload in enumerate(attachments.payloads(t, d, abridged=abridged)):
         items.append(
             Outgoing(
                 f"{key}:doc:{i}",
-                "qr",
+                kind,
                 target,
-                {"method": "document", "path": path, "caption": d.number},
+                payload,
                 directive_id=d.id,
                 chat_id=chat_id,
                 member_id=member_id,
@@ -292,7 +309,9 @@ async def _private_copies(
         select(Member)
         .join(Membership, Membership.member_id == Member.id)
         .join(Unit, Membership.unit_id == Unit.id)
-        .where(Member.private_chat.is_(True), Member.blocked.is_(False), queries.in_subtrees(targets))
+        .where(
+            Member.private_chat.is_(True), Member.blocked.is_(False), queries.in_subtrees(targets)
+        )
         .distinct()
         .order_by(Member.id)
     )
@@ -311,6 +330,8 @@ async def _private_copies(
             if seq == last:
                 payload["buttons"] = rendered.buttons
                 payload["confirm"] = True
+            if rendered.abridged:
+                payload["abridged"] = True
             items.append(
                 Outgoing(
                     f"d{d.id}:m{member.id}:private:{seq}",
@@ -321,4 +342,17 @@ async def _private_copies(
                     member_id=member.id,
                 )
             )
+        # The files follow a private copy too (its reader studies from them), no QR codes.
+        items.extend(
+            _extras(
+                texts.for_lang(member.language),
+                d,
+                member.chat_id,
+                f"d{d.id}:m{member.id}:private",
+                member_id=member.id,
+                abridged=rendered.abridged,
+                qr_codes=False,
+                kind="private",
+            )
+        )
     return items

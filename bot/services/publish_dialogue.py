@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.services import access
+from bot.services import access, attachments
 from bot.services import directive_rules as rules
 from bot.services.drafts import NUMBER_RE, DirectiveDraft, DraftError, one_line
 from bot.services.publish import DEADLINES, check_permission, to_utc
@@ -147,6 +147,7 @@ class Dialogue:
             receive_by=a.get("receive_by"),
             study_by=a.get("study_by") if a["requires_study"] else None,
             report_by=a.get("report_by"),
+            files=list(a.get("files") or []),  # sent in the chat (bot.services.publish_media)
         )
 
 
@@ -392,7 +393,7 @@ def draft_directive(draft: DirectiveDraft, tz: ZoneInfo) -> Directive:
         issued_on=draft.issued_on,
         body=draft.body.strip(),
         links=list(draft.links),
-        attachments=[],
+        attachments=[*(str(p) for p in draft.attachments), *draft.files],
         requires_study=draft.requires_study,
         supersedes_number=draft.supersedes,
         **deadlines,
@@ -415,8 +416,8 @@ def inert(buttons: Buttons) -> Buttons:
 def preview_payloads(
     t: Translator, draft: DirectiveDraft, tz: ZoneInfo, members: int
 ) -> list[Payload]:
-    """The outbox payloads a linked group would get (post parts, then QR codes), with inert
-    buttons; ``t`` must be the groups' language."""
+    """The outbox payloads a linked group would get (post parts, QR codes, then the files and
+    the full text of a long one), with inert buttons; ``t`` must be the groups' language."""
     directive = draft_directive(draft, tz)
     rendered = render_directive(t, directive, tz, forwards=draft.forwards)
     payloads: list[Payload] = [{"method": "message", "text": part} for part in rendered.parts]
@@ -430,6 +431,7 @@ def preview_payloads(
                 "caption": t("qr-caption", label=link.get("label") or link["url"]),
             }
         )
+    payloads.extend(attachments.payloads(t, directive, abridged=rendered.abridged))
     return payloads
 
 

@@ -212,10 +212,50 @@ def _pack(lines: list[tuple[bool, str]], limit: int, continued: str) -> list[str
 
 @dataclass(frozen=True)
 class RenderedDirective:
-    """The parts of a post: every part fits a Telegram message; the last one carries buttons."""
+    """The parts of a post: every part fits a Telegram message; the last one carries buttons.
+    ``abridged``: the body did not fit one message, so the post shows its opening paragraphs
+    and the full text follows as a document (see :func:`full_text_file`)."""
 
     parts: list[str]
     buttons: Buttons
+    abridged: bool = False
+
+
+def _size(is_markup: bool, text: str) -> int:
+    return html_len(text) if is_markup else tg_len(text)
+
+
+def _opening(
+    head: list[tuple[bool, str]],
+    body: list[str],
+    tail: list[tuple[bool, str]],
+    budget: int,
+) -> str | None:
+    """One message: ``head``, as many whole opening paragraphs of ``body`` as fit (at least a
+    cut of the first), then ``tail`` (the "full text in the file" line and the footer). None
+    if the header and footer alone leave no room for a useful opening."""
+    fixed = [*head, (False, ""), *tail]
+    used = sum(_size(m, x) for m, x in fixed) + len(fixed) - 1
+    room = budget - used
+    if room < _SCRAP:
+        return None
+    taken: list[str] = []
+    for line in body:
+        size = tg_len(line) + 1
+        if size > room:
+            if not any(taken):  # not even the first paragraph: its beginning, cut
+                head_text, _rest = _cut(line, room - 1 - tg_len(ELLIPSIS))
+                taken.append(head_text.rstrip() + ELLIPSIS)
+            elif room > tg_len(ELLIPSIS):  # more follows: say so
+                taken.append(ELLIPSIS)
+            break
+        taken.append(line)
+        room -= size
+    while taken and not taken[-1]:
+        taken.pop()
+    lines = [*head, (False, ""), *((False, x) for x in taken), *tail]
+    text = "\n".join(x if m else _text(x) for m, x in lines)
+    return text if html_len(text) <= budget else None
 
 
 def render_directive(
@@ -226,29 +266,63 @@ def render_directive(
     forwards: str | None = None,
     qr_codes: bool = True,
     notice: str | None = None,
+    abridge: bool = True,
 ) -> RenderedDirective:
     """The directive as message parts, each at most ``TEXT_LIMIT - COUNTERS_ROOM`` units after
     entity parsing (the last one gets the counters line), for any field values.
 
+    The long-text rule (one place for the chat, the TOML file and the CLI): a post that would
+    need more than one message is ``abridged`` to one, its opening paragraphs and a line
+    saying the full text is in the attached file, which publishing adds (the original file if
+    one was attached, else a generated .txt). ``abridge=False`` gives every part (the packer
+    alone); so does a header and footer too long to leave room for an opening.
+
     ``qr_codes``: whether QR images of the links follow the post (group posts), so the text may
     say so. ``notice``: a markup line shown under the heading (amended, recalled, replaced:
     see :mod:`bot.services.lifecycle`)."""
-    lines: list[tuple[bool, str]] = [(True, line) for line in _header(t, d)]
+    head: list[tuple[bool, str]] = [(True, line) for line in _header(t, d)]
     if notice:
-        lines.insert(1, (True, notice))
+        head.insert(1, (True, notice))
     body = d.body.strip()
+    body_lines = [line.rstrip() for line in body.splitlines()]
+    lines = list(head)
     if body:
         lines.append((False, ""))
-        lines.extend((False, line.rstrip()) for line in body.splitlines())
-    footer = _footer(t, d, tz, forwards, qr_codes=qr_codes)
+        lines.extend((False, line) for line in body_lines)
+    footer: list[tuple[bool, str]] = [
+        (True, line) for line in _footer(t, d, tz, forwards, qr_codes=qr_codes)
+    ]
     if footer:
         lines.append((False, ""))
-        lines.extend((True, line) for line in footer)
+        lines.extend(footer)
     budget = TEXT_LIMIT - COUNTERS_ROOM
     continued = t("directive-continued")
     if html_len(continued) > budget // 8:  # a locale text can never stall the splitting
         continued = ELLIPSIS
-    return RenderedDirective(_pack(lines, budget, continued), confirm_buttons(t, d))
+    parts = _pack(lines, budget, continued)
+    buttons = confirm_buttons(t, d)
+    if len(parts) > 1 and abridge and body:
+        tail = [(False, ""), (True, t("directive-full-text"))]
+        if footer:
+            tail += [(False, ""), *footer]
+        opening = _opening(head, body_lines, tail, budget)
+        if opening is not None:
+            return RenderedDirective([opening], buttons, abridged=True)
+    return RenderedDirective(parts, buttons)
+
+
+def full_text_name(d: Directive, suffix: str = ".txt") -> str:
+    """The generated document's file name: the directive's number, safe for any system
+    (``1208-CV/BTGTU`` -> ``1208-CV-BTGTU.txt``)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in d.number)
+    return (safe.strip("-.") or "van-ban") + suffix
+
+
+def full_text_file(t: Translator, d: Directive) -> str:
+    """The whole directive as plain text (header lines, then the body), for the .txt sent
+    after an abridged post."""
+    header = [html_to_text(line) for line in _header(t, d)]
+    return "\n".join([*header, "", d.body.strip(), ""])
 
 
 def counters_line(

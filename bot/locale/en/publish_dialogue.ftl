@@ -6,7 +6,7 @@ pd-ask-title = Its <b>title</b> (subject line)? For example: On promoting offici
 pd-ask-issuer = The <b>issuing body</b>? Press the button below if it is <b>{$unit}</b>, or type another name.
 pd-ask-issuer-free = The <b>issuing body</b>? Type its name, for example: Provincial Propaganda Department
 pd-ask-issued_on = The <b>date of issue</b>? Type it as day/month/year, for example {$example}, or press <b>Today</b>.
-pd-ask-body = The <b>text</b> of the directive? Send all of it in one message.
+pd-ask-body = The <b>text</b> of the directive? Send it in one message; a long text may simply be pasted (Telegram splits it into several messages, I join them). Files (PDF, DOCX, images) can be sent too, then type a few lines of summary.
 pd-ask-links = Any <b>links</b>? One per line, as <code>label | address</code>, for example:
     <code>Tự hào Bình Phước page | https://www.facebook.com/trangtuhaobinhphuoc/</code>
     Each link gets a QR code. If there are none, press <b>Skip</b>.

@@ -6,7 +6,7 @@ pd-ask-title = <b>Trích yếu</b> (tiêu đề) của văn bản? Ví dụ: V/v
 pd-ask-issuer = <b>Cơ quan ban hành</b>? Bấm nút bên dưới nếu là <b>{$unit}</b>, hoặc gõ tên cơ quan khác.
 pd-ask-issuer-free = <b>Cơ quan ban hành</b>? Gõ tên cơ quan, ví dụ: Ban Tuyên giáo Tỉnh ủy
 pd-ask-issued_on = <b>Ngày ban hành</b>? Gõ theo dạng ngày/tháng/năm, ví dụ {$example}, hoặc bấm <b>Hôm nay</b>.
-pd-ask-body = <b>Nội dung</b> văn bản? Gửi toàn bộ nội dung trong một tin nhắn.
+pd-ask-body = <b>Nội dung</b> văn bản? Gửi nội dung trong một tin nhắn; văn bản dài thì dán cả vào (Telegram tự chia thành nhiều tin, tôi sẽ ghép lại). Có tệp PDF, DOCX hoặc ảnh thì gửi luôn tệp, rồi gõ vài dòng tóm tắt.
 pd-ask-links = <b>Liên kết</b> kèm theo? Mỗi dòng một liên kết, dạng <code>tên | địa chỉ</code>, ví dụ:
     <code>Trang Tự hào Bình Phước | https://www.facebook.com/trangtuhaobinhphuoc/</code>
     Mỗi liên kết sẽ có mã QR gửi kèm. Không có liên kết thì bấm <b>Bỏ qua</b>.
