@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.intake.press_lane import PressLane
     from bot.intake.route import Router
     from bot.intake.webhook import WebhookServer
+    from bot.jobs import ScheduleTicker
     from bot.reminder_worker import ReminderTicker
     from bot.services.presses import PressBatcher
 
@@ -56,6 +57,7 @@ class Runtime:
     sender: OutboxSender | None = None
     reminders: ReminderTicker | None = None
     broadcast_progress: ProgressUpdater | None = None
+    scheduled: ScheduleTicker | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -17,10 +17,12 @@ from handlers import (
     pending,
     privacy,
     publish,
+    quiz,
     reminders,
     report,
     roles,
     roster,
+    scheduled,
     start,
     status,
 )
@@ -47,6 +49,8 @@ MODULES = [
     privacy,
     roster,
     lifecycle,
+    scheduled,
+    quiz,
     fallback,
 ]
 
