@@ -273,7 +273,7 @@ def check_publish_at(
                 "rule-publish-at-after-deadline",
                 field="publish_at",
                 when=_when(moment),
-                which=which,
+                deadline=which,
             )
     return at
 

@@ -4,7 +4,7 @@ rule-field-publish_at = Scheduled publishing time (publish_at)
 rule-field-quiz = Questions (quiz)
 rule-field-pass_mark = Right answers needed (pass_mark)
 rule-publish-at-past = {$field} ({$when}) has passed. Enter a time in the future, as day/month/year hour:minute.
-rule-publish-at-after-deadline = {$field} ({$when}) must come before the { $which ->
+rule-publish-at-after-deadline = {$field} ({$when}) must come before the { $deadline ->
     [receive_by] deadline to confirm receipt
     [study_by] study deadline
    *[report_by] report deadline

@@ -4,7 +4,7 @@ rule-field-publish_at = Thời điểm ban hành hẹn giờ (publish_at)
 rule-field-quiz = Câu hỏi kiểm tra (quiz)
 rule-field-pass_mark = Số câu đúng cần đạt (pass_mark)
 rule-publish-at-past = {$field} ({$when}) đã qua. Hãy nhập một thời điểm trong tương lai, dạng ngày/tháng/năm giờ:phút.
-rule-publish-at-after-deadline = {$field} ({$when}) phải trước { $which ->
+rule-publish-at-after-deadline = {$field} ({$when}) phải trước { $deadline ->
     [receive_by] hạn xác nhận đã nhận
     [study_by] hạn học tập
    *[report_by] hạn báo cáo
