@@ -138,9 +138,7 @@ async def test_two_processes_release_a_due_directive_once(
                 await e.dispose()
         assert sum(r.published for r in results) == 1
         async with h.db() as s:
-            posted = await s.scalar(
-                select(func.count(Delivery.id)).where(Delivery.kind == "post")
-            )
+            posted = await s.scalar(select(func.count(Delivery.id)).where(Delivery.kind == "post"))
         assert posted == 2  # BP-DX-01 and BP-DX-02, once each
 
 
