@@ -9,12 +9,12 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.services.drafts import read_directive_file
 from bot.services.scheduled import run_due
 from storage.db import create_engine, session_factory
-from storage.models import AuditEvent, Delivery, Directive, Reminder
+from storage.models import AuditEvent, Delivery, Directive, Member, Membership, Reminder
 from tests.kit.harness import FakeClock, Harness, buttons_of
 from tests.kit.publishing import answer_up_to_targets, last_keyboard, say, tap
 from tests.kit.reminders import (
@@ -209,3 +209,26 @@ async def test_schedule_from_the_dialogue_refuses_a_past_time_and_can_be_cancell
     await h.settle()
     assert await count(h, Delivery) == 0
     assert all(posts(h, scene, code) == [] for code in GROUPS)
+
+
+async def test_a_publisher_who_lost_the_right_meanwhile_publishes_nothing(
+    harness: Harness, clock: FakeClock, tmp_path: Path
+) -> None:
+    h = harness
+    (tmp_path / "d.toml").write_text(TOML, encoding="utf-8")
+    [draft] = read_directive_file(tmp_path / "d.toml")
+    scene = await build_scene(h)
+    await publish_as(h, scene, draft, who="sec_dx")
+    async with h.db() as s:
+        sec = await s.scalar(select(Member.id).where(Member.telegram_id == scene.id("sec_dx")))
+        await s.execute(update(Membership).where(Membership.member_id == sec).values(role="member"))
+    clock.now = local("12/01/2027 08:00")
+    result = await ticker(h).tick()
+    assert (result.published, result.failed) == (0, 1)
+    stored = await directive_row(h)
+    assert stored is not None and stored.status == "failed"
+    assert await count(h, Delivery) == 0
+    async with h.db() as s:
+        actions = (await s.scalars(select(AuditEvent.action).order_by(AuditEvent.id))).all()
+    assert actions[-1] == "schedule-failed"
+    assert (await ticker(h).tick()).failed == 0  # not tried again

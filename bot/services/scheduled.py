@@ -26,7 +26,7 @@ from bot.services import access
 from bot.services.deadlines import check_may_change
 from bot.services.drafts import DraftError
 from bot.services.pending import overlaps, targets_of
-from bot.services.publish import SCHEDULED, PublishResult, release
+from bot.services.publish import SCHEDULED, PublishResult, check_permission, release
 from storage.db import SessionFactory, transaction
 from storage.models import AuditEvent, Directive, Member
 
@@ -84,10 +84,13 @@ async def release_next(
     directive.status, directive.published_at = "published", now
     try:
         async with session.begin_nested():
+            targets = await targets_of(session, directive.id)
+            # The publisher's right is checked again: a secretary may have left meanwhile.
+            await check_permission(session, publisher, targets, settings.bot.admins)
             result = await release(
                 session,
                 directive,
-                await targets_of(session, directive.id),
+                targets,
                 publisher=publisher,
                 config_admins=settings.bot.admins,
                 now=now,
