@@ -88,7 +88,7 @@ SCHEDULE_AHEAD = timedelta(days=92)  # a directive is scheduled for this quarter
 QUIZ_MAX = 5  # questions; a check that the text was read, not an examination
 OPTIONS_MIN, OPTIONS_MAX = 2, 6  # one button each
 QUESTION_MAX = 500  # characters: one short message
-OPTION_MAX = 100  # characters: a button's text stays readable on a phone
+OPTION_MAX = 100  # characters: a button's text (shown whole) stays readable on a phone
 SHOWN_MAX = 80  # how much of a refused value an error message repeats
 _ALLOWED_CONTROLS = {"\n", "\t", "\r"}
 

@@ -64,7 +64,7 @@ def question_payload(t: Translator, directive: Directive, attempt_id: int, index
         question=html.escape(item["question"]),
     )
     buttons = [
-        [{"text": option[:64], "data": answer_data(attempt_id, index, k)}]
+        [{"text": option, "data": answer_data(attempt_id, index, k)}]
         for k, option in enumerate(item["options"])
     ]
     return {"method": "message", "text": text, "buttons": buttons}
