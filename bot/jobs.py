@@ -20,6 +20,7 @@ Tests run a tick on demand through the same objects (``runtime.reminders.tick()`
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from bot.context import ChithiApp
 from bot.delivery.telegram_port import TelegramPort
 from bot.reminder_worker import ReminderTicker
 from bot.runtime import Runtime
+from bot.services.scheduled import ScheduleResult, run_due
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,24 @@ class Tick:
     run: Callable[[], Awaitable[object]]
 
 
+class ScheduleTicker:
+    """``tick()`` publishes the scheduled directives due on the runtime's clock (the job, or a
+    test, calls it); one round at a time in this process, one across processes (PostgreSQL
+    advisory lock, see ``bot.services.scheduled``)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._lock = asyncio.Lock()
+
+    async def tick(self) -> ScheduleResult:
+        rt = self.runtime
+        async with self._lock:
+            result = await run_due(rt.sessions, rt.now(), rt.settings, rt.texts)
+        if result.published or result.failed:
+            log.info("schedule tick: %s", result)
+        return result
+
+
 def ticks(runtime: Runtime, bot: Bot) -> list[Tick]:
     """The bot's periodic rounds; each round's object is also kept on the runtime."""
     reminders = ReminderTicker(runtime)
@@ -60,15 +80,17 @@ def ticks(runtime: Runtime, bot: Bot) -> list[Tick]:
     every = max(runtime.settings.delivery.counter_refresh_seconds, 0.1)
     progress = ProgressUpdater(runtime.sessions, TelegramPort(bot), runtime.texts)
     runtime.broadcast_progress = progress
+    scheduled = ScheduleTicker(runtime)
+    runtime.scheduled = scheduled
     return [
         Tick("reminder-tick", runtime.settings.reminders.tick_seconds, reminders.tick),
+        # Scheduled directives go out on the reminders' period (a minute by default).
+        Tick("schedule-tick", runtime.settings.reminders.tick_seconds, scheduled.tick),
         Tick("broadcast-progress", every, progress.tick),
     ]
 
 
-def schedule_ticks(
-    app: ChithiApp, runtime: Runtime
-) -> list[Job[Any]]:
+def schedule_ticks(app: ChithiApp, runtime: Runtime) -> list[Job[Any]]:
     """Put the ticks on the application's job queue (started and stopped with the app)."""
     queue: JobQueue[Any] | None = app.job_queue
     if queue is None:

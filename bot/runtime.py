@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.intake.press_lane import PressLane
     from bot.intake.route import Router
     from bot.intake.webhook import WebhookServer
+    from bot.jobs import ScheduleTicker
     from bot.lag import LagMonitor
     from bot.reminder_worker import ReminderTicker
     from bot.services.presses import PressBatcher
@@ -58,6 +59,7 @@ class Runtime:
     reminders: ReminderTicker | None = None
     broadcast_progress: ProgressUpdater | None = None
     lag: LagMonitor | None = None  # how late the event loop wakes up (bot.lag)
+    scheduled: ScheduleTicker | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -19,10 +19,12 @@ from handlers import (
     pending,
     privacy,
     publish,
+    quiz,
     reminders,
     report,
     roles,
     roster,
+    scheduled,
     start,
     stats,
     status,
@@ -53,6 +55,8 @@ MODULES = [
     roster,
     lifecycle,
     exports,
+    scheduled,
+    quiz,
     fallback,
 ]
 

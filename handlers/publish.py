@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import html
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -31,7 +31,7 @@ from bot.i18n import Translator
 from bot.services import publish_dialogue as pd
 from bot.services import publish_media as pm
 from bot.services.dialogues import Draft
-from bot.services.drafts import DraftError
+from bot.services.drafts import DirectiveDraft, DraftError
 from bot.services.publish import publish
 from handlers.common import (
     drop_draft,
@@ -44,7 +44,7 @@ from handlers.common import (
     unit_of_work,
 )
 from handlers.publish_media import DONE_ACTION, chat_file, pieces_prompt
-from handlers.publish_prompts import confirm_keyboard, question, refusal
+from handlers.publish_prompts import cancel_row, confirm_keyboard, question, refusal
 from storage import queries
 from storage.models import Unit
 
@@ -144,6 +144,9 @@ async def on_text(update: Update, ctx: Ctx) -> None:
         return
     t = translator(update, ctx)
     step = d.next_step()
+    if step is None and d.scheduling:
+        await _schedule(ctx, t, user.id, d, message.text)
+        return
     if step is None:
         await _say(ctx, message.chat_id, t("pd-confirm-wait"), confirm_keyboard(t, d))
         return
@@ -269,6 +272,14 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     if action == "go":
         await _confirm(ctx, query, t, user.id, d)
         return
+    if action == "sch" and d.next_step() is None:
+        d.answers[pd.SCHEDULING] = True
+        async with unit_of_work(ctx) as session:
+            await _keep(session, ctx, user.id, d)
+        await _close(query, t("sq-button-schedule"), t)
+        await _ask_time(ctx, t, user.id, d)
+        await query.answer()
+        return
     step = d.next_step()
     try:
         chosen = await _choice(ctx, d, step, action, t, user.id)
@@ -356,6 +367,60 @@ async def _confirm(
     if d.next_step() is not None:
         await query.answer(t("pd-stale"))
         return
+    published = await _publish_draft(ctx, t, user_id, d, d.to_draft())
+    if published == "taken":
+        await query.answer(t("pd-stale"))
+        return
+    if published == "refused":
+        await query.answer()
+        return
+    number, chats, private = published
+    # After the commit: what the user is told has been stored.
+    await query.answer(t("pd-published-toast"))
+    await _close(query, t("pd-button-publish"), t)
+    await _say(
+        ctx,
+        user_id,
+        t("pd-published", number=html.escape(number), chats=chats, private=private),
+    )
+
+
+async def _ask_time(
+    ctx: Ctx, t: Translator, user_id: int, d: pd.Dialogue, prefix: str = ""
+) -> None:
+    example = pd.example_deadline(ctx.rt.now(), ctx.settings.locale.tz)
+    text = t("sq-ask-time", example=example)
+    await _say(
+        ctx,
+        user_id,
+        f"{prefix}\n\n{text}" if prefix else text,
+        InlineKeyboardMarkup([cancel_row(t, d)]),
+    )
+
+
+async def _schedule(ctx: Ctx, t: Translator, user_id: int, d: pd.Dialogue, text: str) -> None:
+    """The time typed after "Hẹn giờ": checked by the directive's rules, then the draft is
+    stored as a scheduled directive (the schedule tick publishes it then)."""
+    now, tz = ctx.rt.now(), ctx.settings.locale.tz
+    try:
+        moment = pd.parse_publish_at(text, d, now, tz)
+    except DraftError as error:
+        await _ask_time(ctx, t, user_id, d, prefix=refusal(t, error))
+        return
+    draft = d.to_draft()
+    draft.publish_at = moment
+    published = await _publish_draft(ctx, t, user_id, d, draft)
+    if isinstance(published, tuple):
+        at = moment.strftime("%d/%m/%Y %H:%M")
+        await _say(ctx, user_id, t("sq-scheduled", number=html.escape(published[0]), at=at))
+
+
+async def _publish_draft(
+    ctx: Ctx, t: Translator, user_id: int, d: pd.Dialogue, draft: DirectiveDraft
+) -> tuple[str, int, int] | Literal["taken", "refused"]:
+    """Publish (or schedule) the draft in the transaction that takes the dialogue: (number,
+    groups, private copies); "taken" if the draft was gone (a second tap); "refused" (the user
+    was told why and asked again what went stale)."""
     try:
         async with unit_of_work(ctx) as session:
             # The draft is taken in the transaction that publishes: a second tap (or one that
@@ -367,7 +432,7 @@ async def _confirm(
                 raise DraftError("publish-not-allowed")
             result = await publish(
                 session,
-                d.to_draft(),
+                draft,
                 publisher=member,
                 config_admins=ctx.settings.bot.admins,
                 now=ctx.rt.now(),
@@ -381,13 +446,12 @@ async def _confirm(
                 result.private_copies,
             )
     except _Taken:
-        await query.answer(t("pd-stale"))
-        return
+        return "taken"
     except DraftError as error:
         # Nothing was written (the transaction rolled back); ask again what went stale.
         reason = refusal(t, error)
         step = pd.step_of_error(error)
-        await query.answer()
+        d.answers.pop(pd.SCHEDULING, None)  # asked again from the step that went stale
         async with unit_of_work(ctx) as session:
             if step is None:
                 await drop_draft(session, ctx, user_id)
@@ -396,17 +460,10 @@ async def _confirm(
                 await _keep(session, ctx, user_id, d)
         if step is None:
             await _say(ctx, user_id, t("pd-not-published", reason=reason))
-            return
+            return "refused"
         await _ask(ctx, user_id, t, d, prefix=t("pd-not-published", reason=reason))
-        return
-    # After the commit: what the user is told has been stored.
-    await query.answer(t("pd-published-toast"))
-    await _close(query, t("pd-button-publish"), t)
-    await _say(
-        ctx,
-        user_id,
-        t("pd-published", number=html.escape(number), chats=chats, private=private),
-    )
+        return "refused"
+    return number, chats, private
 
 
 class _Taken(Exception):

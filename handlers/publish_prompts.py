@@ -85,6 +85,7 @@ def confirm_keyboard(t: Translator, d: Dialogue) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(t("pd-button-publish"), callback_data=data(d, "go")),
                 InlineKeyboardButton(t("pd-button-cancel"), callback_data=data(d, "x")),
-            ]
+            ],
+            [InlineKeyboardButton(t("sq-button-schedule"), callback_data=data(d, "sch"))],
         ]
     )

@@ -173,6 +173,11 @@ class Directive(CreatedAt, Base):
     status: Mapped[str] = mapped_column(String(16), default="published")
     published_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # status "scheduled": stored and waiting; the schedule tick publishes it at this moment.
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Proof of study: [{question, options: [..], answer: index from 0}]; none = a press will do.
+    quiz: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    pass_mark: Mapped[int | None] = mapped_column(Integer)
 
 
 class DirectiveTarget(Base):
@@ -262,6 +267,23 @@ class Confirmation(Base):
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL"), index=True
     )
+
+
+class QuizAttempt(CreatedAt, Base):
+    """One go at a directive's questions by a member: ``answers`` grow one by one (option
+    indexes); ``score`` and ``passed`` are set when the last one is given."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (Index("ix_quiz_attempts_directive_member", "directive_id", "member_id"),)
+
+    id: Mapped[int_pk]
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    answers: Mapped[list[int]] = mapped_column(JSON, default=list)
+    score: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Meeting(CreatedAt, Base):

@@ -38,9 +38,10 @@ async def test_ticks_are_jobs_that_run_every_period(
         queue = h.app.job_queue
         assert queue is not None
         jobs = {job.name: job for job in queue.jobs()}
-        assert set(jobs) == {"reminder-tick", "broadcast-progress"}
+        assert set(jobs) == {"reminder-tick", "schedule-tick", "broadcast-progress"}
         trigger = jobs["reminder-tick"].job.trigger
         assert trigger.interval.total_seconds() == 0.2
+        assert jobs["schedule-tick"].job.trigger.interval.total_seconds() == 0.2
         refresh = jobs["broadcast-progress"].job.trigger.interval.total_seconds()
         assert refresh == h.settings.delivery.counter_refresh_seconds
         assert jobs["reminder-tick"].job.max_instances == 1

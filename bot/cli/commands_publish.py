@@ -12,7 +12,8 @@ from bot.i18n import Texts, Translator
 from bot.runtime import utc_now
 from bot.services.directive_rules import describe, shown
 from bot.services.drafts import DraftError, locate, read_directive_file
-from bot.services.publish import publish
+from bot.services.publish import SCHEDULED, publish
+from bot.services.scheduled import local_time
 from storage.db import create_engine, session_factory, transaction, upgrade
 
 
@@ -62,6 +63,10 @@ async def _publish(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await engine.dispose()
     for result in results:
+        if result.directive.status == SCHEDULED and result.directive.publish_at is not None:
+            at = local_time(result.directive.publish_at, settings.locale.tz)
+            print(t("sq-cli-scheduled", number=result.directive.number, at=at))
+            continue
         print(
             t(
                 "cli-published",

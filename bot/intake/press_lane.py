@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from telegram import Bot
 
+from bot.delivery.telegram_port import TelegramPort
 from bot.runtime import Runtime
-from bot.services.confirm import Press, PressOutcome
+from bot.services import quiz
+from bot.services.confirm import QUIZ, QUIZ_PRIVATE, Press, PressOutcome
+from bot.services.ports import SendError
 from bot.services.presses import PressBatcher
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, truncate
 
@@ -83,6 +87,8 @@ class PressLane:
             self.peak_accepted = max(self.peak_accepted, self.accepted)
             try:
                 outcome = await self.batcher.submit(press)
+                if outcome.status == QUIZ:
+                    outcome = await self._send_quiz(press, outcome)
                 text = texts(
                     press.language,
                     toast_key(outcome),
@@ -97,6 +103,19 @@ class PressLane:
             await self._answer(press, query_id, text)
         finally:
             self.in_flight -= 1
+
+    async def _send_quiz(self, press: Press, outcome: PressOutcome) -> PressOutcome:
+        """The first question of the attempt the press opened, in the presser's private chat
+        (after the commit); if the bot cannot write there, the toast says how to open it."""
+        assert outcome.attempt is not None and outcome.directive_id is not None
+        t = self.runtime.texts.for_lang(press.language)
+        async with self.runtime.sessions() as session:
+            payload = await quiz.first_question(session, outcome.directive_id, outcome.attempt, t)
+        try:
+            await TelegramPort(self.bot).send(press.person.telegram_id, payload)
+        except SendError:
+            return replace(outcome, status=QUIZ_PRIVATE)
+        return outcome
 
     async def _answer(self, press: Press, query_id: str, text: str) -> None:
         try:

@@ -23,6 +23,9 @@ RECORDED, ALREADY, INVALID, NOT_HERE, CLOSED = (
 UNLISTED = "recorded-unlisted"
 # A recalled directive, and one replaced by a newer one (the outcome's number is the new one's).
 RECALLED, REPLACED = "recalled", "superseded"
+# "Studied" on a directive with questions: they are sent in private (``attempt``), or the
+# presser must open a private chat with the bot first.
+QUIZ, QUIZ_PRIVATE = "quiz", "quiz-private"
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,5 @@ class PressOutcome:
     status: str
     kind: str | None = None
     number: str | None = None
+    attempt: int | None = None  # QUIZ: the attempt whose first question to send
+    directive_id: int | None = None

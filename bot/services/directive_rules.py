@@ -19,6 +19,8 @@ Bounds, and why:
   ``https://facebook.com@evil.example`` look-alike), short enough for their QR code;
 * attachments: inside the folder of the file that names them (following symlinks), of a
   document type, not empty and under the Bot API's 50 MB upload limit;
+* a scheduled publishing time: in the future, at most :data:`SCHEDULE_AHEAD` ahead and
+  before every deadline; a quiz: 1-5 questions of 2-6 options, a pass mark within them;
 * dates: issued between :data:`ISSUED_FIRST` and today, deadlines in the future and at most
   :data:`DEADLINE_AHEAD` ahead (checked before any time-zone arithmetic, which overflows
   near years 1 and 9999).
@@ -82,6 +84,11 @@ ATTACHMENT_SUFFIXES = frozenset(
 )
 ISSUED_FIRST = date(1945, 1, 1)  # documents older than the state are not directives to follow
 DEADLINE_AHEAD = timedelta(days=5 * 366)  # a five-year plan is the longest horizon in use
+SCHEDULE_AHEAD = timedelta(days=92)  # a directive is scheduled for this quarter, not next year
+QUIZ_MAX = 5  # questions; a check that the text was read, not an examination
+OPTIONS_MIN, OPTIONS_MAX = 2, 6  # one button each
+QUESTION_MAX = 500  # characters: one short message
+OPTION_MAX = 100  # characters: a button's text (shown whole) stays readable on a phone
 SHOWN_MAX = 80  # how much of a refused value an error message repeats
 _ALLOWED_CONTROLS = {"\n", "\t", "\r"}
 
@@ -210,23 +217,92 @@ def check_issued_on(value: date, today: date) -> None:
         )
 
 
-def check_deadline(which: str, moment: datetime, now: datetime, tz: ZoneInfo) -> datetime:
-    """A deadline (naive = local time) in the future and at most ``DEADLINE_AHEAD`` away; its
-    UTC time. The wall-clock bounds come first: converting year 1 or 9999 would overflow."""
-    when = f"{moment.day:02d}/{moment.month:02d}/{moment.year:04d} {moment:%H:%M}"
+def _when(moment: datetime) -> str:
+    return f"{moment.day:02d}/{moment.month:02d}/{moment.year:04d} {moment:%H:%M}"
+
+
+def _place(moment: datetime, now: datetime, tz: ZoneInfo, ahead: timedelta) -> int:
+    """-1 if ``moment`` (naive = local time) is not in the future, 1 if it is more than
+    ``ahead`` away, else 0. The wall-clock bounds come first: converting year 1 or 9999 would
+    overflow."""
     wall, local_now = moment.replace(tzinfo=None), now.astimezone(tz).replace(tzinfo=None)
     slack = timedelta(days=2)  # more than any UTC offset: the exact test follows in UTC
-    latest = now + DEADLINE_AHEAD
     if wall < local_now - slack or (wall <= local_now + slack and to_utc(moment, tz) <= now):
-        raise DraftError("publish-deadline-past", which=which, when=when)
-    if wall > local_now + DEADLINE_AHEAD + slack or to_utc(moment, tz) > latest:
+        return -1
+    if wall > local_now + ahead + slack or to_utc(moment, tz) > now + ahead:
+        return 1
+    return 0
+
+
+def check_deadline(which: str, moment: datetime, now: datetime, tz: ZoneInfo) -> datetime:
+    """A deadline (naive = local time) in the future and at most ``DEADLINE_AHEAD`` away; its
+    UTC time."""
+    place = _place(moment, now, tz, DEADLINE_AHEAD)
+    if place < 0:
+        raise DraftError("publish-deadline-past", which=which, when=_when(moment))
+    if place > 0:
         raise DraftError(
             "rule-deadline-too-far",
             field=which,
-            when=when,
-            latest=latest.astimezone(tz).strftime("%d/%m/%Y"),
+            when=_when(moment),
+            latest=(now + DEADLINE_AHEAD).astimezone(tz).strftime("%d/%m/%Y"),
         )
     return to_utc(moment, tz)
+
+
+def check_publish_at(
+    moment: datetime, now: datetime, tz: ZoneInfo, deadlines: dict[str, Any] | None = None
+) -> datetime:
+    """A scheduled publishing time (naive = local time): in the future, at most
+    :data:`SCHEDULE_AHEAD` away and before every deadline of the directive (UTC values in
+    ``deadlines``); its UTC time."""
+    place = _place(moment, now, tz, SCHEDULE_AHEAD)
+    if place < 0:
+        raise DraftError("rule-publish-at-past", field="publish_at", when=_when(moment))
+    if place > 0:
+        raise DraftError(
+            "rule-deadline-too-far",
+            field="publish_at",
+            when=_when(moment),
+            latest=(now + SCHEDULE_AHEAD).astimezone(tz).strftime("%d/%m/%Y"),
+        )
+    at = to_utc(moment, tz)
+    for which, deadline in (deadlines or {}).items():
+        if deadline is not None and deadline <= at:
+            raise DraftError(
+                "rule-publish-at-after-deadline",
+                field="publish_at",
+                when=_when(moment),
+                deadline=which,
+            )
+    return at
+
+
+def check_quiz(quiz: list[dict[str, Any]], pass_mark: int | None, requires_study: bool) -> None:
+    """Proof of study: 1 to :data:`QUIZ_MAX` questions of 2 to :data:`OPTIONS_MAX` one-line
+    options, each answer one of its options; a pass mark between 1 and the number of
+    questions; only on a directive to be studied."""
+    if not quiz:
+        if pass_mark is not None:
+            raise DraftError("rule-pass-mark-without-quiz", field="pass_mark")
+        return
+    if not requires_study:
+        raise DraftError("rule-quiz-without-study", field="quiz")
+    if len(quiz) > QUIZ_MAX:
+        raise DraftError("rule-too-many", field="quiz", count=len(quiz), max=QUIZ_MAX)
+    for n, item in enumerate(quiz, start=1):
+        check_text("quiz", item["question"], QUESTION_MAX)
+        options = item["options"]
+        if not OPTIONS_MIN <= len(options) <= OPTIONS_MAX:
+            raise DraftError(
+                "rule-quiz-options", field="quiz", n=n, min=OPTIONS_MIN, max=OPTIONS_MAX
+            )
+        for option in options:
+            check_text("quiz", option, OPTION_MAX)
+        if not 0 <= item["answer"] < len(options):
+            raise DraftError("rule-quiz-answer", field="quiz", n=n, max=len(options))
+    if pass_mark is not None and not 1 <= pass_mark <= len(quiz):
+        raise DraftError("rule-pass-mark", field="pass_mark", value=pass_mark, max=len(quiz))
 
 
 # -- a whole draft ------------------------------------------------------------------------------
@@ -266,6 +342,9 @@ def check_draft(draft: DirectiveDraft, *, now: datetime, tz: ZoneInfo) -> dict[s
         raise DraftError("publish-bad-report-every", value=shown(draft.report_every))
     if draft.report_every is not None and deadlines["report_by"] is None:
         raise DraftError("publish-report-every-needs-deadline")
+    check_quiz(draft.quiz, draft.pass_mark, draft.requires_study)
+    if draft.publish_at is not None:
+        check_publish_at(draft.publish_at, now, tz, deadlines)
     return deadlines
 
 

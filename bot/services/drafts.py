@@ -46,6 +46,10 @@ class DirectiveDraft:
     forwards: str | None = None
     supersedes: str | None = None
     depth: str | None = None
+    publish_at: datetime | None = None  # naive = local time; None = publish now
+    # Proof of study: [{"question", "options": [...], "answer": index from 0}]
+    quiz: list[dict[str, Any]] = field(default_factory=list)
+    pass_mark: int | None = None  # right answers needed; None = all of them
 
 
 def one_line(value: str) -> str:
@@ -76,6 +80,9 @@ _ALLOWED = {
     "forwards",
     "supersedes",
     "depth",
+    "publish_at",
+    "quiz",
+    "pass_mark",
 }
 
 
@@ -134,6 +141,9 @@ def draft_from_mapping(raw: dict[str, Any], index: int, base_dir: Path) -> Direc
     study = raw.get("requires_study", True)
     if not isinstance(study, bool):
         raise DraftError("draft-bad-type", index=index, key="requires_study", expected="true/false")
+    pass_mark = raw.get("pass_mark")
+    if pass_mark is not None and (not isinstance(pass_mark, int) or isinstance(pass_mark, bool)):
+        raise DraftError("draft-bad-type", index=index, key="pass_mark", expected="1-5")
     return DirectiveDraft(
         number=nfc(raw["number"]).strip(),
         kind=one_line(str(raw.get("kind") or "CV")),
@@ -163,7 +173,43 @@ def draft_from_mapping(raw: dict[str, Any], index: int, base_dir: Path) -> Direc
         forwards=_opt_str(raw, "forwards", index),
         supersedes=_opt_str(raw, "supersedes", index),
         depth=_opt_str(raw, "depth", index),
+        publish_at=_moment(raw, "publish_at", index),
+        quiz=_quiz(raw.get("quiz"), index),
+        pass_mark=pass_mark,
     )
+
+
+_QUIZ_SHAPE = '[[directive.quiz]] question = "...", options = ["...", "..."], answer = 1'
+
+
+def _quiz(value: Any, index: int) -> list[dict[str, Any]]:
+    """``[[directive.quiz]]`` tables as read; ``answer`` counts from 1 in the file (the first
+    option is 1), from 0 once read. Sizes and texts are checked by the directive's rules."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DraftError("draft-bad-type", index=index, key="quiz", expected=_QUIZ_SHAPE)
+    questions = []
+    for item in value:
+        ok = (
+            isinstance(item, dict)
+            and isinstance(item.get("question"), str)
+            and isinstance(item.get("options"), list)
+            and all(isinstance(o, str) for o in item["options"])
+            and isinstance(item.get("answer"), int)
+            and not isinstance(item.get("answer"), bool)
+            and not set(item) - {"question", "options", "answer"}
+        )
+        if not ok:
+            raise DraftError("draft-bad-type", index=index, key="quiz", expected=_QUIZ_SHAPE)
+        questions.append(
+            {
+                "question": one_line(item["question"]),
+                "options": [one_line(o) for o in item["options"]],
+                "answer": item["answer"] - 1,
+            }
+        )
+    return questions
 
 
 _TABLE = re.compile(r"^\s*\[\[\s*directive\s*\]\]")

@@ -23,6 +23,7 @@ DEPUTY_COMMANDS = (
     "deadline",
     "amend",
     "recall",
+    "scheduled",
     "member_add",
     "member_rename",
     "member_move",

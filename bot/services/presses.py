@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import counters, lifecycle
+from bot.services import counters, lifecycle, quiz
 from bot.services.buttons import parse_confirm
 from bot.services.confirm import (
     ALREADY,
@@ -24,6 +24,8 @@ from bot.services.confirm import (
     CONFIRMABLE,
     INVALID,
     NOT_HERE,
+    QUIZ,
+    QUIZ_PRIVATE,
     RECALLED,
     RECORDED,
     REPLACED,
@@ -47,6 +49,7 @@ class _Target:
     status: str
     requires_study: bool
     unit_id: int | None
+    quiz: bool = False  # "studied" needs the directive's questions answered (bot.services.quiz)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ _TARGETS = (
         Directive.status,
         Directive.requires_study,
         Chat.unit_id,
+        Directive.pass_mark,
     )
     .join(Directive, Directive.id == Delivery.directive_id)
     .outerjoin(Chat, Chat.id == Delivery.chat_id)
@@ -98,9 +102,9 @@ async def _targets(
     connection = await session.connection()
     rows = await connection.execute(_TARGETS, {"keys": sorted(keys)})
     found: dict[tuple[int, int, int], _Target] = {}
-    for directive_id, target, message_id, number, status, study, unit_id in rows:
+    for directive_id, target, message_id, number, status, study, unit_id, mark in rows:
         key = (int(directive_id or 0), target, int(message_id or 0))
-        found[key] = _Target(number, status, study, unit_id)
+        found[key] = _Target(number, status, study, unit_id, mark is not None)
     return found
 
 
@@ -232,10 +236,13 @@ async def _confirm(
     outcomes: list[PressOutcome | None],
 ) -> None:
     rows: dict[tuple[int, int, str], dict[str, object]] = {}
+    # "Studied" on a directive with questions records "received" and opens the questions.
+    quizzes = {i for i in live if parsed[i][1] == "studied" and live[i].quiz}
     for i in live:
         directive_id, kind = parsed[i]
         member_id = members[presses[i].person.telegram_id].member_id
-        wanted = ["received", "studied"] if kind == "studied" else ["received"]  # implies
+        studied = kind == "studied" and i not in quizzes
+        wanted = ["received", "studied"] if studied else ["received"]  # implies
         for k in wanted:
             rows.setdefault(
                 (directive_id, member_id, k),
@@ -251,7 +258,15 @@ async def _confirm(
         session, Confirmation, list(rows.values()), ["directive_id", "member_id", "kind"]
     )
     touched: set[tuple[int, int]] = set()
+    for i in quizzes:
+        directive_id = parsed[i][0]
+        presser = members[presses[i].person.telegram_id]
+        if (directive_id, presser.member_id, "received") in new:
+            touched.add((directive_id, presser.member_id))
+        outcomes[i] = await _open_quiz(session, presses[i], directive_id, presser, live[i].number)
     for i in live:  # the first press of a key in the batch records it; a repeat is "already"
+        if i in quizzes:
+            continue
         directive_id, kind = parsed[i]
         member_id = members[presses[i].person.telegram_id].member_id
         key = (directive_id, member_id, kind)
@@ -263,6 +278,20 @@ async def _confirm(
             outcomes[i] = PressOutcome(ALREADY, kind, live[i].number)
     if touched:
         await counters.mark_dirty(session, touched)
+
+
+async def _open_quiz(
+    session: AsyncSession, press: Press, directive_id: int, presser: _Presser, number: str
+) -> PressOutcome:
+    """The questions for a "studied" press, to be sent in private by the press lane; the
+    presser is told to open the bot first if it cannot write to them there."""
+    reachable = press.chat_type == "private" or (presser.private_chat and not presser.blocked)
+    if not reachable:
+        return PressOutcome(QUIZ_PRIVATE, "studied", number)
+    attempt = await quiz.open_attempt(session, directive_id, presser.member_id, press.at)
+    if attempt is None:
+        return PressOutcome(ALREADY, "studied", number)
+    return PressOutcome(QUIZ, "studied", number, attempt=attempt, directive_id=directive_id)
 
 
 class PressBatcher:

@@ -31,6 +31,8 @@ from storage.models import (
     Unit,
 )
 
+SCHEDULED = "scheduled"  # stored, waiting for its publish_at (bot.services.scheduled)
+
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -129,16 +131,62 @@ async def publish(
         parent_id=forwarded.id if forwarded else None,
         supersedes_number=draft.supersedes,
         supersedes_id=superseded.id if superseded else None,
-        status="published",
+        status=SCHEDULED if draft.publish_at is not None else "published",
         published_by=publisher.id if publisher else None,
         published_at=now,
+        publish_at=rules.to_utc(draft.publish_at, tz) if draft.publish_at else None,
+        quiz=draft.quiz or None,
+        pass_mark=(draft.pass_mark or len(draft.quiz)) if draft.quiz else None,
         **deadlines,
     )
     session.add(directive)
     await session.flush()
     session.add_all(DirectiveTarget(directive_id=directive.id, unit_id=u.id) for u in targets)
-    items, chats = await _chat_posts(session, directive, targets, texts, tz, draft.forwards)
-    private = await _private_copies(session, directive, targets, texts, tz, draft.forwards)
+    if directive.status == SCHEDULED:  # stored; the schedule tick releases it at publish_at
+        session.add(
+            AuditEvent(
+                at=now,
+                actor=str(publisher.telegram_id) if publisher else "cli",
+                action="schedule",
+                subject=directive.number,
+                detail={"directive_id": directive.id, "publish_at": str(directive.publish_at)},
+            )
+        )
+        await session.flush()
+        return PublishResult(directive, 0, 0, 0)
+    return await release(
+        session,
+        directive,
+        targets,
+        publisher=publisher,
+        config_admins=config_admins,
+        now=now,
+        tz=tz,
+        texts=texts,
+        reminder_settings=reminder_settings,
+        forwards=draft.forwards,
+        superseded=superseded,
+    )
+
+
+async def release(
+    session: AsyncSession,
+    directive: Directive,
+    targets: Sequence[Unit],
+    *,
+    publisher: Member | None,
+    config_admins: Collection[int],
+    now: datetime,
+    tz: ZoneInfo,
+    texts: Texts,
+    reminder_settings: ReminderSettings | None,
+    forwards: str | None,
+    superseded: Directive | None,
+) -> PublishResult:
+    """Post a stored directive: its posts and private copies into the outbox, the one it
+    replaces marked, its reminders planned (at once, or by the schedule tick at publish_at)."""
+    items, chats = await _chat_posts(session, directive, targets, texts, tz, forwards)
+    private = await _private_copies(session, directive, targets, texts, tz, forwards)
     written = await outbox.enqueue(session, items + private)
     if superseded is not None and superseded.status == lifecycle.PUBLISHED:
         if publisher is not None:  # replacing it is changing it: the same people may

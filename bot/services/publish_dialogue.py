@@ -41,6 +41,7 @@ STEPS = (
     *DEADLINES,
 )
 PREVIEW_PREFIX = "pv"
+SCHEDULING = "scheduling"  # an answer that is no step: "Hẹn giờ" pressed, the time asked
 DEFAULT_HOUR = 17  # a deadline given as a date alone means the end of that working day
 
 _SKIP = {"bỏ qua", "bo qua", "skip", "-", "không", "khong", "none", "no"}
@@ -100,6 +101,11 @@ class Dialogue:
     def step(self) -> str:
         """Where the dialogue stands: the next question, or "confirm" (the preview shown)."""
         return self.next_step() or "confirm"
+
+    @property
+    def scheduling(self) -> bool:
+        """ "Hẹn giờ" was pressed after the preview: the next text is the publishing time."""
+        return bool(self.answers.get(SCHEDULING))
 
     def to_state(self) -> dict[str, Any]:
         """The dialogue as JSON (dates and deadlines as ISO text); ``serial`` is kept apart."""
@@ -256,6 +262,14 @@ def parse_deadline(text: str, which: str, now: datetime, tz: ZoneInfo) -> dateti
     """
     if is_skip(text):
         return None
+    moment = read_moment(text, now, tz)
+    rules.check_deadline(which, moment, now, tz)
+    return moment
+
+
+def read_moment(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """``dd/mm/yyyy hh:mm`` (a date alone means 17:00) as a naive local time; what it may be
+    is the caller's rule."""
     match = _MOMENT.match(normalise(text))
     moment = None
     if match:
@@ -272,7 +286,17 @@ def parse_deadline(text: str, which: str, now: datetime, tz: ZoneInfo) -> dateti
             moment = None
     if moment is None:
         raise DraftError("pd-bad-deadline", example=example_deadline(now, tz))
-    rules.check_deadline(which, moment, now, tz)
+    return moment
+
+
+def parse_publish_at(text: str, d: Dialogue, now: datetime, tz: ZoneInfo) -> datetime:
+    """The "Hẹn giờ" answer: a local time in the future, bounded, before the draft's
+    deadlines (:func:`bot.services.directive_rules.check_publish_at`); naive local time."""
+    moment = read_moment(text, now, tz)
+    deadlines = {
+        key: to_utc(d.answers[key], tz) for key in DEADLINES if d.answers.get(key) is not None
+    }
+    rules.check_publish_at(moment, now, tz, deadlines)
     return moment
 
 
