@@ -45,3 +45,4 @@ qz-stale = This button no longer works.
 qz-invalid = This answer is not valid or was recorded already.
 qz-closed = Directive {$number} is closed and takes no more confirmations.
 qz-done = You have already studied {$number}.
+cmd-scheduled = Directives scheduled for publishing

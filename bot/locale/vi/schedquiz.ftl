@@ -45,3 +45,4 @@ qz-stale = Nút này không còn dùng được.
 qz-invalid = Câu trả lời này không hợp lệ hoặc đã được ghi rồi.
 qz-closed = Văn bản {$number} đã đóng, không nhận xác nhận nữa.
 qz-done = Đồng chí đã học tập văn bản {$number} rồi.
+cmd-scheduled = Các văn bản hẹn giờ ban hành
