@@ -24,32 +24,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access
-from bot.services.people_lookup import find_people, fold
+from bot.services.people_lookup import find_people
 from storage import queries
 from storage.models import AuditEvent, Member, Membership, Unit
 
 GRANTABLE = ("deputy", "secretary", "admin")
-# What may be typed for a role: the role's own name, or its Vietnamese name without spaces
-# (compared folded, so "phó" and "pho" alike).
-ROLE_WORDS = {
-    "deputy": "deputy",
-    "pho": "deputy",
-    "phobithu": "deputy",
-    "pho-bi-thu": "deputy",
-    "secretary": "secretary",
-    "bithu": "secretary",
-    "bi-thu": "secretary",
-    "admin": "admin",
-    "quantri": "admin",
-    "quan-tri": "admin",
-}
 # The role that shows the menu: the highest one held anywhere (see bot.services.menus).
 RANK = {role: i for i, role in enumerate(access.ROLES)}
 
 
 def role_named(word: str) -> str | None:
-    """The grantable role ``word`` names, or None."""
-    return ROLE_WORDS.get(fold(word))
+    """The grantable role ``word`` names, or None (the words: :func:`access.role_from_word`)."""
+    role = access.role_from_word(word)
+    return role if role in GRANTABLE else None
 
 
 class Change(enum.Enum):
