@@ -5,7 +5,6 @@ came from), never overwrite a press, refresh the posts' counters and are audited
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access, counters
+from bot.services.dates import read_day
 from bot.services.drafts import DraftError
 from bot.services.names import vietnamese_sort_key
 from bot.services.pending import targets_of
@@ -22,7 +22,6 @@ from storage import queries
 from storage.models import AuditEvent, Confirmation, Directive, Meeting, Member, Membership, Unit
 from storage.upsert import insert_ignore_returning
 
-_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 MARKABLE = ("received", "studied")
 
 
@@ -46,11 +45,7 @@ def parse_held_on(text: str | None, today: date) -> date:
     """``dd/mm/yyyy`` (today when absent); a day after today is refused."""
     if text is None:
         return today
-    match = _DATE.match(text.strip())
-    try:
-        value = date(int(match[3]), int(match[2]), int(match[1])) if match else None
-    except ValueError:
-        value = None
+    value = read_day(text)
     if value is None:
         raise DraftError("meeting-bad-date", example=today.strftime("%d/%m/%Y"))
     if value > today:

@@ -19,9 +19,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import role_from_word
+from bot.services.dates import read_day
 from bot.services.joining import NAME_MAX
 from bot.services.phones import normalise_phone
-from bot.services.publish_dialogue import read_day
 from bot.services.roster import roster_name
 from bot.services.tg_text import clean_text
 from storage import queries
