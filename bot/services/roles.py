@@ -164,6 +164,19 @@ async def menu_role(session: AsyncSession, member: Member, config_admins: Collec
     return max(roles | {"member"}, key=lambda r: RANK.get(r, 0))
 
 
+async def own_menu(
+    session: AsyncSession, telegram_id: int, config_admins: Collection[int]
+) -> str | None:
+    """The menu to set in the private chat of the person with this Telegram id, if they hold a
+    role above a member's (a member's menu is everyone's): asked once they hold an entry, after
+    a claim is approved or they were added, since an imported secretary is known only then."""
+    member = await queries.member_by_telegram_id(session, telegram_id)
+    if member is None:
+        return None
+    role = await menu_role(session, member, config_admins)
+    return None if role == "member" else role
+
+
 # -- a role change asked in chat or from the CLI ------------------------------------------------
 
 

@@ -420,7 +420,7 @@ def _check_member_row(
     birth = read_day(row["birth_date"]) if row["birth_date"] else None
     if row["birth_date"] and (birth is None or not BIRTH_FIRST <= birth <= date.today()):
         bad("birth_date", "import-bad-date", value=row["birth_date"])
-    if len(errors) > before or unit is None:
+    if len(errors) > before or unit is None or role is None:
         return None
     return _Row(
         line=line,
