@@ -108,7 +108,7 @@ async def test_gone_chats_fail_with_their_reason_and_the_secretary_is_told_once(
         "vào nhóm nếu cần rồi gắn lại nhóm với đơn vị bằng lệnh /link.",
         f"⚠️ Chithi không gửi được bản riêng văn bản số {NUMBER} ({TITLE}) tới đồng chí "
         "Phan Minh Tuấn: người nhận đã chặn Chithi.\n"
-        "Đồng chí ấy vẫn xem được công văn trong nhóm của đơn vị. Nếu cần nhận tin riêng, xin "
+        "Đồng chí ấy vẫn xem được văn bản trong nhóm của đơn vị. Nếu cần nhận tin riêng, xin "
         "nhắc đồng chí ấy mở lại Chithi và bấm «Bắt đầu».",
     ])  # fmt: skip
     district = [t for t in texts_in(h, scene.id("sec_dx")) if t.startswith("⚠️")]
