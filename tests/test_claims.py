@@ -41,7 +41,11 @@ ROSTER = [
     ("Nguyễn Văn Đức", "0912345678"),
     ("Trần Thị Lan", None),
     ("Lê Văn An", None),
-    *[(f"Phạm Văn Người {i:02d}", None) for i in range(10)],
+    # ten more whose given names fall between Đức and Lan in Vietnamese order (by given name)
+    *[
+        (f"Phạm Văn {given}", None)
+        for given in ("Em", "Giang", "Hà", "Hải", "Hiếu", "Hòa", "Hùng", "Huy", "Khang", "Khoa")
+    ],
 ]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
