@@ -199,7 +199,9 @@ async def test_secretary_links_the_cell_group_and_a_member_is_refused(harness: H
 
     # A member is refused as if the code did not exist: the unit and its secretary go unnamed.
     [refused] = await harness.send(tuan, "/link BP-DX-01", chat_id=group.id)
-    assert refused["text"].startswith('Không có đơn vị mã "BP-DX-01" mà đồng chí được gắn nhóm, kênh.')
+    assert refused["text"].startswith(
+        'Không có đơn vị mã "BP-DX-01" mà đồng chí được gắn nhóm, kênh.'
+    )
     assert "Chi bộ trạm y tế 1" not in refused["text"] and "Yến" not in refused["text"]
     assert await _chat_row(harness, group.id) is None
 
@@ -279,7 +281,9 @@ async def test_a_channel_is_linked_from_a_private_chat(harness: Harness) -> None
     [not_admin] = await harness.send(tuan, "/link BP-DX-01 @tin_chibo1")
     assert not_admin["text"].startswith("Đồng chí không phải quản trị viên của kênh Tin Chi bộ 1")
     [bad] = await harness.send(yen, "/link BP-DX-01 tin chibo")
-    assert bad["text"] == "Để gắn một nhóm với đơn vị: thêm Chithi vào nhóm, rồi gõ trong nhóm: " + (
+    assert bad[
+        "text"
+    ] == "Để gắn một nhóm với đơn vị: thêm Chithi vào nhóm, rồi gõ trong nhóm: " + (
         "/link MÃ_ĐƠN_VỊ (ví dụ /link BP-DX-01).\n\nĐể gắn một kênh: thêm Chithi làm quản trị viên "
         "của kênh, rồi gõ ở đây: /link MÃ_ĐƠN_VỊ @ten_kenh (hoặc mã số của kênh, dạng -100…)."
     )

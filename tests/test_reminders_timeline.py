@@ -213,7 +213,9 @@ async def test_snooze_mutes_the_directive_until_the_same_deadlines_next_reminder
     await tick(h)
     got = inbox.take()
     assert sorted(got) == ["m1", "m4"]
-    assert got["m4"][0].startswith(f"⏰ Nhắc việc: đồng chí chưa xác nhận đã nhận Công văn số {NUMBER}.")
+    assert got["m4"][0].startswith(
+        f"⏰ Nhắc việc: đồng chí chưa xác nhận đã nhận Công văn số {NUMBER}."
+    )
     m4, m1 = scene.users["m4"], scene.users["m1"]
     reminder_msg = inbox.last("m4")
     snooze = reminder_msg["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
