@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.i18n import Texts, Translator
 from bot.services.buttons import is_confirm
 from bot.services.drafts import read_directive_file
+from bot.services.phones import normalise_phone
 from bot.services.publish import publish
 from bot.services.tree import import_members, import_units
 from storage import queries
@@ -258,7 +259,9 @@ async def _scene(
             ),
         )
         # An is on the cell's list (with a phone number) but has not used the bot yet.
-        entry = Member(full_name="Nguyễn Văn An", phone="84912345678", language="vi")
+        entry = Member(
+            full_name="Nguyễn Văn An", phone=normalise_phone("0912 345 678"), language="vi"
+        )
         s.add(entry)
         await s.flush()
         s.add(Membership(member_id=entry.id, unit_id=cell.id, role="member"))

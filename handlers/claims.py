@@ -26,7 +26,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
-from bot.services import claims, dialogues
+from bot.services import claims, dialogues, roles
 from bot.services.claims import ClaimOutcome, ClaimStatus, DecideStatus, RosterPage
 from bot.services.joining import JoinOutcome, token_digest
 from bot.services.tg_text import CALLBACK_ANSWER_LIMIT, html_to_text, truncate
@@ -41,6 +41,7 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
+from handlers.menus import set_menu
 from storage.models import Unit
 
 KIND = "claim"
@@ -185,13 +186,14 @@ async def on_contact(update: Update, ctx: Ctx) -> None:
         return
     async with unit_of_work(ctx) as session:
         unit = await _offer_unit(ctx, session)
-        outcome = None
+        outcome, menu = None, None
         if unit is not None:
             outcome = await claims.claim_by_phone(
                 session, person_of(user), unit, contact.phone_number, ctx.rt.now()
             )
             if outcome.status is ClaimStatus.APPROVED:
                 await drop_draft(session, ctx, user.id)
+                menu = await roles.own_menu(session, user.id, ctx.settings.bot.admins)
     if unit is None or outcome is None:
         await message.reply_text(t("claim-phone-no-offer"), reply_markup=ReplyKeyboardRemove())
         return
@@ -199,6 +201,8 @@ async def on_contact(update: Update, ctx: Ctx) -> None:
     keep = outcome.status is ClaimStatus.NO_MATCH
     markup = phone_keyboard(t) if keep else ReplyKeyboardRemove()
     await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    if menu is not None:
+        await set_menu(ctx.bot, ctx.texts, user.id, menu)
 
 
 def _claimant_text(t: Translator, outcome: ClaimOutcome) -> str:
@@ -258,6 +262,7 @@ async def on_offer_button(update: Update, ctx: Ctx) -> None:
     now = ctx.rt.now()
     outcome: ClaimOutcome | None = None
     page: RosterPage | None = None
+    menu: str | None = None
     async with unit_of_work(ctx) as session:
         press = await claims.parse_offer_press(session, query.data or "")
         if press is not None:
@@ -272,6 +277,8 @@ async def on_offer_button(update: Update, ctx: Ctx) -> None:
                 page = await claims.unclaimed_page(session, press.unit.id, found, page_no)
             elif outcome.status in (ClaimStatus.APPROVED, ClaimStatus.PENDING):
                 await drop_draft(session, ctx, user.id)
+            if outcome is not None and outcome.status is ClaimStatus.APPROVED:
+                menu = await roles.own_menu(session, user.id, ctx.settings.bot.admins)
     if press is None:
         await query.answer(t("join-invalid-toast"), show_alert=True)
         await edit_pressed(query, t("join-invalid"))
@@ -285,6 +292,8 @@ async def on_offer_button(update: Update, ctx: Ctx) -> None:
             await query.answer()
         if outcome.status is ClaimStatus.PENDING:
             await _ask_deciders(ctx, outcome, user.username)
+        if menu is not None:
+            await set_menu(ctx.bot, ctx.texts, user.id, menu)
         if page is None:
             if outcome.status is not ClaimStatus.HOLDS_ENTRY:
                 await edit_pressed(query, text, parse_mode=ParseMode.HTML)
@@ -307,6 +316,10 @@ async def on_decide_button(update: Update, ctx: Ctx) -> None:
         outcome = await claims.decide(
             session, user.id, query.data or "", ctx.rt.now(), ctx.settings.bot.admins
         )
+        menu = None
+        if outcome.status is DecideStatus.APPROVED and outcome.claim is not None:
+            claimant = outcome.claim.telegram_id
+            menu = await roles.own_menu(session, claimant, ctx.settings.bot.admins)
     if outcome.status in (DecideStatus.INVALID, DecideStatus.REFUSED):
         await query.answer(t(f"claim-decide-{outcome.status.value}"), show_alert=True)
         return
@@ -333,6 +346,8 @@ async def on_decide_button(update: Update, ctx: Ctx) -> None:
     told = ctx.texts.for_lang(outcome.claimant_language)
     args["unit"] = _label(told, unit)
     await _tell(ctx, claim.telegram_id, told(f"claim-told-{outcome.status.value}-{suffix}", **args))
+    if menu is not None:
+        await set_menu(ctx.bot, ctx.texts, claim.telegram_id, menu)
 
 
 def register(app: ChithiApp) -> None:

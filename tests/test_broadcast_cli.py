@@ -61,7 +61,7 @@ async def test_cli_broadcast_is_sent_by_the_running_bot(harness: Harness, tmp_pa
     lines = await output(
         await chithi(tmp_path, h, "--text", "Lịch tiếp dân tuần tới", "--targets", "BP-DX")
     )
-    assert lines[0] == "Thông báo #1: 2 nhóm đã vào hàng đợi. Bot đang chạy sẽ gửi đi."
+    assert lines[0] == "Thông báo #1: 2 nhóm đã vào hàng đợi. Chithi đang chạy sẽ gửi đi."
     assert lines[-1] == "✅ Hoàn tất: đã gửi 2 · lỗi 0"
     for code in ("BP-DX-01", "BP-DX-02"):
         [post] = h.bot_messages(scene.groups[code].id)

@@ -32,6 +32,7 @@ from storage.models import (
 )
 from tests.kit.harness import Harness, MakeHarness
 from tests.kit.paths import SAMPLE
+from tests.kit.roles_scene import menu
 
 UNITS = (SAMPLE / "units.csv").read_text(encoding="utf-8")
 CELL = "BP-DX-01"
@@ -40,20 +41,10 @@ ROSTER = [
     ("Nguyễn Văn Đức", "0912345678"),
     ("Trần Thị Lan", None),
     ("Lê Văn An", None),
+    # ten more whose given names fall between Đức and Lan in Vietnamese order (by given name)
     *[
         (f"Phạm Văn {given}", None)
-        for given in (
-            "Phúc",
-            "Quang",
-            "Sơn",
-            "Tâm",
-            "Thắng",
-            "Toàn",
-            "Trung",
-            "Tuấn",
-            "Vinh",
-            "Xuân",
-        )
+        for given in ("Em", "Giang", "Hà", "Hải", "Hiếu", "Hòa", "Hùng", "Huy", "Khang", "Khoa")
     ],
 ]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -512,3 +503,39 @@ async def test_the_open_offer_survives_a_restart(make_harness: MakeHarness, db_u
     async with make_harness(db_url=db_url) as second:  # a new process: nothing in memory
         [found] = await second.send(lan, "lan")
         assert [t for t, d in _buttons(found) if d.startswith("cl:n:")] == ["Trần Thị Lan"]
+
+
+# -- the menu of a claimed entry that holds a role -------------------------------------------
+
+
+async def _hold_role(h: Harness, member_id: int, role: str) -> None:
+    async with h.db() as s:
+        ms = await s.scalar(select(Membership).where(Membership.member_id == member_id))
+        assert ms is not None
+        ms.role = role
+
+
+async def test_an_imported_deputy_or_secretary_gets_their_menu_once_their_claim_is_approved(
+    h: Harness,
+) -> None:
+    secretary, token, ids = await _setup(h)
+    await _hold_role(h, ids["Nguyễn Văn Đức"], "deputy")
+    await _hold_role(h, ids["Trần Thị Lan"], "secretary")
+    duc = h.user("Đức", last_name="Nguyễn", phone="+84912345678")
+    await _open(h, duc, token)
+    assert "pending" not in await menu(h, duc)
+    await h.driver.share_contact(duc)
+    assert {"pending", "meeting", "member_add"} <= set(await menu(h, duc))
+    assert "grant" not in await menu(h, duc)
+
+    lan = h.user("Lan", last_name="Trần")
+    await _open(h, lan, token)
+    [found] = await h.send(lan, "tran thi")
+    before = len(h.bot_messages(secretary.id))
+    await h.press(lan, lan.id, found["message_id"], _data(found, "Trần Thị Lan"))
+    await h.settle(lambda: len(h.bot_messages(secretary.id)) > before)
+    assert "pending" not in await menu(h, lan)  # not theirs until the secretary says so
+    ask = h.bot_messages(secretary.id)[-1]
+    await h.press(secretary, secretary.id, ask["message_id"], _data(ask, "✅ Đồng ý"))
+    await h.settle(lambda: (h.bot_messages(lan.id)[-1]["text"] or "").startswith("Bí thư"))
+    assert {"pending", "grant", "revoke"} <= set(await menu(h, lan))

@@ -67,7 +67,7 @@ async def test_200_members_pressing_at_once_make_exactly_200_confirmations(
     ]
     await h.sandbox.wait_for(lambda: all(q in h.sandbox.callback_answers for q in ids), timeout=120)
     toasts = {h.sandbox.callback_answers[q]["text"] for q in ids}
-    assert toasts == {"📖 Đã ghi nhận: bạn đã học tập văn bản 1208-CV/BTGTU. Cảm ơn!"}
+    assert toasts == {"📖 Đã ghi nhận: đồng chí đã học tập văn bản 1208-CV/BTGTU. Cảm ơn!"}
     async with h.db() as s:
         counts = dict(
             (

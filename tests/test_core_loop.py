@@ -62,7 +62,7 @@ async def test_members_with_a_private_chat_get_their_own_copy(harness: Harness) 
         copy["message_id"],
         copy["reply_markup"]["inline_keyboard"][0][1]["callback_data"],
     )
-    assert answer["text"] == "📖 Đã ghi nhận: bạn đã học tập văn bản 1208-CV/BTGTU. Cảm ơn!"
+    assert answer["text"] == "📖 Đã ghi nhận: đồng chí đã học tập văn bản 1208-CV/BTGTU. Cảm ơn!"
     async with h.db() as s:
         kinds = (await s.scalars(select(Confirmation.kind).order_by(Confirmation.kind))).all()
     assert kinds == ["received", "studied"]  # studied implies received
@@ -79,9 +79,9 @@ async def test_presses_are_recorded_once_and_counters_and_pending_follow(
     r, s_ = f"c:{directive_id}:r", f"c:{directive_id}:s"
 
     answer = await h.press(scene.users["m1"], dx01, post["message_id"], r)
-    assert answer["text"] == "✅ Đã ghi nhận: bạn đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
+    assert answer["text"] == "✅ Đã ghi nhận: đồng chí đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
     again = await h.press(scene.users["m1"], dx01, post["message_id"], r)
-    assert again["text"] == "Bạn đã xác nhận nhận văn bản 1208-CV/BTGTU rồi."
+    assert again["text"] == "Đồng chí đã xác nhận đã nhận văn bản 1208-CV/BTGTU rồi."
     await h.press(scene.users["m2"], dx01, post["message_id"], s_)
     dx02 = scene.groups["BP-DX-02"].id
     await h.press(scene.users["m4"], dx02, post_in(h, dx02)["message_id"], r)

@@ -163,4 +163,4 @@ def test_sender_only_needs_a_token(tmp_path: Path, capsys: Any) -> None:
     config = tmp_path / "c.toml"
     config.write_text('[bot]\ntoken = ""\n', encoding="utf-8")
     assert main(["--config", str(config), "run", "--sender-only"]) == 2
-    assert "--sender-only cần token của bot" in capsys.readouterr().err
+    assert "--sender-only cần token của Chithi" in capsys.readouterr().err

@@ -102,13 +102,13 @@ async def test_gone_chats_fail_with_their_reason_and_the_secretary_is_told_once(
     # BP-DX-01 has its own secretary; BP-DX-02 has none, so the district's is told.
     cell = [t for t in texts_in(h, scene.id("sec_dx01")) if t.startswith("⚠️")]
     assert sorted(cell) == sorted([
-        f"⚠️ Chithi không gửi được công văn số {NUMBER} ({TITLE}) vào nhóm «Nhóm BP-DX-01»: "
+        f"⚠️ Chithi không gửi được văn bản số {NUMBER} ({TITLE}) vào nhóm «Nhóm BP-DX-01»: "
         "Chithi đã bị mời ra khỏi nhóm.\n"
         "Các tin sau cho nhóm này sẽ tạm dừng. Xin đồng chí kiểm tra lại nhóm, thêm lại Chithi "
         "vào nhóm nếu cần rồi gắn lại nhóm với đơn vị bằng lệnh /link.",
-        f"⚠️ Chithi không gửi được bản riêng công văn số {NUMBER} ({TITLE}) tới đồng chí "
+        f"⚠️ Chithi không gửi được bản riêng văn bản số {NUMBER} ({TITLE}) tới đồng chí "
         "Phan Minh Tuấn: người nhận đã chặn Chithi.\n"
-        "Đồng chí ấy vẫn xem được công văn trong nhóm của đơn vị. Nếu cần nhận tin riêng, xin "
+        "Đồng chí ấy vẫn xem được văn bản trong nhóm của đơn vị. Nếu cần nhận tin riêng, xin "
         "nhắc đồng chí ấy mở lại Chithi và bấm «Bắt đầu».",
     ])  # fmt: skip
     district = [t for t in texts_in(h, scene.id("sec_dx")) if t.startswith("⚠️")]

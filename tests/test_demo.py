@@ -44,7 +44,7 @@ def test_run_without_token_plays_the_demo_to_its_summary(tmp_path: Path) -> None
     assert "có 13 người trong danh sách mẫu. Thêm 3 người" in out
     assert "Vậy chi bộ có 16 người, cả danh sách 429." in out
     assert "Tóm tắt: 56 đơn vị; 429 người (426 trong danh sách mẫu + 3 của cảnh này" in out
-    assert "3 tin gửi qua hàng đợi (bài đăng, ảnh QR, bản riêng cho An;" in out
+    assert "3 tin gửi qua hàng đợi (bài đăng, ảnh mã QR, bản riêng cho An;" in out
     assert "sendPhoto 1" in out
     assert (tmp_path / "data" / "demo.db").exists()  # SQLite in a local file
     assert str((tmp_path / "data" / "demo.db").resolve()) in out

@@ -222,7 +222,7 @@ def test_a_text_may_have_an_argument_called_key() -> None:
 def test_a_very_long_argument_is_formatted_whole() -> None:
     """fluent.runtime refuses placeables over 2,500 characters; texts take them anyway."""
     t = TEXTS.for_lang("en")
-    assert t("directive-issuer", issuer="&amp;" * 1000) == "Issued by: " + "&amp;" * 1000
+    assert t("directive-issuer", issuer="&amp;" * 1000) == "Issuing body: " + "&amp;" * 1000
 
 
 def test_errors_are_located_in_the_file() -> None:

@@ -116,7 +116,9 @@ async def test_name_lists_asked_in_a_group_are_answered_in_private(harness: Harn
     for command in (f"/pending {NUMBER}", "/pending", f"/status {NUMBER}"):
         before = len(h.bot_messages(sec.id))
         [note] = await h.send(sec, command, chat_id=dx01)
-        assert note["text"].startswith("📬 Đã trả lời bạn trong tin nhắn riêng với bot"), command
+        assert note["text"].startswith(
+            "📬 Đã trả lời đồng chí trong cuộc trò chuyện riêng với Chithi"
+        ), command
         await h.settle(lambda b=before: len(h.bot_messages(sec.id)) > b)
         [answer] = h.bot_messages(sec.id)[before:]
         assert answer["chat"]["type"] == "private"

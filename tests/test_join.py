@@ -86,7 +86,7 @@ async def test_joining_by_deep_link_shows_the_unit_and_its_list(harness: Harness
 
     [offer, phone] = await harness.send(lan, f"/start {token}", replies=2)
     assert offer["text"].startswith(
-        "Đồng chí đã mở đường dẫn tham gia Chi bộ trạm y tế 1 (thuộc Thành ủy Đồng Xoài)."
+        "Đồng chí đã mở đường liên kết tham gia Chi bộ trạm y tế 1 (thuộc Thành ủy Đồng Xoài)."
     )
     # No roster imported: no names to pick, only asking to be added (or the phone button).
     [(ask_text, ask_data)] = _buttons(offer)
@@ -108,7 +108,7 @@ async def test_a_member_opening_the_link_again_is_told_so(harness: Harness) -> N
     await _give_role(harness, lan, "BP-DX-01", "member")
     [again] = await harness.send(lan, f"/start {await _token(harness, 'BP-DX-01')}")
     assert again["text"] == (
-        "Bạn đã là thành viên của Chi bộ trạm y tế 1 (thuộc Thành ủy Đồng Xoài) rồi, "
+        "Đồng chí đã tham gia Chi bộ trạm y tế 1 (thuộc Thành ủy Đồng Xoài) rồi, "
         "không cần làm gì thêm."
     )
     assert "reply_markup" not in again
@@ -119,8 +119,8 @@ async def test_a_bad_token_is_answered_clearly_in_both_languages(harness: Harnes
     lan, john = harness.user("Lan"), harness.user("John", language="en")
     [reply] = await harness.send(lan, "/start khongcoma123")
     assert reply["text"] == (
-        "Đường link tham gia này không đúng hoặc đã hết hạn. "
-        "Xin nhờ bí thư đơn vị gửi lại đường link hoặc mã QR mới."
+        "Đường liên kết tham gia này không đúng hoặc đã hết hạn. "
+        "Xin nhờ bí thư đơn vị gửi lại đường liên kết hoặc mã QR mới."
     )
     [reply] = await harness.send(john, "/start nope")
     assert reply["text"].startswith("This join link is wrong or has expired.")
@@ -137,9 +137,9 @@ async def test_a_regenerated_token_makes_the_old_button_stale(harness: Harness) 
         unit.join_token = "a-new-token-123"
     ask_data = _buttons(offer)[0][1]
     toast = await harness.press(lan, lan.id, offer["message_id"], ask_data)
-    assert toast["text"] == "Đường link đã hết hạn. Xin nhờ bí thư gửi link mới."
+    assert toast["text"] == "Đường liên kết đã hết hạn. Xin nhờ bí thư gửi đường liên kết mới."
     edited = await _edited(harness, lan.id, offer["message_id"])
-    assert edited["text"].startswith("Đường link tham gia này")
+    assert edited["text"].startswith("Đường liên kết tham gia này")
     assert await _roles_of(harness, lan) == []
 
 
@@ -199,7 +199,9 @@ async def test_secretary_links_the_cell_group_and_a_member_is_refused(harness: H
 
     # A member is refused as if the code did not exist: the unit and its secretary go unnamed.
     [refused] = await harness.send(tuan, "/link BP-DX-01", chat_id=group.id)
-    assert refused["text"].startswith('Không có đơn vị mã "BP-DX-01" mà bạn được gắn nhóm, kênh.')
+    assert refused["text"].startswith(
+        'Không có đơn vị mã "BP-DX-01" mà đồng chí được gắn nhóm, kênh.'
+    )
     assert "Chi bộ trạm y tế 1" not in refused["text"] and "Yến" not in refused["text"]
     assert await _chat_row(harness, group.id) is None
 
@@ -238,7 +240,7 @@ async def test_district_secretary_links_a_cell_below_and_moves_a_group(harness: 
     assert linked["text"].startswith("Đã gắn Nhóm chi bộ với đơn vị Chi bộ khu phố 4.")
     # The cell secretary of BP-DX-01 may not take the group of another cell...
     [refused] = await harness.send(yen, "/link BP-DX-01", chat_id=group.id)
-    assert refused["text"].startswith("Bạn không có quyền")
+    assert refused["text"].startswith("Đồng chí không có quyền")
     assert (await _chat_row(harness, group.id) or ("",) * 3)[2] == "BP-DX-04"
     # ...but the district secretary may move it, and is told it moved.
     [moved] = await harness.send(trang, "/link BP-DX-01", chat_id=group.id)
@@ -248,7 +250,7 @@ async def test_district_secretary_links_a_cell_below_and_moves_a_group(harness: 
     assert (await _chat_row(harness, group.id) or ("",) * 3)[2] == "BP-DX-01"
     # Not above the district.
     [refused] = await harness.send(trang, "/link BP-BL", chat_id=group.id)
-    assert refused["text"].startswith('Không có đơn vị mã "BP-BL" mà bạn được gắn nhóm, kênh.')
+    assert refused["text"].startswith('Không có đơn vị mã "BP-BL" mà đồng chí được gắn nhóm, kênh.')
     assert "Thị ủy Bình Long" not in refused["text"]
 
 
@@ -275,13 +277,15 @@ async def test_a_channel_is_linked_from_a_private_chat(harness: Harness) -> None
     [usage] = await harness.send(yen, "/link")
     assert "Để gắn một kênh" in usage["text"]
     [missing] = await harness.send(yen, "/link BP-DX-01 @kenh_khac")
-    assert missing["text"].startswith("Bot không thấy kênh @kenh_khac.")
+    assert missing["text"].startswith("Chithi không thấy kênh @kenh_khac.")
     [not_admin] = await harness.send(tuan, "/link BP-DX-01 @tin_chibo1")
-    assert not_admin["text"].startswith("Bạn không phải quản trị viên của kênh Tin Chi bộ 1")
+    assert not_admin["text"].startswith("Đồng chí không phải quản trị viên của kênh Tin Chi bộ 1")
     [bad] = await harness.send(yen, "/link BP-DX-01 tin chibo")
-    assert bad["text"] == "Để gắn một nhóm với đơn vị: thêm bot vào nhóm, rồi gõ trong nhóm: " + (
-        "/link MÃ_ĐƠN_VỊ (ví dụ /link BP-DX-01).\n\nĐể gắn một kênh: thêm bot làm quản trị viên "
-        "của kênh, rồi gõ ở đây: /link MÃ_ĐƠN_VỊ @ten_kenh (hoặc id của kênh, dạng -100…)."
+    assert bad[
+        "text"
+    ] == "Để gắn một nhóm với đơn vị: thêm Chithi vào nhóm, rồi gõ trong nhóm: " + (
+        "/link MÃ_ĐƠN_VỊ (ví dụ /link BP-DX-01).\n\nĐể gắn một kênh: thêm Chithi làm quản trị viên "
+        "của kênh, rồi gõ ở đây: /link MÃ_ĐƠN_VỊ @ten_kenh (hoặc mã số của kênh, dạng -100…)."
     )
     assert await _chat_row(harness, channel.id) is None and hidden.id != channel.id
 
@@ -297,7 +301,7 @@ async def test_link_posted_in_a_channel_explains_the_private_route(harness: Harn
     channel = harness.channel("Tin Chi bộ", admins=[yen])
     [hint] = await harness.send(yen, "/link BP-DX-01", chat_id=channel.id)
     assert hint["text"] == (
-        f"Để gắn kênh này, hãy mở chat riêng với bot và gõ: /link MÃ_ĐƠN_VỊ {channel.id}"
+        f"Để gắn kênh này, hãy mở cuộc trò chuyện riêng với Chithi và gõ: /link MÃ_ĐƠN_VỊ {channel.id}"
     )
 
 
@@ -308,7 +312,7 @@ async def test_unlink_marks_the_chat_inactive(harness: Harness) -> None:
     group = harness.group("Chi bộ 1", members=[tuan], admins=[yen], with_bot=True)
     await harness.send(yen, "/link BP-DX-01", chat_id=group.id)
     [refused] = await harness.send(tuan, "/unlink", chat_id=group.id)
-    assert refused["text"].startswith("Bạn không có quyền gỡ nhóm")
+    assert refused["text"].startswith("Đồng chí không có quyền gỡ nhóm")
     [done] = await harness.send(yen, "/unlink", chat_id=group.id)
     assert done["text"].startswith("Đã gỡ Chi bộ 1 khỏi đơn vị Chi bộ trạm y tế 1.")
     assert await _chat_row(harness, group.id) == ("supergroup", "Chi bộ 1", "BP-DX-01", False)

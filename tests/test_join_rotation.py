@@ -18,8 +18,8 @@ from tests.kit.paths import SAMPLE
 UNITS = (SAMPLE / "units.csv").read_text(encoding="utf-8")
 CELL = "BP-DX-01"
 EXPIRED = (
-    "Đường link tham gia này không đúng hoặc đã hết hạn. Xin nhờ bí thư đơn vị gửi lại "
-    "đường link hoặc mã QR mới."
+    "Đường liên kết tham gia này không đúng hoặc đã hết hạn. Xin nhờ bí thư đơn vị gửi lại "
+    "đường liên kết hoặc mã QR mới."
 )
 
 
@@ -62,7 +62,7 @@ async def test_rotating_the_link_refuses_the_old_token_and_the_new_one_works(h: 
     text, photo = await h.send(secretary, f"/rotate_link {CELL}", replies=2)
     new = await _token(h)
     assert new != old
-    assert text["text"].startswith("Đã thay đường dẫn tham gia của Chi bộ trạm y tế 1.")
+    assert text["text"].startswith("Đã thay đường liên kết tham gia của Chi bộ trạm y tế 1.")
     assert text["text"].endswith(f"https://t.me/{h.rt.bot_username}?start={new}")
     assert photo["caption"] == "Mã QR mới để tham gia Chi bộ trạm y tế 1" and photo["photo"]
     async with h.db() as s:
@@ -83,7 +83,7 @@ async def test_rotating_the_link_refuses_the_old_token_and_the_new_one_works(h: 
         if b["callback_data"].startswith("cl:a:")
     )
     toast = await h.press(joiner, joiner.id, listing["message_id"], ask)
-    assert toast["text"] == "Đường link đã hết hạn. Xin nhờ bí thư gửi link mới."
+    assert toast["text"] == "Đường liên kết đã hết hạn. Xin nhờ bí thư gửi đường liên kết mới."
     async with h.db() as s:
         assert (await s.scalars(select(AuditEvent.action))).all().count("claim-pending") == 0
 

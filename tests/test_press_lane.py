@@ -28,7 +28,7 @@ from tests.kit.harness import Harness, bot_on_sandbox, make_settings
 from tests.kit.publishing import post_in, publish_sample
 from tests.kit.scene import Scene, build_scene
 
-RECORDED = "✅ Đã ghi nhận: bạn đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
+RECORDED = "✅ Đã ghi nhận: đồng chí đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
 
 
 def poller_of(h: Harness) -> Poller:

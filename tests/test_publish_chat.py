@@ -269,20 +269,20 @@ async def test_secretary_cannot_target_outside_their_subtree(harness: Harness) -
     assert [b["text"] for b in buttons_of(reply)] == ["BP-DX — Thành ủy Đồng Xoài", "✖️ Huỷ"]
     reply = await say(h, sec, "BP-DX-01, BP-BL")
     assert reply["text"].startswith(
-        '⚠️ Bạn chỉ được gửi đến các đơn vị mình phụ trách; "BP-BL" nằm ngoài.'
+        '⚠️ Đồng chí chỉ được gửi đến các đơn vị mình phụ trách; "BP-BL" nằm ngoài.'
     )
     reply = await say(h, sec, "BP")
     assert '"BP" nằm ngoài' in reply["text"]
     # a code that does not exist gets the same answer: no probing which codes exist
     reply = await say(h, sec, "XYZ")
     assert reply["text"].startswith(
-        '⚠️ Bạn chỉ được gửi đến các đơn vị mình phụ trách; "XYZ" nằm ngoài.'
+        '⚠️ Đồng chí chỉ được gửi đến các đơn vị mình phụ trách; "XYZ" nằm ngoài.'
     )
     # another command in the middle is answered, then the dialogue reminds where it is
     await h.send(sec, "/pending", replies=2)
     pending, reminder = h.bot_messages(sec.id)[-2:]
     assert pending["text"].startswith("Chưa có văn bản nào")
-    assert reminder["text"].startswith("✏️ Bạn vẫn đang soạn văn bản để ban hành.")
+    assert reminder["text"].startswith("✏️ Đồng chí vẫn đang soạn văn bản để ban hành.")
     assert "Gửi đến" in reminder["text"]
     reply = await say(h, sec, "bp-dx-01 bp-dx-02")  # codes in any case
     assert "học tập" in reply["text"]

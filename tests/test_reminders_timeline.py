@@ -40,7 +40,7 @@ SNOOZE = "🔕 Nhắc lại sau"
 
 def reminder(left: str) -> str:
     return (
-        f"⏰ Nhắc việc: bạn chưa xác nhận đã học tập Công văn số {NUMBER}.\n"
+        f"⏰ Nhắc việc: đồng chí chưa xác nhận đã học tập Công văn số {NUMBER}.\n"
         "V/v học tập chuyên đề năm 2027\n"
         f"Hạn: 17:00 Thứ Tư, 20/01/2027 ({left}). "
         "Xin bấm «Đã học tập» bên dưới sau khi học xong."
@@ -111,7 +111,7 @@ async def test_full_timeline_of_one_directive(fast: Harness) -> None:
     assert all(len(b["callback_data"].encode()) <= 64 for row in keyboard for b in row)
     # Pressing "studied" on the reminder records the confirmation.
     answer = await h.press(m1, m1.id, sent["message_id"], f"c:{directive_id}:s")
-    assert answer["text"] == f"📖 Đã ghi nhận: bạn đã học tập văn bản {NUMBER}. Cảm ơn!"
+    assert answer["text"] == f"📖 Đã ghi nhận: đồng chí đã học tập văn bản {NUMBER}. Cảm ơn!"
     async with h.db() as s:
         pressed = await s.scalar(
             select(func.count(Confirmation.id)).where(
@@ -213,7 +213,9 @@ async def test_snooze_mutes_the_directive_until_the_same_deadlines_next_reminder
     await tick(h)
     got = inbox.take()
     assert sorted(got) == ["m1", "m4"]
-    assert got["m4"][0].startswith(f"⏰ Nhắc việc: bạn chưa xác nhận đã nhận Công văn số {NUMBER}.")
+    assert got["m4"][0].startswith(
+        f"⏰ Nhắc việc: đồng chí chưa xác nhận đã nhận Công văn số {NUMBER}."
+    )
     m4, m1 = scene.users["m4"], scene.users["m1"]
     reminder_msg = inbox.last("m4")
     snooze = reminder_msg["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
@@ -237,7 +239,7 @@ async def test_snooze_mutes_the_directive_until_the_same_deadlines_next_reminder
     await tick(h)
     got = inbox.take()
     assert list(got) == ["m1"]
-    assert got["m1"][0].startswith("⏰ Nhắc việc: bạn chưa xác nhận đã học tập")
+    assert got["m1"][0].startswith("⏰ Nhắc việc: đồng chí chưa xác nhận đã học tập")
     async with h.db() as s:
         scope = await member_scope(s, directive_id, "study_by")
         paths = await target_paths(s, directive_id)

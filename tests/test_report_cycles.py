@@ -173,11 +173,11 @@ async def test_a_late_report_fills_the_oldest_open_cycle_and_a_secretary_picks_t
         assert member is not None and dx02 is not None
         s.add(Membership(member_id=member.id, unit_id=dx02.id, role="secretary"))
     assert await report(h, scene, "sec_dx", f"/report {NUMBER} Đã học tập") == (
-        "Bạn phụ trách nhiều đơn vị (BP-DX, BP-DX-02). Xin ghi rõ mã đơn vị: "
+        "Đồng chí phụ trách nhiều đơn vị (BP-DX, BP-DX-02). Xin ghi rõ mã đơn vị: "
         f"/report {NUMBER} MÃ-ĐƠN-VỊ nội dung."
     )
     assert (await report(h, scene, "admin", f"/report {NUMBER} ok")).startswith(
-        f"Văn bản {NUMBER} không yêu cầu đơn vị bạn phụ trách nộp báo cáo."
+        f"Văn bản {NUMBER} không yêu cầu đơn vị đồng chí phụ trách nộp báo cáo."
     )
     assert (await report(h, scene, "sec_dx", "/report 9-XX ok")).startswith(
         "Không tìm thấy văn bản số 9-XX."

@@ -124,6 +124,35 @@ async def test_rows_without_card_are_found_again_by_unit_name_and_phone(
         assert be is not None and be.birth_date == date(1985, 3, 4)
 
 
+async def test_the_role_column_reads_the_words_grant_reads_deputy_included(
+    sessions: SessionFactory, tmp_path: Path
+) -> None:
+    await _units(sessions)
+    rows: list[list[object]] = [
+        ["BP-DX-01", "Lê Văn Phó", "Phó bí thư", None, None, None],
+        ["BP-DX-01", "Lê Văn Bí", "bi thu", None, None, None],
+        ["BP-DX-01", "Lê Văn Quản", "Quản trị", None, None, None],
+        ["BP-DX-01", "Lê Văn Viên", "Đảng viên", None, None, None],
+        ["BP-DX-01", "Lê Văn Trống", "", None, None, None],
+    ]
+    async with transaction(sessions) as s:
+        await import_members(s, xlsx_table(_write_xlsx(tmp_path / "r.xlsx", rows)), "r.xlsx")
+    async with sessions() as s:
+        held = dict(
+            (await s.execute(select(Member.full_name, Membership.role).join(Membership))).all()
+        )
+    assert held == {
+        "Lê Văn Phó": "deputy",
+        "Lê Văn Bí": "secretary",
+        "Lê Văn Quản": "admin",
+        "Lê Văn Viên": "member",
+        "Lê Văn Trống": "member",
+    }
+    bad = [["BP-DX-01", "Lê Văn Sai", "chủ tịch", None, None, None]]
+    [error] = await _rejected(sessions, xlsx_table(_write_xlsx(tmp_path / "b.xlsx", bad)), "b")
+    assert error.column == "role"
+
+
 async def test_one_bad_row_rejects_the_file_naming_every_bad_cell(
     sessions: SessionFactory, tmp_path: Path
 ) -> None:

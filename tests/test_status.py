@@ -35,7 +35,7 @@ async def test_status_shows_the_kicked_chat_and_resend_delivers_it(harness: Harn
     text = report["text"]
     assert text.startswith("📊 Tình trạng gửi — 1208-CV/BTGTU")
     assert "Nhóm: 3 · đã gửi 2 · lỗi 1 · đang chờ 0" in text
-    assert "❌ Chi bộ ấp 2 (BP-DX-02) — Nhóm BP-DX-02: lỗi — bot đã bị xoá khỏi nhóm" in text
+    assert "❌ Chi bộ ấp 2 (BP-DX-02) — Nhóm BP-DX-02: lỗi — Chithi đã bị xoá khỏi nhóm" in text
     async with h.db() as s:
         sent_at = await s.scalar(
             select(Delivery.sent_at)
@@ -55,7 +55,7 @@ async def test_status_shows_the_kicked_chat_and_resend_delivers_it(harness: Harn
     assert toast["text"] == "Đã xếp lại 0 tin để gửi."
     await h.sandbox.wait_for(lambda: len(h.bot_messages(admin.id)) > before)
     advice = h.bot_messages(admin.id)[-1]["text"]
-    assert "Còn 1 nhóm chưa gửi lại được vì bot không còn trong nhóm" in advice
+    assert "Còn 1 nhóm chưa gửi lại được vì Chithi không còn trong nhóm" in advice
 
     # The secretary adds the bot back and links the group again.
     h.sandbox.add_bot_to_chat(dx02, h.token, by_user_id=scene.id("sec_dx"))

@@ -38,7 +38,7 @@ async def test_hostile_deadline_arguments_get_clear_replies_and_the_bot_goes_on(
         (
             "/deadline <b>x nhan 25/01/2027 17:00",
             "Không tìm thấy văn bản số <b>x."
-            " Bạn chỉ xem được văn bản gửi đến đơn vị mình phụ trách; xin kiểm tra lại số hiệu.",
+            " Đồng chí chỉ xem được văn bản gửi đến đơn vị mình phụ trách; xin kiểm tra lại số hiệu.",
         ),
         (
             f"/deadline {NUMBER} hoc {three_thousand}",
@@ -49,7 +49,7 @@ async def test_hostile_deadline_arguments_get_clear_replies_and_the_bot_goes_on(
         (
             f"/deadline {'A' * 3000} hoc 25/01/2027 17:00",
             f"Không tìm thấy văn bản số {'A' * 1023}…."
-            " Bạn chỉ xem được văn bản gửi đến đơn vị mình phụ trách; xin kiểm tra lại số hiệu.",
+            " Đồng chí chỉ xem được văn bản gửi đến đơn vị mình phụ trách; xin kiểm tra lại số hiệu.",
         ),
         (
             f"/deadline {NUMBER} hoc 01/01/0001 10:00",

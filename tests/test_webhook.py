@@ -79,7 +79,7 @@ async def test_press_command_and_publish_dialogue_by_webhook(hooked: Harness) ->
     post = post_in(h, group)
     data = buttons_of(post)[0]["callback_data"]
     toast = await h.press(scene.users["m1"], group, post["message_id"], data)
-    assert toast["text"] == "✅ Đã ghi nhận: bạn đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
+    assert toast["text"] == "✅ Đã ghi nhận: đồng chí đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
     assert await count(h, Confirmation) == 1
     # A command.
     reply = await say(h, scene.users["sec_dx"], f"/pending {NUMBER}")

@@ -31,7 +31,7 @@ from storage.models import Chat, Confirmation, Delivery, Member
 from tests.kit.paths import ROOT
 
 SECRET = "proc-secret"
-RECORDED = "✅ Đã ghi nhận: bạn đã nhận văn bản WH-1. Cảm ơn!"
+RECORDED = "✅ Đã ghi nhận: đồng chí đã nhận văn bản WH-1. Cảm ơn!"
 
 
 @dataclass

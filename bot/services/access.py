@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.names import vietnamese_sort_key
+from bot.services.names import folded, vietnamese_sort_key
 from bot.services.pending import directive_by_number, overlaps, targets_of
 from storage import queries
 from storage.models import Directive, Member, Membership, Unit
@@ -27,6 +27,23 @@ from storage.models import Directive, Member, Membership, Unit
 # /grant, the command menus and every "who manages this unit" query read them here).
 ROLES = ("member", "deputy", "secretary", "admin")
 MANAGING_ROLES = ("deputy", "secretary", "admin")
+# What may be written for a role, in a roster file's role column, /grant and ``chithi roles``
+# alike: the role's own name or its Vietnamese name, compared without case, accents, spaces or
+# hyphens ("Phó bí thư", "pho-bi-thu" and "phobithu" are one word).
+_ROLE_WORDS = {
+    "member": ("member", "dang vien", "thanh vien"),
+    "deputy": ("deputy", "pho", "pho bi thu"),
+    "secretary": ("secretary", "bi thu"),
+    "admin": ("admin", "quan tri", "quan tri vien"),
+}
+_ROLE_BY_WORD = {
+    word.replace(" ", ""): role for role, words in _ROLE_WORDS.items() for word in words
+}
+
+
+def role_from_word(word: str) -> str | None:
+    """The role ``word`` names (one of :data:`ROLES`), or None."""
+    return _ROLE_BY_WORD.get(folded(word).replace(" ", "").replace("-", ""))
 
 
 @dataclass(frozen=True)

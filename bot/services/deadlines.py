@@ -11,6 +11,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access
+from bot.services.dates import read_moment
 from bot.services.directive_rules import check_deadline, to_utc
 from bot.services.drafts import DraftError
 from bot.services.pending import targets_of
@@ -38,7 +39,6 @@ ALIASES = {
     **{d: d for d in DEADLINES},
 }
 REMOVE = {"bo", "bỏ", "none", "-"}
-_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 # A deadline outside these years is a typing mistake; years 1 and 9999 also overflow date
 # arithmetic (time zones, reminder offsets) further on.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -106,13 +106,10 @@ def parse_local_time(value: str) -> datetime | None:
     text = " ".join(value.split())
     if text.lower() in REMOVE:
         return None
-    for fmt in _FORMATS:
-        try:
-            moment = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return sane_moment(moment, value)
-    raise DraftError("deadline-bad-time", value=value)
+    moment = read_moment(text)
+    if moment is None:
+        raise DraftError("deadline-bad-time", value=value)
+    return sane_moment(moment, value)
 
 
 def sane_moment(moment: datetime, value: str) -> datetime:

@@ -5,7 +5,6 @@ came from), never overwrite a press, refresh the posts' counters and are audited
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,14 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access, counters
+from bot.services.dates import read_day
 from bot.services.drafts import DraftError
-from bot.services.names import folded, vietnamese_sort_key
+from bot.services.names import vietnamese_sort_key
 from bot.services.pending import targets_of
+from bot.services.people_lookup import find_people
 from storage import queries
 from storage.models import AuditEvent, Confirmation, Directive, Meeting, Member, Membership, Unit
 from storage.upsert import insert_ignore_returning
 
-_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 MARKABLE = ("received", "studied")
 
 
@@ -45,11 +45,7 @@ def parse_held_on(text: str | None, today: date) -> date:
     """``dd/mm/yyyy`` (today when absent); a day after today is refused."""
     if text is None:
         return today
-    match = _DATE.match(text.strip())
-    try:
-        value = date(int(match[3]), int(match[2]), int(match[1])) if match else None
-    except ValueError:
-        value = None
+    value = read_day(text)
     if value is None:
         raise DraftError("meeting-bad-date", example=today.strftime("%d/%m/%Y"))
     if value > today:
@@ -224,24 +220,20 @@ async def mark(
 async def find_members(
     session: AsyncSession, units: Sequence[Unit], query: str, limit: int = 8
 ) -> list[tuple[RosterEntry, Unit]]:
-    """Roster entries of ``units`` whose name contains ``query`` (case and accents ignored), in
+    """Roster entries of ``units`` whom ``query`` names (the one person lookup,
+    :func:`find_people`: part of a name, case and accents ignored, or a phone or card number), in
     Vietnamese order; at most ``limit``."""
-    needle = folded(query).strip()
-    if not needle or not units:
+    people = await find_people(session, query, units, limit, subtree=False)
+    if not people:
         return []
     by_id = {u.id: u for u in units}
-    stmt = (
-        select(Member.id, Member.full_name, Membership.unit_id)
-        .join(Membership, Membership.member_id == Member.id)
-        .where(Membership.unit_id.in_(list(by_id)))
-    )
-    found = [
-        (RosterEntry(int(mid), name), by_id[uid])
-        for mid, name, uid in await session.execute(stmt)
-        if needle in folded(name)
-    ]
+    unit_of: dict[int, Unit] = {}
+    for ms in await queries.memberships_of_members(session, [m.id for m in people]):
+        if ms.unit_id in by_id:
+            unit_of.setdefault(ms.member_id, by_id[ms.unit_id])
+    found = [(RosterEntry(m.id, m.full_name), unit_of[m.id]) for m in people if m.id in unit_of]
     found.sort(key=lambda f: (vietnamese_sort_key(f[0].name), f[0].member_id))
-    return found[:limit]
+    return found
 
 
 async def member_in(session: AsyncSession, member_id: int, units: Sequence[Unit]) -> Unit | None:

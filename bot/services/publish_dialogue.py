@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services import access, attachments
 from bot.services import directive_rules as rules
+from bot.services.dates import read_day, read_moment
 from bot.services.drafts import NUMBER_RE, DirectiveDraft, DraftError, one_line
 from bot.services.publish import DEADLINES, check_permission, to_utc
 from bot.services.render import Buttons, Payload, counters_line, render_directive
@@ -48,10 +49,6 @@ _SKIP = {"bỏ qua", "bo qua", "skip", "-", "không", "khong", "none", "no"}
 _TODAY = {"hôm nay", "hom nay", "today", "nay"}
 _YES = {"có", "co", "yes", "y", "c", "ok"}
 _NO = {"không", "khong", "no", "n", "k"}
-_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_MOMENT = re.compile(
-    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(\d{1,2})(?:\s*[:hg]\s*(\d{2})?)?)?$"
-)
 _SPLIT = re.compile(r"[\s,;]+")
 # Vietnamese numbers carry the kind: 1208-CV/BTGTU is a công văn, 23-CT/TU a chỉ thị.
 _KIND = re.compile(r"(?:^|[-/])(CV|CT|NQ|KH|TB|HD|QD)(?=[-/]|$)")
@@ -191,16 +188,6 @@ def parse_body(text: str) -> str:
     return value
 
 
-def read_day(text: str) -> date | None:
-    """A calendar day written ``dd/mm/yyyy`` (or with dots or dashes); None if it is not one.
-    The one reader of typed dates: an issue date here, a date of birth in a roster."""
-    match = _DATE.match(" ".join(text.split()))
-    try:
-        return date(int(match[3]), int(match[2]), int(match[1])) if match else None
-    except ValueError:
-        return None
-
-
 def parse_issue_date(text: str, today: date) -> date:
     """``dd/mm/yyyy`` or "hôm nay"/"today"; a date after today is refused."""
     raw = normalise(text)
@@ -262,41 +249,27 @@ def parse_deadline(text: str, which: str, now: datetime, tz: ZoneInfo) -> dateti
     """
     if is_skip(text):
         return None
-    moment = read_moment(text, now, tz)
+    moment = _moment(text, now, tz)
     rules.check_deadline(which, moment, now, tz)
-    return moment
-
-
-def read_moment(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    """``dd/mm/yyyy hh:mm`` (a date alone means 17:00) as a naive local time; what it may be
-    is the caller's rule."""
-    match = _MOMENT.match(normalise(text))
-    moment = None
-    if match:
-        day, month, year, hour, minute = match.groups()
-        try:
-            moment = datetime(
-                int(year),
-                int(month),
-                int(day),
-                int(hour) if hour is not None else DEFAULT_HOUR,
-                int(minute or 0),
-            )
-        except ValueError:
-            moment = None
-    if moment is None:
-        raise DraftError("pd-bad-deadline", example=example_deadline(now, tz))
     return moment
 
 
 def parse_publish_at(text: str, d: Dialogue, now: datetime, tz: ZoneInfo) -> datetime:
     """The "Hẹn giờ" answer: a local time in the future, bounded, before the draft's
     deadlines (:func:`bot.services.directive_rules.check_publish_at`); naive local time."""
-    moment = read_moment(text, now, tz)
+    moment = _moment(text, now, tz)
     deadlines = {
         key: to_utc(d.answers[key], tz) for key in DEADLINES if d.answers.get(key) is not None
     }
     rules.check_publish_at(moment, now, tz, deadlines)
+    return moment
+
+
+def _moment(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A typed local moment (a date alone means 17:00), or the usual answer with an example."""
+    moment = read_moment(text, DEFAULT_HOUR)
+    if moment is None:
+        raise DraftError("pd-bad-deadline", example=example_deadline(now, tz))
     return moment
 
 

@@ -24,32 +24,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access
-from bot.services.people_lookup import find_people, fold
+from bot.services.people_lookup import find_people
 from storage import queries
 from storage.models import AuditEvent, Member, Membership, Unit
 
 GRANTABLE = ("deputy", "secretary", "admin")
-# What may be typed for a role: the role's own name, or its Vietnamese name without spaces
-# (compared folded, so "phó" and "pho" alike).
-ROLE_WORDS = {
-    "deputy": "deputy",
-    "pho": "deputy",
-    "phobithu": "deputy",
-    "pho-bi-thu": "deputy",
-    "secretary": "secretary",
-    "bithu": "secretary",
-    "bi-thu": "secretary",
-    "admin": "admin",
-    "quantri": "admin",
-    "quan-tri": "admin",
-}
 # The role that shows the menu: the highest one held anywhere (see bot.services.menus).
 RANK = {role: i for i, role in enumerate(access.ROLES)}
 
 
 def role_named(word: str) -> str | None:
-    """The grantable role ``word`` names, or None."""
-    return ROLE_WORDS.get(fold(word))
+    """The grantable role ``word`` names, or None (the words: :func:`access.role_from_word`)."""
+    role = access.role_from_word(word)
+    return role if role in GRANTABLE else None
 
 
 class Change(enum.Enum):
@@ -175,6 +162,19 @@ async def menu_role(session: AsyncSession, member: Member, config_admins: Collec
         return "admin"
     roles = {m.role for m in await queries.memberships_of(session, member.id)}
     return max(roles | {"member"}, key=lambda r: RANK.get(r, 0))
+
+
+async def own_menu(
+    session: AsyncSession, telegram_id: int, config_admins: Collection[int]
+) -> str | None:
+    """The menu to set in the private chat of the person with this Telegram id, if they hold a
+    role above a member's (a member's menu is everyone's): asked once they hold an entry, after
+    a claim is approved or they were added, since an imported secretary is known only then."""
+    member = await queries.member_by_telegram_id(session, telegram_id)
+    if member is None:
+        return None
+    role = await menu_role(session, member, config_admins)
+    return None if role == "member" else role
 
 
 # -- a role change asked in chat or from the CLI ------------------------------------------------

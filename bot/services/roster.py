@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import access
 from bot.services.drafts import DraftError
 from bot.services.joining import NAME_MAX, clean_name
+from bot.services.people_lookup import find_people
 from bot.services.phones import normalise_phone
 from storage import queries
 from storage.models import AuditEvent, Member, Membership, Unit
@@ -61,22 +62,18 @@ async def _unit(
 
 
 async def _entry(session: AsyncSession, unit: Unit, who: str) -> tuple[Member, Membership]:
-    """The one person on ``unit``'s roster that ``who`` (a full name, phone or card) names."""
-    entries = await queries.roster_of_units(session, [unit.id])
-    phone = normalise_phone(who)
-    name = roster_name(who).casefold()
-    found = [
-        (m, ms)
-        for m, ms in entries
-        if (phone is not None and m.phone == phone)
-        or (m.card_number is not None and m.card_number == who.strip())
-        or m.full_name.casefold() == name
-    ]
+    """The one person on ``unit``'s own roster that ``who`` (a full name, phone or card) names
+    (the one person lookup, :func:`find_people`; whole names only, so nobody is changed for a
+    part of their name)."""
+    found = await find_people(session, roster_name(who), [unit], subtree=False, whole_name=True)
     if not found:
         raise DraftError("roster-not-found", who=who, unit=unit.name)
     if len(found) > 1:
         raise DraftError("roster-ambiguous", who=who, unit=unit.name, count=len(found))
-    return found[0]
+    [member] = found
+    ms = await queries.membership(session, member.id, unit.id)
+    assert ms is not None  # found on this unit's roster
+    return member, ms
 
 
 def _audit(

@@ -18,10 +18,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.access import ROLES
+from bot.services.access import role_from_word
+from bot.services.dates import read_day
 from bot.services.joining import NAME_MAX
 from bot.services.phones import normalise_phone
-from bot.services.publish_dialogue import read_day
 from bot.services.roster import roster_name
 from bot.services.tg_text import clean_text
 from storage import queries
@@ -264,8 +264,6 @@ HEADER_NAMES = {
     "telegram id": "telegram_id",
     **{c: c for c in (*MEMBER_REQUIRED, *MEMBER_OPTIONAL)},
 }
-# The role column in the secretary's words, or the stored value itself.
-ROLE_NAMES = {"đảng viên": "member", "bí thư": "secretary", "quản trị": "admin"}
 CARD_MAX = column_length(Member, "card_number")
 BIRTH_FIRST = date(1900, 1, 1)
 
@@ -407,9 +405,8 @@ def _check_member_row(
     unit = units.get(row["unit_code"])
     if unit is None:
         bad("unit_code", "import-unknown-unit", value=row["unit_code"])
-    role_text = _header_key(row["role"]) or "member"
-    role = ROLE_NAMES.get(role_text, role_text)
-    if role not in ROLES:
+    role = role_from_word(row["role"]) if row["role"].strip() else "member"
+    if role is None:
         bad("role", "import-bad-role", value=row["role"])
     language = row["language"] or None
     if language is not None and language not in LANGUAGES:
@@ -423,7 +420,7 @@ def _check_member_row(
     birth = read_day(row["birth_date"]) if row["birth_date"] else None
     if row["birth_date"] and (birth is None or not BIRTH_FIRST <= birth <= date.today()):
         bad("birth_date", "import-bad-date", value=row["birth_date"])
-    if len(errors) > before or unit is None:
+    if len(errors) > before or unit is None or role is None:
         return None
     return _Row(
         line=line,

@@ -12,8 +12,8 @@ join-done =
     
     The unit's directives and letters will be sent to you here. To correct your display name, type /name.
 join-done-toast = Joined!
-join-already = You are already a member of {$unit}; nothing more to do.
-join-already-toast = You are already a member of this unit.
+join-already = You have already joined {$unit}; nothing more to do.
+join-already-toast = You have already joined this unit.
 join-invalid = This join link is wrong or has expired. Please ask your unit's secretary for a new link or QR code.
 join-invalid-toast = This link has expired. Please ask your secretary for a new one.
 join-cancelled = Cancelled; you have not joined the unit. Open the link or scan the QR code again whenever you are ready.

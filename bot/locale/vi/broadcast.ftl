@@ -1,6 +1,6 @@
 # /broadcast: thông báo của quản trị viên (không cần xác nhận)
 broadcast-not-admin = Lệnh /broadcast chỉ dành cho quản trị viên.
-broadcast-private-only = Hãy dùng /broadcast trong cuộc trò chuyện riêng với bot.
+broadcast-private-only = Hãy dùng /broadcast trong cuộc trò chuyện riêng với Chithi.
 broadcast-ask-content =
     📣 <b>Soạn thông báo</b>
     Hãy gửi nội dung thông báo: một tin nhắn văn bản, hoặc một ảnh hay một tệp kèm chú thích.
@@ -13,9 +13,9 @@ broadcast-bad-media = Không gửi được loại nội dung "{$kind}". Hãy g�
 broadcast-ask-targets = Gửi đến đơn vị nào? Bấm một nút bên dưới, hoặc gõ mã đơn vị (nhiều mã cách nhau bằng dấu phẩy), ví dụ: BP-DX, BP-BL. Thông báo sẽ đến mọi nhóm đã liên kết của các đơn vị đó và các đơn vị cấp dưới.
 broadcast-no-targets = Chưa có mã đơn vị nào. Hãy gõ mã đơn vị, ví dụ: BP-DX.
 broadcast-unknown-target = Không có đơn vị mã "{$code}". Kiểm tra lại rồi gõ lại mã đơn vị.
-broadcast-no-chats = Các đơn vị {$targets} chưa có nhóm nào được liên kết với bot. Hãy chọn đơn vị khác, hoặc gõ /cancel để huỷ.
+broadcast-no-chats = Các đơn vị {$targets} chưa có nhóm nào được liên kết với Chithi. Hãy chọn đơn vị khác, hoặc gõ /cancel để huỷ.
 broadcast-targets-chosen = Gửi đến: {$targets}
-broadcast-ask-pin = Gửi đến {$targets}. Có ghim thông báo trong các nhóm không? (Bot cần quyền quản trị trong nhóm để ghim.)
+broadcast-ask-pin = Gửi đến {$targets}. Có ghim thông báo trong các nhóm không? (Chithi cần quyền quản trị trong nhóm để ghim.)
 broadcast-pin-yes = 📌 Có, ghim
 broadcast-pin-no = Không ghim
 broadcast-pin-chosen-yes = 📌 Sẽ ghim thông báo trong các nhóm.
@@ -47,7 +47,7 @@ broadcast-stop-already = Thông báo này đã được dừng.
 broadcast-stop-not-allowed = Chỉ người gửi hoặc quản trị viên mới dừng được thông báo này.
 broadcast-stop-unknown = Nút này không còn hợp lệ.
 # Dòng lệnh: chithi broadcast
-cli-broadcast-queued = Thông báo #{$id}: {$chats} nhóm đã vào hàng đợi. Bot đang chạy sẽ gửi đi.
+cli-broadcast-queued = Thông báo #{$id}: {$chats} nhóm đã vào hàng đợi. Chithi đang chạy sẽ gửi đi.
 cli-broadcast-bar = Đang gửi
 cli-broadcast-bar-failed = lỗi {$failed}
 cli-broadcast-failed = Không gửi thông báo — {$reason}

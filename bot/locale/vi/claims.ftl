@@ -1,5 +1,5 @@
-# Nhận tên mình trong danh sách đơn vị qua đường dẫn tham gia (handlers/claims.py)
-claim-offer = Đồng chí đã mở đường dẫn tham gia {$unit}.
+# Nhận tên mình trong danh sách đơn vị qua đường liên kết tham gia (handlers/claims.py)
+claim-offer = Đồng chí đã mở đường liên kết tham gia {$unit}.
 claim-pick-hint = Xin đồng chí tìm tên mình trong danh sách đơn vị dưới đây và bấm vào tên. Để thu hẹp danh sách, hãy gõ một phần họ tên (ví dụ gõ "duc" sẽ tìm thấy "Đức").
 claim-list-empty = Danh sách đơn vị không còn tên nào chờ nhận. Đồng chí có thể gửi số điện thoại, hoặc bấm "Tôi không có tên trong danh sách".
 claim-filtered = Các tên có "{$query}": {$count}. Gõ một phần khác của họ tên để tìm lại.
@@ -10,7 +10,7 @@ claim-ask-button = Tôi không có tên trong danh sách — xin được bổ s
 claim-phone-button = 📱 Gửi số điện thoại của tôi
 claim-phone-hint = Hoặc đồng chí gửi số điện thoại bằng nút bên dưới: nếu danh sách đơn vị có số này, đồng chí được nhận ra ngay.
 claim-phone-not-yours = Chỉ nhận số điện thoại của chính đồng chí, gửi bằng nút bên dưới. Không nhận danh bạ chuyển tiếp từ người khác.
-claim-phone-no-offer = Xin đồng chí mở đường dẫn tham gia đơn vị (hoặc quét mã QR) trước, rồi gửi số điện thoại.
+claim-phone-no-offer = Xin đồng chí mở đường liên kết tham gia đơn vị (hoặc quét mã QR) trước, rồi gửi số điện thoại.
 claim-phone-no-match = Số điện thoại của đồng chí không có trong danh sách {$unit}. Xin tìm tên mình trong danh sách phía trên, hoặc bấm "Tôi không có tên trong danh sách".
 claim-approved = Chào mừng đồng chí! Đồng chí là {$name} trong danh sách {$unit}. Các văn bản của đơn vị sẽ được gửi cho đồng chí tại đây.
 claim-added = Chào mừng đồng chí! Đồng chí đã được bổ sung vào {$unit}. Các văn bản của đơn vị sẽ được gửi cho đồng chí tại đây.
@@ -47,8 +47,8 @@ claim-told-taken-ask = Chưa thể bổ sung đồng chí vào {$unit}. Xin đ�
 press-recorded-unlisted-received = ✅ Đã ghi nhận: đồng chí đã nhận văn bản {$number}. Để được tính, xin mở @{$bot} và tìm tên mình trong danh sách đơn vị.
 press-recorded-unlisted-studied = 📖 Đã ghi nhận: đồng chí đã học tập văn bản {$number}. Để được tính, xin mở @{$bot} và tìm tên mình trong danh sách đơn vị.
 # /rotate_link và /join_approval
-rotate-usage = Gõ /rotate_link và mã đơn vị, ví dụ: /rotate_link BP-DX-01. Đơn vị sẽ có đường dẫn tham gia mới; đường dẫn và mã QR cũ hết hiệu lực.
-rotate-done = Đã thay đường dẫn tham gia của <b>{$unit}</b>. Đường dẫn và mã QR cũ không còn dùng được; đường dẫn mới:
+rotate-usage = Gõ /rotate_link và mã đơn vị, ví dụ: /rotate_link BP-DX-01. Đơn vị sẽ có đường liên kết tham gia mới; đường liên kết và mã QR cũ hết hiệu lực.
+rotate-done = Đã thay đường liên kết tham gia của <b>{$unit}</b>. Đường liên kết và mã QR cũ không còn dùng được; đường liên kết mới:
     {$link}
 rotate-qr-caption = Mã QR mới để tham gia {$unit}
 join-settings-no-unit = Không có đơn vị "{$code}" trong số các đơn vị đồng chí quản lý.
@@ -57,5 +57,5 @@ join-approval-on = Từ nay, người chọn tên mình trong danh sách <b>{$un
 join-approval-off = Từ nay, người chọn tên mình trong danh sách <b>{$unit}</b> được nhận ra ngay, không cần chờ đồng ý.
 # chithi demo: người dùng bấm nút gửi số điện thoại
 demo-shares-phone = [📱 Gửi số điện thoại của tôi]
-cmd-rotate_link = Đổi đường link tham gia của đơn vị (link cũ hết hiệu lực)
+cmd-rotate_link = Đổi đường liên kết tham gia của đơn vị (đường liên kết cũ hết hiệu lực)
 cmd-join_approval = Bật/tắt việc duyệt người tham gia

@@ -2,15 +2,15 @@
 welcome =
     Xin chào {$name}! Tôi là <b>Chithi</b>, trợ lý chuyển chỉ thị, công văn đến từng đơn vị và ghi nhận ai đã nhận, đã học tập.
     
-    Để tham gia đơn vị của mình, hãy mở đường link hoặc quét mã QR do bí thư gửi.
+    Để tham gia đơn vị của mình, hãy mở đường liên kết hoặc quét mã QR do bí thư gửi.
     Gõ /help để xem các lệnh.
 help =
     <b>Các lệnh của Chithi</b>
-    /start — bắt đầu, tham gia đơn vị qua đường link
+    /start — bắt đầu, tham gia đơn vị qua đường liên kết
     /help — trợ giúp
     /name — sửa họ tên hiển thị
     /pending — (bí thư) ai chưa xác nhận
-    /publish — (quản trị, bí thư) ban hành chỉ thị
+    /publish — (quản trị, bí thư) ban hành văn bản
     /status — (quản trị, bí thư) tình trạng gửi
     /broadcast — (quản trị) gửi thông báo
     /report — (bí thư) nộp báo cáo của đơn vị
@@ -25,12 +25,12 @@ cmd-start = Bắt đầu
 cmd-help = Trợ giúp
 cmd-name = Sửa họ tên
 cmd-pending = Ai chưa xác nhận
-cmd-publish = Ban hành chỉ thị
+cmd-publish = Ban hành văn bản
 cmd-status = Tình trạng gửi
 cmd-broadcast = Gửi thông báo
 cmd-report = Nộp báo cáo
 cmd-deadline = Đổi hạn văn bản
 cmd-cancel = Huỷ thao tác
-error-internal = Đã có lỗi, xin thử lại sau ít phút. Dữ liệu của bạn không bị mất.
+error-internal = Đã có lỗi, xin thử lại sau ít phút. Dữ liệu của đồng chí không bị mất.
 error-unknown-command = Không có lệnh {$command}. Gõ /help để xem các lệnh.
 nothing-to-cancel = Hiện không có thao tác nào đang làm dở để huỷ.

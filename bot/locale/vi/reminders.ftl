@@ -1,10 +1,10 @@
 # Nhắc hạn (gửi riêng cho thành viên chưa xác nhận)
 reminder-receive_by =
-    ⏰ <b>Nhắc việc</b>: bạn chưa xác nhận đã nhận {$kind} số {$number}.
+    ⏰ <b>Nhắc việc</b>: đồng chí chưa xác nhận đã nhận {$kind} số {$number}.
     <i>{$title}</i>
     Hạn: {$when} ({$left}). Xin bấm «Đã nhận» bên dưới khi đã nhận được.
 reminder-study_by =
-    ⏰ <b>Nhắc việc</b>: bạn chưa xác nhận đã học tập {$kind} số {$number}.
+    ⏰ <b>Nhắc việc</b>: đồng chí chưa xác nhận đã học tập {$kind} số {$number}.
     <i>{$title}</i>
     Hạn: {$when} ({$left}). Xin bấm «Đã học tập» bên dưới sau khi học xong.
 left-days = còn {$count} ngày
@@ -37,9 +37,9 @@ overall-report_by = 📊 <b>Hết hạn báo cáo kỳ {$cycle}</b> văn bản {
 # /report: bí thư nộp báo cáo của đơn vị
 report-usage = Cách nộp báo cáo: gõ <code>/report số-văn-bản nội dung báo cáo</code>, hoặc gửi tệp kèm chú thích <code>/report số-văn-bản</code>.
 report-unknown-number = Không tìm thấy văn bản số {$number}. Xin kiểm tra lại số hiệu.
-report-not-secretary = Chỉ bí thư (người phụ trách) của đơn vị mới nộp được báo cáo. Nếu bạn là bí thư, hãy nhờ quản trị viên cập nhật vai trò cho bạn.
-report-not-required = Văn bản {$number} không yêu cầu đơn vị bạn phụ trách nộp báo cáo.
-report-choose-unit = Bạn phụ trách nhiều đơn vị ({$codes}). Xin ghi rõ mã đơn vị: <code>/report {$number} MÃ-ĐƠN-VỊ nội dung</code>.
+report-not-secretary = Chỉ bí thư (người phụ trách) của đơn vị mới nộp được báo cáo. Nếu đồng chí là bí thư, hãy nhờ quản trị viên cập nhật vai trò cho đồng chí.
+report-not-required = Văn bản {$number} không yêu cầu đơn vị đồng chí phụ trách nộp báo cáo.
+report-choose-unit = Đồng chí phụ trách nhiều đơn vị ({$codes}). Xin ghi rõ mã đơn vị: <code>/report {$number} MÃ-ĐƠN-VỊ nội dung</code>.
 report-empty = Chưa có nội dung báo cáo. Xin gõ nội dung ngay sau số văn bản, hoặc gửi tệp kèm chú thích <code>/report {$number}</code>.
 report-submitted = ✅ Đã nhận báo cáo kỳ {$cycle} (hạn {$when}) của <b>{$unit}</b> về văn bản {$number}. Cảm ơn!
 report-submitted-late = ✅ Đã nhận báo cáo kỳ {$cycle} của <b>{$unit}</b> về văn bản {$number} (nộp sau hạn {$when}). Cảm ơn!

@@ -78,5 +78,5 @@ roles-cli-grant-unchanged = {$name} đã là {$role} ở {$code}, không có gì
 roles-cli-revoke-done = Đã thu hồi vai trò {$role} ở {$code} của {$name}.
 roles-cli-revoke-unchanged = {$name} không giữ vai trò {$role} ở {$code}, không có gì thay đổi.
 roles-cli-count = {$count} người giữ vai trò.
-roles-cli-no-token = Cần mã bot (bot.token) trong tệp cấu hình để đặt trình đơn lệnh.
+roles-cli-no-token = Cần mã truy cập của Chithi ([bot] token) trong tệp cấu hình để đặt trình đơn lệnh.
 roles-cli-menus = Đã đặt trình đơn lệnh cho {$done}/{$count} người.

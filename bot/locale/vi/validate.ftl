@@ -2,7 +2,7 @@
 rule-field-number = Số hiệu (number)
 rule-field-kind = Loại văn bản (kind)
 rule-field-title = Trích yếu (title)
-rule-field-issuer = Nơi ban hành (issuer)
+rule-field-issuer = Cơ quan ban hành (issuer)
 rule-field-body = Nội dung (body)
 rule-field-issued_on = Ngày ban hành (issued_on)
 rule-field-links = Liên kết (links)
@@ -26,7 +26,7 @@ rule-link-too-long = Liên kết "{$url}" dài quá; tối đa {$max} ký tự (
 rule-attachment-outside = Tệp đính kèm {$file} nằm ngoài thư mục của tệp TOML ({$folder}). Hãy chép tệp vào thư mục đó rồi ghi tên tệp.
 rule-attachment-type = Tệp đính kèm {$file} không phải loại tài liệu được gửi ({$allowed}).
 rule-attachment-empty = Tệp đính kèm {$file} rỗng (0 byte).
-rule-attachment-too-big = Tệp đính kèm {$file} nặng {$size} MB; Telegram chỉ cho bot gửi tệp tối đa {$max} MB. Hãy nén hoặc chia nhỏ tệp.
+rule-attachment-too-big = Tệp đính kèm {$file} nặng {$size} MB; Telegram chỉ cho Chithi gửi tệp tối đa {$max} MB. Hãy nén hoặc chia nhỏ tệp.
 rule-issued-future = Ngày ban hành {$date} còn ở tương lai. Hãy ghi ngày đã ký văn bản.
 rule-issued-too-old = Ngày ban hành {$date} quá xa; văn bản phải ban hành từ {$first} trở đi. Hãy kiểm tra lại năm.
 rule-deadline-too-far = {$field} ({$when}) xa quá; muộn nhất là {$latest}. Hãy kiểm tra lại năm.
