@@ -9,6 +9,7 @@ from handlers import (
     claims,
     common,
     fallback,
+    forward,
     join,
     join_settings,
     lifecycle,
@@ -47,6 +48,7 @@ MODULES = [
     privacy,
     roster,
     lifecycle,
+    forward,
     fallback,
 ]
 

@@ -150,10 +150,10 @@ async def _posts(session: AsyncSession, directive_id: int) -> list[_Post]:
     return list(found.values())
 
 
-async def _forwards(session: AsyncSession, d: Directive) -> str | None:
+async def _forwards(session: AsyncSession, d: Directive) -> Directive | None:
     if d.parent_id is None:
         return None
-    return await session.scalar(select(Directive.number).where(Directive.id == d.parent_id))
+    return await session.get(Directive, d.parent_id)
 
 
 Notice = Callable[[Translator, "_Post"], str]
@@ -185,7 +185,13 @@ async def _redraw(
         t = texts.for_lang(texts.default if post.kind == "post" else post.language)
         mark = notice(t, post)
         rendered = render_directive(
-            t, d, tz, forwards=forwards, qr_codes=post.kind == "post", notice=mark
+            t,
+            d,
+            tz,
+            forwards=forwards.number if forwards else None,
+            qr_codes=post.kind == "post",
+            notice=mark,
+            original=forwards,
         )
         parts = _fit(t, rendered.parts, post, mark, strict)
         last = len(post.rows) - 1

@@ -16,6 +16,7 @@ DEPUTY_COMMANDS = (
     "mark",
     "status",
     "publish",
+    "forward",
     "report",
     "deadline",
     "amend",

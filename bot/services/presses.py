@@ -47,6 +47,14 @@ class _Target:
     status: str
     requires_study: bool
     unit_id: int | None
+    parent_id: int | None = None  # the directive this one forwards (a press confirms both)
+
+
+@dataclass(frozen=True)
+class _Ancestor:
+    parent_id: int | None
+    status: str
+    requires_study: bool
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,7 @@ _TARGETS = (
         Directive.status,
         Directive.requires_study,
         Chat.unit_id,
+        Directive.parent_id,
     )
     .join(Directive, Directive.id == Delivery.directive_id)
     .outerjoin(Chat, Chat.id == Delivery.chat_id)
@@ -98,10 +107,37 @@ async def _targets(
     connection = await session.connection()
     rows = await connection.execute(_TARGETS, {"keys": sorted(keys)})
     found: dict[tuple[int, int, int], _Target] = {}
-    for directive_id, target, message_id, number, status, study, unit_id in rows:
+    for directive_id, target, message_id, number, status, study, unit_id, parent in rows:
         key = (int(directive_id or 0), target, int(message_id or 0))
-        found[key] = _Target(number, status, study, unit_id)
+        found[key] = _Target(number, status, study, unit_id, parent)
     return found
+
+
+async def _ancestors(session: AsyncSession, parent_ids: set[int]) -> dict[int, _Ancestor]:
+    """The directives forwarded by the pressed ones, up the chain (province ← district ←
+    ...): one statement per level, and only when a pressed directive forwards another."""
+    found: dict[int, _Ancestor] = {}
+    frontier = parent_ids
+    while frontier:
+        rows = await session.execute(
+            select(
+                Directive.id, Directive.parent_id, Directive.status, Directive.requires_study
+            ).where(Directive.id.in_(sorted(frontier)))
+        )
+        for directive_id, parent, status, study in rows:
+            found[directive_id] = _Ancestor(parent, status, study)
+        frontier = {a.parent_id for a in found.values() if a.parent_id} - set(found)
+    return found
+
+
+def _chain(start: int | None, ancestors: dict[int, _Ancestor]) -> list[tuple[int, _Ancestor]]:
+    chain: list[tuple[int, _Ancestor]] = []
+    seen: set[int] = set()
+    while start is not None and start in ancestors and start not in seen:
+        seen.add(start)
+        chain.append((start, ancestors[start]))
+        start = ancestors[start].parent_id
+    return chain
 
 
 async def _find_pressers(session: AsyncSession, telegram_ids: list[int]) -> dict[int, _Presser]:
@@ -232,25 +268,36 @@ async def _confirm(
     outcomes: list[PressOutcome | None],
 ) -> None:
     rows: dict[tuple[int, int, str], dict[str, object]] = {}
+    parents = {t.parent_id for t in live.values() if t.parent_id is not None}
+    ancestors = await _ancestors(session, parents) if parents else {}
     for i in live:
         directive_id, kind = parsed[i]
         member_id = members[presses[i].person.telegram_id].member_id
         wanted = ["received", "studied"] if kind == "studied" else ["received"]  # implies
-        for k in wanted:
-            rows.setdefault(
-                (directive_id, member_id, k),
-                {
-                    "directive_id": directive_id,
-                    "member_id": member_id,
-                    "kind": k,
-                    "at": presses[i].at,
-                    "chat_id": presses[i].chat_id,
-                },
-            )
+        # A forwarded post carries the original too: one press confirms every directive up
+        # the chain that is still in force (as far as each asks: "studied" only if it does).
+        confirmed = [(directive_id, wanted)] + [
+            (aid, [k for k in wanted if k == "received" or a.requires_study])
+            for aid, a in _chain(live[i].parent_id, ancestors)
+            if a.status == lifecycle.PUBLISHED
+        ]
+        for did, kinds in confirmed:
+            for k in kinds:
+                rows.setdefault(
+                    (did, member_id, k),
+                    {
+                        "directive_id": did,
+                        "member_id": member_id,
+                        "kind": k,
+                        "at": presses[i].at,
+                        "chat_id": presses[i].chat_id,
+                    },
+                )
     new = await insert_ignore_returning(
         session, Confirmation, list(rows.values()), ["directive_id", "member_id", "kind"]
     )
-    touched: set[tuple[int, int]] = set()
+    # The originals' posts show new counters too.
+    touched: set[tuple[int, int]] = {(d, m) for d, m, _k in new}
     for i in live:  # the first press of a key in the batch records it; a repeat is "already"
         directive_id, kind = parsed[i]
         member_id = members[presses[i].person.telegram_id].member_id

@@ -110,6 +110,8 @@ async def publish(
         await queries.unit_by_code(session, draft.issuer_unit) if draft.issuer_unit else None
     )
     forwarded = await _by_number(session, draft.forwards)
+    if forwarded is not None:
+        rules.check_forwarding(deadlines, forwarded, tz)
     superseded = await _by_number(session, draft.supersedes)
     directive = Directive(
         number=draft.number,
@@ -135,8 +137,12 @@ async def publish(
     session.add(directive)
     await session.flush()
     session.add_all(DirectiveTarget(directive_id=directive.id, unit_id=u.id) for u in targets)
-    items, chats = await _chat_posts(session, directive, targets, texts, tz, draft.forwards)
-    private = await _private_copies(session, directive, targets, texts, tz, draft.forwards)
+    items, chats = await _chat_posts(
+        session, directive, targets, texts, tz, draft.forwards, forwarded
+    )
+    private = await _private_copies(
+        session, directive, targets, texts, tz, draft.forwards, forwarded
+    )
     written = await outbox.enqueue(session, items + private)
     if superseded is not None and superseded.status == lifecycle.PUBLISHED:
         if publisher is not None:  # replacing it is changing it: the same people may
@@ -202,6 +208,7 @@ async def _chat_posts(
     texts: Texts,
     tz: ZoneInfo,
     forwards: str | None,
+    original: Directive | None = None,
 ) -> tuple[list[Outgoing], int]:
     stmt = (
         select(Chat)
@@ -211,7 +218,7 @@ async def _chat_posts(
     )
     chats = list((await session.scalars(stmt)).all())
     t = texts.for_lang(texts.default)
-    rendered = render_directive(t, d, tz, forwards=forwards)
+    rendered = render_directive(t, d, tz, forwards=forwards, original=original)
     totals = await unit_member_counts(session, {c.unit_id for c in chats if c.unit_id})
     items: list[Outgoing] = []
     for chat in chats:
@@ -286,20 +293,25 @@ async def _private_copies(
     texts: Texts,
     tz: ZoneInfo,
     forwards: str | None,
+    original: Directive | None = None,
 ) -> list[Outgoing]:
     """Members who opened a private chat with the bot get the directive there too."""
     stmt = (
         select(Member)
         .join(Membership, Membership.member_id == Member.id)
         .join(Unit, Membership.unit_id == Unit.id)
-        .where(Member.private_chat.is_(True), Member.blocked.is_(False), queries.in_subtrees(targets))
+        .where(
+            Member.private_chat.is_(True), Member.blocked.is_(False), queries.in_subtrees(targets)
+        )
         .distinct()
         .order_by(Member.id)
     )
     members = list((await session.scalars(stmt)).all())
     by_lang = {
         # No QR image follows a private copy (the links are tappable there): the text says so.
-        lang: render_directive(texts.for_lang(lang), d, tz, forwards=forwards, qr_codes=False)
+        lang: render_directive(
+            texts.for_lang(lang), d, tz, forwards=forwards, qr_codes=False, original=original
+        )
         for lang in {m.language for m in members}
     }
     items = []
