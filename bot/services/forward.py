@@ -216,8 +216,7 @@ async def unforwarded(session: AsyncSession, directive: Directive) -> list[Unit]
     has_children = select(Unit.parent_id).where(Unit.parent_id.is_not(None))
     branches = (
         await session.scalars(
-            select(Unit)
-            .where(queries.in_subtrees(targets), Unit.id.in_(has_children))
+            select(Unit).where(queries.in_subtrees(targets), Unit.id.in_(has_children))
         )
     ).all()
 
