@@ -8,6 +8,7 @@ import html
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -19,7 +20,7 @@ from bot.services import publish_dialogue as pd
 from bot.services.dialogues import Draft
 from bot.services.directive_rules import DEADLINES
 from bot.services.drafts import DraftError
-from bot.services.publish import publish
+from bot.services.publish import FORWARD_PREFIX, publish
 from bot.services.render import render_directive
 from handlers.common import (
     drop_draft,
@@ -111,17 +112,42 @@ async def forward_command(update: Update, ctx: Ctx) -> None:
     if not ctx.args:
         await message.reply_text(t("fw-usage"), parse_mode=ParseMode.HTML)
         return
+    await _begin(ctx, user.id, t, ctx.args[0])
+
+
+async def _begin(ctx: Ctx, user_id: int, t: Translator, number: str) -> None:
+    """Open the dialogue for ``number`` in the user's private chat (or say why not)."""
     try:
         async with unit_of_work(ctx) as session:
             d = await fw.start(
-                session, user.id, ctx.args[0], ctx.settings.bot.admins, ctx.settings.locale.tz
+                session, user_id, number, ctx.settings.bot.admins, ctx.settings.locale.tz
             )
-            await keep_draft(session, ctx, user.id, Draft(KIND, d.step(), d.serial, d.to_state()))
+            await keep_draft(session, ctx, user_id, Draft(KIND, d.step(), d.serial, d.to_state()))
     except DraftError as exc:
-        await message.reply_text(refusal(t, exc), parse_mode=ParseMode.HTML)
+        await _say(ctx, user_id, refusal(t, exc))
         return
     start = t("fw-start", original=html.escape(d.original_number), unit=html.escape(d.home[2]))
-    await _ask(ctx, message.chat_id, t, d, prefix=start)
+    await _ask(ctx, user_id, t, d, prefix=start)
+
+
+@own_buttons("fw-stale")
+async def on_private_copy_button(update: Update, ctx: Ctx) -> None:
+    """ "Chuyển tiếp" under a private copy: the same dialogue as ``/forward <number>``."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    t = translator(update, ctx)
+    raw = (query.data or "").split(":")
+    if len(raw) != 2 or not raw[1].isdigit() or not is_private(update):
+        await query.answer(t("fw-stale"))
+        return
+    async with unit_of_work(ctx) as session:
+        number = await session.scalar(select(Directive.number).where(Directive.id == int(raw[1])))
+    await query.answer()
+    if number is None:
+        await _say(ctx, user.id, t("fw-gone"))
+        return
+    await _begin(ctx, user.id, t, number)
 
 
 async def on_text(update: Update, ctx: Ctx) -> None:
@@ -340,3 +366,6 @@ def register(app: ChithiApp) -> None:
     app.add_handler(CommandHandler("cancel", cancel_command, filters=active))
     app.add_handler(MessageHandler(active & filters.TEXT & ~filters.COMMAND, on_text))
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{PREFIX}:"))
+    app.add_handler(
+        CallbackQueryHandler(on_private_copy_button, pattern=rf"^{FORWARD_PREFIX}:\d+$")
+    )

@@ -127,16 +127,29 @@ async def _tap(h: Harness, user: Any, msg: dict[str, Any], action: str, replies:
 
 async def test_the_letters_scene_forward_from_chat_one_press_counts_once(h: Harness) -> None:
     users = await _scene(h)
-    original_id = await _publish(h, users, _letter(ORIGINAL))
     sec = users["sec_hq"]
-    await h.send(sec, "/start")
+    for key in ("sec_hq", "h3"):
+        await h.send(users[key], "/start")
+    original_id = await _publish(h, users, _letter(ORIGINAL))
 
     # Another district's secretary cannot carry it into Hớn Quản; a number never received is
     # not found.
     [start] = await h.send(sec, "/forward 9999-CV/XX")
     assert start["text"].startswith("⚠️ Không tìm thấy văn bản số 9999-CV/XX")
 
-    [ask] = await h.send(sec, f"/forward {ORIGINAL}")
+    [usage] = await h.send(sec, "/forward")
+    assert usage["text"].startswith("Cách dùng: /forward <số hiệu>")
+
+    # The secretary's private copy carries "Chuyển tiếp"; a plain member's does not.
+    copy = [m for m in h.bot_messages(sec.id) if m.get("reply_markup")][-1]
+    labels = [b["text"] for b in buttons_of(copy)]
+    assert "📨 Chuyển tiếp" in labels
+    plain = [m for m in h.bot_messages(users["h3"].id) if m.get("reply_markup")][-1]
+    assert "📨 Chuyển tiếp" not in [b["text"] for b in buttons_of(plain)]
+    before = len(h.bot_messages(sec.id))
+    await h.press(sec, sec.id, copy["message_id"], f"fwd:{original_id}")
+    await h.settle(lambda: len(h.bot_messages(sec.id)) > before)
+    [ask] = h.bot_messages(sec.id)[before:]
     assert f"Chuyển tiếp văn bản số {ORIGINAL} xuống Huyện ủy Hớn Quản" in ask["text"]
     assert "Số hiệu văn bản của đơn vị" in ask["text"]
     [ask] = await h.send(sec, OWN)
@@ -167,7 +180,7 @@ async def test_the_letters_scene_forward_from_chat_one_press_counts_once(h: Harn
     assert f"Văn bản gửi kèm: số {ORIGINAL}" in preview["text"]
     assert "trang Tự hào Bình Phước" in preview["text"]  # the original's own text
     assert "Gửi đến: BP-HQ" in note["text"]
-    [done] = await _tap(h, sec, note, "go")
+    done = (await _tap(h, sec, note, "go"))[0]
     assert done["text"].startswith(f"✅ Đã ban hành văn bản {OWN} chuyển tiếp văn bản {ORIGINAL}")
     await h.outbox_idle()
 

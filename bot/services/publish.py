@@ -286,6 +286,13 @@ def _extras(
     return items
 
 
+FORWARD_PREFIX = "fwd"  # a private copy's "Chuyển tiếp" button: ``fwd:<directive id>``
+
+
+def forward_button(label: str, directive_id: int) -> dict[str, str]:
+    return {"text": label, "data": f"{FORWARD_PREFIX}:{directive_id}"}
+
+
 async def _private_copies(
     session: AsyncSession,
     d: Directive,
@@ -307,6 +314,15 @@ async def _private_copies(
         .order_by(Member.id)
     )
     members = list((await session.scalars(stmt)).all())
+    managers = set(
+        (
+            await session.scalars(
+                select(Membership.member_id)
+                .join(Unit, Membership.unit_id == Unit.id)
+                .where(Membership.role.in_(access.MANAGING_ROLES), queries.in_subtrees(targets))
+            )
+        ).all()
+    )
     by_lang = {
         # No QR image follows a private copy (the links are tappable there): the text says so.
         lang: render_directive(
@@ -322,6 +338,10 @@ async def _private_copies(
             payload: dict[str, object] = {"method": "message", "text": part}
             if seq == last:
                 payload["buttons"] = rendered.buttons
+                if member.id in managers and member.id != d.published_by:
+                    # Who manages a unit it reached may carry it down: /forward in one tap.
+                    label = texts.for_lang(member.language)("fw-button-forward")
+                    payload["buttons"] = [*rendered.buttons, [forward_button(label, d.id)]]
                 payload["confirm"] = True
             items.append(
                 Outgoing(

@@ -23,3 +23,4 @@ forward-not-in-force = Document No. {$number} is no longer in force (recalled or
 forward-deadline-late = {$field}: {$when} is later than the deadline of the original No. {$number} ({$latest}). Please set one no later than {$latest}.
 forward-outside-original = Document No. {$number} was not sent to "{$code}", so it cannot be forwarded there; please choose units the original reached.
 forward-unforwarded = Not yet forwarded down to the cells: {$units}
+fw-button-forward = 📨 Forward

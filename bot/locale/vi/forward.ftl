@@ -23,3 +23,4 @@ forward-not-in-force = Văn bản số {$number} không còn hiệu lực (đã 
 forward-deadline-late = {$field}: {$when} muộn hơn hạn của văn bản gốc số {$number} ({$latest}). Xin đặt hạn không muộn hơn {$latest}.
 forward-outside-original = Văn bản số {$number} không gửi đến "{$code}", nên không chuyển tiếp đến đó được; xin chọn đơn vị trong phạm vi văn bản gốc.
 forward-unforwarded = Chưa chuyển tiếp xuống chi bộ: {$units}
+fw-button-forward = 📨 Chuyển tiếp
