@@ -17,10 +17,11 @@ from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import forward as fw
 from bot.services import publish_dialogue as pd
+from bot.services.buttons import FORWARD_PREFIX
 from bot.services.dialogues import Draft
 from bot.services.directive_rules import DEADLINES
 from bot.services.drafts import DraftError
-from bot.services.publish import FORWARD_PREFIX, publish
+from bot.services.publish import publish
 from bot.services.render import render_directive
 from handlers.common import (
     drop_draft,

@@ -33,3 +33,15 @@ def parse_confirm(data: str) -> tuple[int, str] | None:
     if not match:
         return None
     return int(match.group(1)), KIND_CODES[match.group(2)]
+
+
+FORWARD_PREFIX = "fwd"  # "Chuyển tiếp" under a manager's private copy: ``fwd:<directive id>``
+
+
+def forward_button(label: str, directive_id: int) -> dict[str, str]:
+    return {"text": label, "data": f"{FORWARD_PREFIX}:{directive_id}"}
+
+
+def is_forward_row(row: list[dict[str, str]]) -> bool:
+    """A row holding the "Chuyển tiếp" button (kept when a post is redrawn with buttons)."""
+    return any(str(b.get("data", "")).startswith(f"{FORWARD_PREFIX}:") for b in row)

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Texts, Translator
 from bot.services import counters, outbox
 from bot.services import directive_rules as rules
+from bot.services.buttons import is_forward_row
 from bot.services.deadlines import change_deadline, directive_to_change
 from bot.services.drafts import DraftError
 from bot.services.outbox import Outgoing, Reserved
@@ -200,7 +201,8 @@ async def _redraw(
             new = {**old, "text": text}
             if seq == last:
                 if buttons:
-                    new["buttons"] = rendered.buttons
+                    kept = [r for r in old.get("buttons") or [] if is_forward_row(r)]
+                    new["buttons"] = [*rendered.buttons, *kept]
                 else:
                     new.pop("buttons", None)
                     new.pop("confirm", None)

@@ -14,6 +14,7 @@ from bot.config import ReminderSettings
 from bot.i18n import Texts, Translator
 from bot.services import access, lifecycle, outbox, reminders
 from bot.services import directive_rules as rules
+from bot.services.buttons import forward_button
 from bot.services.deadlines import check_may_change
 from bot.services.directive_rules import DEADLINES as DEADLINES
 from bot.services.directive_rules import to_utc as to_utc
@@ -284,13 +285,6 @@ def _extras(
             )
         )
     return items
-
-
-FORWARD_PREFIX = "fwd"  # a private copy's "Chuyển tiếp" button: ``fwd:<directive id>``
-
-
-def forward_button(label: str, directive_id: int) -> dict[str, str]:
-    return {"text": label, "data": f"{FORWARD_PREFIX}:{directive_id}"}
 
 
 async def _private_copies(
