@@ -10,6 +10,7 @@ from handlers import (
     common,
     exports,
     fallback,
+    forward,
     join,
     join_settings,
     lifecycle,
@@ -57,6 +58,7 @@ MODULES = [
     exports,
     scheduled,
     quiz,
+    forward,
     fallback,
 ]
 

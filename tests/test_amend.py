@@ -91,7 +91,10 @@ async def test_amending_the_text_edits_every_post_once_and_keeps_confirmations(h
     for chat, message_id in sent:
         shown = message(h, chat, message_id)
         assert MARK in shown["text"] and "trước ngày 20/01/2027" in shown["text"]
-        assert len(buttons_of(shown)) == 2  # the buttons stay
+        confirm = [b for b in buttons_of(shown) if b["callback_data"].startswith("c:")]
+        assert len(confirm) == 2  # the buttons stay
+        if chat == scene.id("sec_dx"):  # a manager's private copy keeps "Chuyển tiếp" too
+            assert [b["callback_data"] for b in buttons_of(shown)][-1] == f"fwd:{directive_id}"
     assert "Đã nhận 2/4 · Đã học 2/4" in message(h, group, post.message_id or 0)["text"]
     assert await confirmations(h) == before_confirmations
     # m1 studied and has a private chat: told; m2 studied but never opened one: not.

@@ -62,3 +62,15 @@ def parse_stats_chart(data: str) -> tuple[int, int] | None:
     """(directive id, unit id) of well-formed chart data; None for anything else."""
     match = _STATS_CHART.match(data)
     return (int(match[1]), int(match[2])) if match else None
+
+
+FORWARD_PREFIX = "fwd"  # "Chuyển tiếp" under a manager's private copy: ``fwd:<directive id>``
+
+
+def forward_button(label: str, directive_id: int) -> dict[str, str]:
+    return {"text": label, "data": f"{FORWARD_PREFIX}:{directive_id}"}
+
+
+def is_forward_row(row: list[dict[str, str]]) -> bool:
+    """A row holding the "Chuyển tiếp" button (kept when a post is redrawn with buttons)."""
+    return any(str(b.get("data", "")).startswith(f"{FORWARD_PREFIX}:") for b in row)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogueDraft
 
-KINDS = ("publish", "broadcast", "meeting", "claim", "amend")
+KINDS = ("publish", "broadcast", "meeting", "claim", "amend", "forward")
 
 
 @dataclass

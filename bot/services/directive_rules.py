@@ -348,6 +348,29 @@ def check_draft(draft: DirectiveDraft, *, now: datetime, tz: ZoneInfo) -> dict[s
     return deadlines
 
 
+def check_forwarding(
+    deadlines: dict[str, datetime | None], original: Directive, tz: ZoneInfo
+) -> None:
+    """A directive forwarding ``original`` down the tree: the original is still in force, and
+    each of its own deadlines (UTC) is no later than the original's same deadline (a level
+    below may ask for less time, never for more)."""
+    if original.status != "published":
+        raise DraftError("forward-not-in-force", number=shown(original.number))
+    for key in DEADLINES:
+        mine, theirs = deadlines.get(key), getattr(original, key)
+        if mine is None or theirs is None:
+            continue
+        theirs = theirs if theirs.tzinfo else theirs.replace(tzinfo=UTC)
+        if mine > theirs:
+            raise DraftError(
+                "forward-deadline-late",
+                field=key,
+                when=mine.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+                latest=theirs.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+                number=shown(original.number),
+            )
+
+
 def describe(t: Translator, error: DraftError) -> str:
     """The refusal as a sentence in ``t``'s language, the field named in the user's words."""
     args = dict(error.args_)

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Texts, Translator
 from bot.services import counters, outbox
 from bot.services import directive_rules as rules
+from bot.services.buttons import is_forward_row
 from bot.services.deadlines import change_deadline, directive_to_change
 from bot.services.drafts import DraftError
 from bot.services.outbox import Outgoing, Reserved
@@ -150,10 +151,10 @@ async def _posts(session: AsyncSession, directive_id: int) -> list[_Post]:
     return list(found.values())
 
 
-async def _forwards(session: AsyncSession, d: Directive) -> str | None:
+async def _forwards(session: AsyncSession, d: Directive) -> Directive | None:
     if d.parent_id is None:
         return None
-    return await session.scalar(select(Directive.number).where(Directive.id == d.parent_id))
+    return await session.get(Directive, d.parent_id)
 
 
 Notice = Callable[[Translator, "_Post"], str]
@@ -190,10 +191,11 @@ async def _redraw(
             t,
             d,
             tz,
-            forwards=forwards,
+            forwards=forwards.number if forwards else None,
             qr_codes=post.kind == "post",
             notice=mark,
             abridge=bool(post.rows[0].payload.get("abridged")),
+            original=forwards,
         )
         parts = _fit(t, rendered.parts, post, mark, strict)
         last = len(post.rows) - 1
@@ -202,7 +204,8 @@ async def _redraw(
             new = {**old, "text": text}
             if seq == last:
                 if buttons:
-                    new["buttons"] = rendered.buttons
+                    kept = [r for r in old.get("buttons") or [] if is_forward_row(r)]
+                    new["buttons"] = [*rendered.buttons, *kept]
                 else:
                     new.pop("buttons", None)
                     new.pop("confirm", None)

@@ -19,6 +19,7 @@ DEPUTY_COMMANDS = (
     "mark",
     "status",
     "publish",
+    "forward",
     "report",
     "deadline",
     "amend",

@@ -50,6 +50,14 @@ class _Target:
     requires_study: bool
     unit_id: int | None
     quiz: bool = False  # "studied" needs the directive's questions answered (bot.services.quiz)
+    parent_id: int | None = None  # the directive this one forwards (a press confirms both)
+
+
+@dataclass(frozen=True)
+class _Ancestor:
+    parent_id: int | None
+    status: str
+    requires_study: bool
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ _TARGETS = (
         Directive.requires_study,
         Chat.unit_id,
         Directive.pass_mark,
+        Directive.parent_id,
     )
     .join(Directive, Directive.id == Delivery.directive_id)
     .outerjoin(Chat, Chat.id == Delivery.chat_id)
@@ -102,10 +111,37 @@ async def _targets(
     connection = await session.connection()
     rows = await connection.execute(_TARGETS, {"keys": sorted(keys)})
     found: dict[tuple[int, int, int], _Target] = {}
-    for directive_id, target, message_id, number, status, study, unit_id, mark in rows:
+    for directive_id, target, message_id, number, status, study, unit_id, mark, parent in rows:
         key = (int(directive_id or 0), target, int(message_id or 0))
-        found[key] = _Target(number, status, study, unit_id, mark is not None)
+        found[key] = _Target(number, status, study, unit_id, mark is not None, parent)
     return found
+
+
+async def _ancestors(session: AsyncSession, parent_ids: set[int]) -> dict[int, _Ancestor]:
+    """The directives forwarded by the pressed ones, up the chain (province ← district ←
+    ...): one statement per level, and only when a pressed directive forwards another."""
+    found: dict[int, _Ancestor] = {}
+    frontier = parent_ids
+    while frontier:
+        rows = await session.execute(
+            select(
+                Directive.id, Directive.parent_id, Directive.status, Directive.requires_study
+            ).where(Directive.id.in_(sorted(frontier)))
+        )
+        for directive_id, parent, status, study in rows:
+            found[directive_id] = _Ancestor(parent, status, study)
+        frontier = {a.parent_id for a in found.values() if a.parent_id} - set(found)
+    return found
+
+
+def _chain(start: int | None, ancestors: dict[int, _Ancestor]) -> list[tuple[int, _Ancestor]]:
+    chain: list[tuple[int, _Ancestor]] = []
+    seen: set[int] = set()
+    while start is not None and start in ancestors and start not in seen:
+        seen.add(start)
+        chain.append((start, ancestors[start]))
+        start = ancestors[start].parent_id
+    return chain
 
 
 async def _find_pressers(session: AsyncSession, telegram_ids: list[int]) -> dict[int, _Presser]:
@@ -238,31 +274,40 @@ async def _confirm(
     rows: dict[tuple[int, int, str], dict[str, object]] = {}
     # "Studied" on a directive with questions records "received" and opens the questions.
     quizzes = {i for i in live if parsed[i][1] == "studied" and live[i].quiz}
+    parents = {t.parent_id for t in live.values() if t.parent_id is not None}
+    ancestors = await _ancestors(session, parents) if parents else {}
     for i in live:
         directive_id, kind = parsed[i]
         member_id = members[presses[i].person.telegram_id].member_id
         studied = kind == "studied" and i not in quizzes
         wanted = ["received", "studied"] if studied else ["received"]  # implies
-        for k in wanted:
-            rows.setdefault(
-                (directive_id, member_id, k),
-                {
-                    "directive_id": directive_id,
-                    "member_id": member_id,
-                    "kind": k,
-                    "at": presses[i].at,
-                    "chat_id": presses[i].chat_id,
-                },
-            )
+        # A forwarded post carries the original too: one press confirms every directive up
+        # the chain that is still in force (as far as each asks: "studied" only if it does).
+        confirmed = [(directive_id, wanted)] + [
+            (aid, [k for k in wanted if k == "received" or a.requires_study])
+            for aid, a in _chain(live[i].parent_id, ancestors)
+            if a.status == lifecycle.PUBLISHED
+        ]
+        for did, kinds in confirmed:
+            for k in kinds:
+                rows.setdefault(
+                    (did, member_id, k),
+                    {
+                        "directive_id": did,
+                        "member_id": member_id,
+                        "kind": k,
+                        "at": presses[i].at,
+                        "chat_id": presses[i].chat_id,
+                    },
+                )
     new = await insert_ignore_returning(
         session, Confirmation, list(rows.values()), ["directive_id", "member_id", "kind"]
     )
-    touched: set[tuple[int, int]] = set()
+    # Every post whose figures moved (the originals' posts too) shows new counters.
+    touched: set[tuple[int, int]] = {(d, m) for d, m, _k in new}
     for i in quizzes:
         directive_id = parsed[i][0]
         presser = members[presses[i].person.telegram_id]
-        if (directive_id, presser.member_id, "received") in new:
-            touched.add((directive_id, presser.member_id))
         outcomes[i] = await _open_quiz(session, presses[i], directive_id, presser, live[i].number)
     for i in live:  # the first press of a key in the batch records it; a repeat is "already"
         if i in quizzes:

@@ -14,6 +14,7 @@ from bot.config import ReminderSettings
 from bot.i18n import Texts, Translator
 from bot.services import access, attachments, lifecycle, outbox, reminders
 from bot.services import directive_rules as rules
+from bot.services.buttons import forward_button
 from bot.services.deadlines import check_may_change
 from bot.services.directive_rules import DEADLINES as DEADLINES
 from bot.services.directive_rules import to_utc as to_utc
@@ -113,6 +114,8 @@ async def publish(
         await queries.unit_by_code(session, draft.issuer_unit) if draft.issuer_unit else None
     )
     forwarded = await _by_number(session, draft.forwards)
+    if forwarded is not None:
+        rules.check_forwarding(deadlines, forwarded, tz)
     superseded = await _by_number(session, draft.supersedes)
     directive = Directive(
         number=draft.number,
@@ -185,8 +188,9 @@ async def release(
 ) -> PublishResult:
     """Post a stored directive: its posts and private copies into the outbox, the one it
     replaces marked, its reminders planned (at once, or by the schedule tick at publish_at)."""
-    items, chats = await _chat_posts(session, directive, targets, texts, tz, forwards)
-    private = await _private_copies(session, directive, targets, texts, tz, forwards)
+    original = await session.get(Directive, directive.parent_id) if directive.parent_id else None
+    items, chats = await _chat_posts(session, directive, targets, texts, tz, forwards, original)
+    private = await _private_copies(session, directive, targets, texts, tz, forwards, original)
     written = await outbox.enqueue(session, items + private)
     if superseded is not None and superseded.status == lifecycle.PUBLISHED:
         if publisher is not None:  # replacing it is changing it: the same people may
@@ -252,6 +256,7 @@ async def _chat_posts(
     texts: Texts,
     tz: ZoneInfo,
     forwards: str | None,
+    original: Directive | None = None,
 ) -> tuple[list[Outgoing], int]:
     stmt = (
         select(Chat)
@@ -261,7 +266,7 @@ async def _chat_posts(
     )
     chats = list((await session.scalars(stmt)).all())
     t = texts.for_lang(texts.default)
-    rendered = render_directive(t, d, tz, forwards=forwards)
+    rendered = render_directive(t, d, tz, forwards=forwards, original=original)
     totals = await unit_member_counts(session, {c.unit_id for c in chats if c.unit_id})
     items: list[Outgoing] = []
     for chat in chats:
@@ -351,6 +356,7 @@ async def _private_copies(
     texts: Texts,
     tz: ZoneInfo,
     forwards: str | None,
+    original: Directive | None = None,
 ) -> list[Outgoing]:
     """Members who opened a private chat with the bot get the directive there too."""
     stmt = (
@@ -364,9 +370,20 @@ async def _private_copies(
         .order_by(Member.id)
     )
     members = list((await session.scalars(stmt)).all())
+    managers = set(
+        (
+            await session.scalars(
+                select(Membership.member_id)
+                .join(Unit, Membership.unit_id == Unit.id)
+                .where(Membership.role.in_(access.MANAGING_ROLES), queries.in_subtrees(targets))
+            )
+        ).all()
+    )
     by_lang = {
         # No QR image follows a private copy (the links are tappable there): the text says so.
-        lang: render_directive(texts.for_lang(lang), d, tz, forwards=forwards, qr_codes=False)
+        lang: render_directive(
+            texts.for_lang(lang), d, tz, forwards=forwards, qr_codes=False, original=original
+        )
         for lang in {m.language for m in members}
     }
     items = []
@@ -377,6 +394,10 @@ async def _private_copies(
             payload: dict[str, object] = {"method": "message", "text": part}
             if seq == last:
                 payload["buttons"] = rendered.buttons
+                if member.id in managers and member.id != d.published_by:
+                    # Who manages a unit it reached may carry it down: /forward in one tap.
+                    label = texts.for_lang(member.language)("fw-button-forward")
+                    payload["buttons"] = [*rendered.buttons, [forward_button(label, d.id)]]
                 payload["confirm"] = True
             if rendered.abridged:
                 payload["abridged"] = True

@@ -98,6 +98,26 @@ def _footer(
     return lines
 
 
+def _original(t: Translator, original: Directive) -> list[tuple[bool, str]]:
+    """The forwarded directive under the cover note: who issued what, then its text."""
+    lines: list[tuple[bool, str]] = [(False, "")]
+    lines.append(
+        (
+            True,
+            t(
+                "forward-original-heading",
+                number=_text(original.number),
+                issuer=_text(original.issuer),
+            ),
+        )
+    )
+    lines.append((True, f"<b>{_text(original.title)}</b>"))
+    body = original.body.strip()
+    if body:
+        lines.extend((False, line.rstrip()) for line in body.splitlines())
+    return lines
+
+
 def _text(plain: str) -> str:
     """Plain text as HTML text content (quotes need no escaping there)."""
     return html.escape(plain, quote=False)
@@ -267,6 +287,7 @@ def render_directive(
     qr_codes: bool = True,
     notice: str | None = None,
     abridge: bool = True,
+    original: Directive | None = None,
 ) -> RenderedDirective:
     """The directive as message parts, each at most ``TEXT_LIMIT - COUNTERS_ROOM`` units after
     entity parsing (the last one gets the counters line), for any field values.
@@ -279,7 +300,8 @@ def render_directive(
 
     ``qr_codes``: whether QR images of the links follow the post (group posts), so the text may
     say so. ``notice``: a markup line shown under the heading (amended, recalled, replaced:
-    see :mod:`bot.services.lifecycle`)."""
+    see :mod:`bot.services.lifecycle`). ``original``: the directive ``d`` forwards; its text
+    follows the cover note (members read both in one post and one press confirms both)."""
     head: list[tuple[bool, str]] = [(True, line) for line in _header(t, d)]
     if notice:
         head.insert(1, (True, notice))
@@ -289,6 +311,9 @@ def render_directive(
     if body:
         lines.append((False, ""))
         lines.extend((False, line) for line in body_lines)
+    if original is not None:
+        lines.extend(_original(t, original))
+        forwards = None  # the block names it already
     footer: list[tuple[bool, str]] = [
         (True, line) for line in _footer(t, d, tz, forwards, qr_codes=qr_codes)
     ]

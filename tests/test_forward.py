@@ -1,0 +1,276 @@
+"""Forwarding down (issue 13, item 1) end to end: the scene of the letters. The province
+publishes 1208-CV/BTGTU; the Hớn Quản district secretary forwards it from chat as 1539-CV/HU
+with a cover note to its cells; members there press once on the forwarded post and are
+counted for both; the roll-up of the original counts them once and shows the district's
+document; a later deadline and a unit outside the secretary's sub-tree are refused; a
+directive that must reach every cell names the districts that have not forwarded it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import forward as fw
+from bot.services.buttons import confirm_data
+from bot.services.drafts import DraftError, read_directive_file
+from bot.services.publish import publish
+from bot.services.rollup import rollup
+from bot.services.tree import import_members, import_units
+from storage import queries
+from storage.models import Chat, Confirmation, Delivery, Directive
+from tests.kit.harness import FakeClock, Harness, MakeHarness, buttons_of
+from tests.kit.paths import SAMPLE
+from tests.kit.reminders import local
+
+ORIGINAL = "1208-CV/BTGTU"
+OWN = "1539-CV/HU"
+COVER = "Thường trực Huyện ủy đề nghị các chi bộ trực thuộc quán triệt Công văn 1208-CV/BTGTU."
+
+# (key, name, unit, role)
+PEOPLE = [
+    ("admin", "Lê Ngọc Nhung", "BP-BTG", "admin"),
+    ("sec_hq", "Nguyễn Văn Hùng", "BP-HQ", "secretary"),
+    ("sec_dx", "Hoàng Mỹ Trang", "BP-DX", "secretary"),
+    ("h1", "Phan Minh Tuấn", "BP-HQ-01", "member"),
+    ("h2", "Lý Thanh Dung", "BP-HQ-01", "member"),
+    ("h3", "Đỗ Xuân Hải", "BP-HQ-02", "member"),
+]
+GROUPS = ["BP-HQ-01", "BP-HQ-02"]
+
+
+@pytest.fixture
+async def h(make_harness: MakeHarness, db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    async with make_harness(db_url=db_url) as harness:
+        yield harness
+
+
+async def _scene(h: Harness) -> dict[str, Any]:
+    users: dict[str, Any] = {}
+    for key, name, _unit, _role in PEOPLE:
+        users[key] = h.user(name.rpartition(" ")[2], last_name=None, language="vi")
+    rows = ["telegram_id,full_name,username,unit_code,role,language"]
+    rows += [f"{users[k].id},{n},,{u},{r},vi" for k, n, u, r in PEOPLE]
+    async with h.db() as s:
+        await import_units(s, (SAMPLE / "units.csv").read_text(encoding="utf-8"))
+    async with h.db() as s:
+        await import_members(s, "\n".join(rows) + "\n")
+    for code in GROUPS:
+        group = h.group(f"Nhóm {code}")
+        users[code] = group
+        for key, _n, unit, _r in PEOPLE:
+            if unit == code:
+                h.sandbox.add_chat_member(group.id, users[key].id)
+        h.sandbox.add_chat_member(group.id, users["sec_hq"].id, status="administrator")
+        h.sandbox.add_bot_to_chat(group.id, h.token, by_user_id=users["sec_hq"].id)
+        async with h.db() as s:
+            unit = await queries.unit_by_code(s, code)
+            assert unit is not None
+            s.add(Chat(telegram_id=group.id, type=group.type, title=group.title, unit_id=unit.id))
+    await h.settle()
+    return users
+
+
+def _letter(number: str) -> Any:
+    return next(d for d in read_directive_file(SAMPLE / "directives.toml") if d.number == number)
+
+
+async def _publish(h: Harness, users: dict[str, Any], draft: Any, who: str = "admin") -> int:
+    async with h.db() as s:
+        publisher = await queries.member_by_telegram_id(s, users[who].id)
+        result = await publish(
+            s,
+            draft,
+            publisher=publisher,
+            config_admins=[],
+            now=h.rt.now(),
+            tz=h.settings.locale.tz,
+            texts=h.rt.texts,
+            reminder_settings=h.settings.reminders,
+        )
+        directive_id = result.directive.id
+    await h.outbox_idle()
+    return directive_id
+
+
+async def _post(h: Harness, directive_id: int, chat_id: int) -> int:
+    """The message id of the directive's post (its last part: the one with the buttons)."""
+    async with h.db() as s:
+        rows = await s.scalars(
+            select(Delivery.message_id)
+            .where(
+                Delivery.directive_id == directive_id,
+                Delivery.target_telegram_id == chat_id,
+                Delivery.kind == "post",
+            )
+            .order_by(Delivery.id)
+        )
+        return int(list(rows)[-1] or 0)
+
+
+def _press_data(msg: dict[str, Any], action: str) -> str:
+    return next(
+        b["callback_data"] for b in buttons_of(msg) if b["callback_data"].endswith(f":{action}")
+    )
+
+
+async def _tap(h: Harness, user: Any, msg: dict[str, Any], action: str, replies: int = 1) -> list:
+    chat = user.id
+    before = len(h.bot_messages(chat))
+    await h.press(user, chat, msg["message_id"], _press_data(msg, action))
+    await h.settle(lambda: len(h.bot_messages(chat)) >= before + replies)
+    return h.bot_messages(chat)[before:]
+
+
+async def test_the_letters_scene_forward_from_chat_one_press_counts_once(h: Harness) -> None:
+    users = await _scene(h)
+    sec = users["sec_hq"]
+    for key in ("sec_hq", "h3"):
+        await h.send(users[key], "/start")
+    original_id = await _publish(h, users, _letter(ORIGINAL))
+
+    # Another district's secretary cannot carry it into Hớn Quản; a number never received is
+    # not found.
+    [start] = await h.send(sec, "/forward 9999-CV/XX")
+    assert start["text"].startswith("⚠️ Không tìm thấy văn bản số 9999-CV/XX")
+
+    [usage] = await h.send(sec, "/forward")
+    assert usage["text"].startswith("Cách dùng: /forward <số hiệu>")
+
+    # The secretary's private copy carries "Chuyển tiếp"; a plain member's does not.
+    copy = [m for m in h.bot_messages(sec.id) if m.get("reply_markup")][-1]
+    labels = [b["text"] for b in buttons_of(copy)]
+    assert "📨 Chuyển tiếp" in labels
+    plain = [m for m in h.bot_messages(users["h3"].id) if m.get("reply_markup")][-1]
+    assert "📨 Chuyển tiếp" not in [b["text"] for b in buttons_of(plain)]
+    before = len(h.bot_messages(sec.id))
+    await h.press(sec, sec.id, copy["message_id"], f"fwd:{original_id}")
+    await h.settle(lambda: len(h.bot_messages(sec.id)) > before)
+    [ask] = h.bot_messages(sec.id)[before:]
+    assert f"Chuyển tiếp văn bản số {ORIGINAL} xuống Huyện ủy Hớn Quản" in ask["text"]
+    assert "Số hiệu văn bản của đơn vị" in ask["text"]
+    [ask] = await h.send(sec, OWN)
+    assert "Nội dung công văn chuyển tiếp" in ask["text"]
+    [ask] = await h.send(sec, COVER)
+    assert "Gửi đến đơn vị nào?" in ask["text"] and "BP-HQ (Huyện ủy Hớn Quản)" in ask["text"]
+
+    # A unit outside the secretary's sub-tree is refused, the question asked again.
+    [ask] = await h.send(sec, "BP-DX-01")
+    assert ask["text"].startswith(
+        '⚠️ Bạn chỉ được gửi đến các đơn vị mình phụ trách; "BP-DX-01" nằm ngoài.'
+    )
+    assert "Gửi đến đơn vị nào?" in ask["text"]
+    [ask] = await _tap(h, sec, ask, "all")
+    assert "Hạn nhận của đơn vị đồng chí (không muộn hơn 20/02/2027 17:00)" in ask["text"]
+
+    # A deadline later than the original's is refused with what the latest may be.
+    [ask] = await h.send(sec, "25/02/2027 17:00")
+    assert ask["text"].startswith(
+        "⚠️ Hạn xác nhận đã nhận (receive_by): 25/02/2027 17:00 muộn hơn hạn của văn bản gốc"
+        f" số {ORIGINAL} (20/02/2027 17:00). Xin đặt hạn không muộn hơn 20/02/2027 17:00."
+    )
+    [ask] = await h.send(sec, "18/02/2027 17:00")
+    assert "Hạn học tập" in ask["text"]
+    replies = await _tap(h, sec, ask, "keep", replies=2)
+    preview, note = replies[0], replies[-1]
+    assert COVER in preview["text"]
+    assert f"Văn bản gửi kèm: số {ORIGINAL}" in preview["text"]
+    assert "trang Tự hào Bình Phước" in preview["text"]  # the original's own text
+    assert "Gửi đến: BP-HQ" in note["text"]
+    done = (await _tap(h, sec, note, "go"))[0]
+    assert done["text"].startswith(f"✅ Đã ban hành văn bản {OWN} chuyển tiếp văn bản {ORIGINAL}")
+    await h.outbox_idle()
+
+    async with h.db() as s:
+        mine = (await s.scalars(select(Directive).where(Directive.number == OWN))).one()
+        hq = await queries.unit_by_code(s, "BP-HQ")
+        assert hq is not None
+        assert (mine.parent_id, mine.issuer_unit_id, mine.issuer) == (
+            original_id,
+            hq.id,
+            "Huyện ủy Hớn Quản",
+        )
+        assert mine.receive_by is not None and mine.receive_by.replace(tzinfo=None) == local(
+            "18/02/2027 17:00"
+        ).replace(tzinfo=None)
+        assert mine.study_by is not None and mine.study_by.replace(tzinfo=None) == local(
+            "01/03/2027 17:00"
+        ).replace(tzinfo=None)
+        forwarded_id = mine.id
+
+    # Members read the cover letter with the original in their group, and press once.
+    group = users["BP-HQ-01"].id
+    post = await _post(h, forwarded_id, group)
+    shown = next(m for m in h.bot_messages(group) if m["message_id"] == post)
+    assert COVER in shown["text"] and f"Văn bản gửi kèm: số {ORIGINAL}" in shown["text"]
+    for key in ("h1", "h2"):
+        await h.press(users[key], group, post, confirm_data(forwarded_id, "studied"))
+    await h.press(
+        users["h3"],
+        users["BP-HQ-02"].id,
+        await _post(h, forwarded_id, users["BP-HQ-02"].id),
+        confirm_data(forwarded_id, "received"),
+    )
+    # h1 also presses the original's post in the same group: still counted once.
+    await h.press(
+        users["h1"],
+        group,
+        await _post(h, original_id, group),
+        confirm_data(original_id, "received"),
+    )
+
+    async with h.db() as s:
+        got = {(c.directive_id, c.member_id, c.kind) for c in await s.scalars(select(Confirmation))}
+        ids = {
+            k: (await queries.member_by_telegram_id(s, users[k].id)).id for k in ("h1", "h2", "h3")
+        }  # type: ignore[union-attr]
+        for key in ("h1", "h2"):
+            for directive_id in (original_id, forwarded_id):
+                assert (directive_id, ids[key], "received") in got
+                assert (directive_id, ids[key], "studied") in got
+        assert (original_id, ids["h3"], "received") in got
+        assert (original_id, ids["h3"], "studied") not in got
+        original = await s.get(Directive, original_id)
+        province = await queries.unit_by_code(s, "BP")
+        assert original is not None and province is not None
+        figures = await rollup(s, original, province, h.rt.now())
+        assert (figures.root.received, figures.root.studied, figures.root.forwarded) == (3, 2, 1)
+        by_code = {f.code: f for f in figures.units.values()}
+        assert (by_code["BP-HQ"].received, by_code["BP-HQ"].forwarded) == (3, 1)
+        assert by_code["BP-HQ-01"].studied == 2
+        assert by_code["BP-DX"].forwarded == 0
+
+
+async def test_forwarding_rules_on_every_path(h: Harness) -> None:
+    """The TOML path obeys the same rule (a later deadline refused, nothing written); a
+    secretary cannot forward a directive to a unit outside their sub-tree; a directive that
+    must reach every cell lists the districts that have not forwarded it yet."""
+    users = await _scene(h)
+    original = dataclasses.replace(_letter(ORIGINAL), depth="cell")
+    original_id = await _publish(h, users, original)
+    late = dataclasses.replace(_letter(OWN), study_by=original.study_by.replace(day=2))  # type: ignore[union-attr]
+    with pytest.raises(DraftError) as refused:
+        await _publish(h, users, late, who="sec_hq")
+    assert refused.value.key == "forward-deadline-late"
+    outside = dataclasses.replace(_letter(OWN), targets=["BP-DX"])
+    with pytest.raises(DraftError) as refused:
+        await _publish(h, users, outside, who="sec_hq")
+    assert refused.value.key == "publish-outside-subtree"
+    async with h.db() as s:
+        assert (await s.scalars(select(Directive).where(Directive.number == OWN))).all() == []
+        d = await s.get(Directive, original_id)
+        assert d is not None
+        before = [u.code for u in await fw.unforwarded(s, d)]
+    assert "BP-HQ" in before and "BP-DX" in before and "BP" not in before
+
+    await _publish(h, users, _letter(OWN), who="sec_hq")
+    async with h.db() as s:
+        d = await s.get(Directive, original_id)
+        assert d is not None
+        after = [u.code for u in await fw.unforwarded(s, d)]
+        line = fw.unforwarded_line(h.rt.texts.for_lang("vi"), await fw.unforwarded(s, d))
+    assert after == [c for c in before if c != "BP-HQ"]
+    assert line is not None and line.startswith("Chưa chuyển tiếp xuống chi bộ: BP-DX (")
