@@ -33,19 +33,27 @@ async def test_province_scene_from_link_to_pending(harness: Harness) -> None:
         linked = (await s.scalars(select(Chat.telegram_id).where(Chat.active.is_(True)))).all()
     assert sorted(linked) == sorted(g.id for g in scene.groups.values())
 
-    # 2. Two new members join BP-DX-01 with its deep link, and are in its group.
+    # 2. The district secretary lets BP-DX-01 take joiners without approval; two newcomers not
+    #    on its list open its deep link, ask to be added, and are on the list at once.
+    [switched] = await h.send(sec, "/join_approval BP-DX-01 off")
+    assert "Chi bộ trạm y tế 1" in switched["text"], switched["text"]
     async with h.db() as s:
         cell = await queries.unit_by_code(s, "BP-DX-01")
-        assert cell is not None
+        assert cell is not None and cell.join_approval is False
         token, cell_id = cell.join_token, cell.id
     dx01 = scene.groups["BP-DX-01"].id
     newcomers = [h.user("Hạnh", last_name="Kiều Thị"), h.user("Khoa", last_name="Mạc Đăng")]
     for person in newcomers:
-        [ask] = await h.send(person, f"/start {token}")
+        [ask, *_] = await h.send(person, f"/start {token}")
         assert "Chi bộ trạm y tế 1" in ask["text"]
-        join = ask["reply_markup"]["inline_keyboard"][0][0]
-        toast = await h.press(person, person.id, ask["message_id"], join["callback_data"])
-        assert toast["text"] == "Đã tham gia đơn vị!"
+        [ask_button] = [
+            b
+            for row in ask["reply_markup"]["inline_keyboard"]
+            for b in row
+            if "xin được bổ sung" in b["text"]
+        ]
+        await h.press(person, person.id, ask["message_id"], ask_button["callback_data"])
+        await h.settle()
         h.sandbox.add_chat_member(dx01, person.id)
     async with h.db() as s:
         members = await s.scalar(
