@@ -29,10 +29,12 @@ from bot.services import outbox
 from bot.services import reminder_text as text
 from bot.services.outbox import Outgoing
 from bot.services.reminder_scope import (
+    MAX_NAMES,
     Recipient,
     Scope,
+    fill_pending_names,
     lagging_children,
-    member_scope,
+    member_counts,
     reminder_recipients,
     report_scope,
     target_paths,
@@ -183,9 +185,14 @@ async def _remind(
     rules: ReminderRules,
     texts: Texts,
 ) -> int:
-    """Enqueue one round of reminders; returns outbox rows written."""
+    """Enqueue one round of reminders; returns outbox rows written. Streams: per-unit counts
+    come from grouped SQL, each summary's names are read for its unit alone (at most what
+    the message shows), and the members' reminders are written ``chunk_size`` members per
+    statement; memory does not grow with the number of members."""
     lang = _Lang(texts, row.deadline_at or now, now, rules.tz)
+    chunk = rules.chunk_size
     items: list[Outgoing] = []
+    written = 0
     if row.deadline == "report_by":
         scope = await report_scope(session, d.id, row.cycle)
         for unit in scope.units.values():
@@ -195,32 +202,48 @@ async def _remind(
                 t, when = lang(m.language)
                 payload = text.report_reminder(t, d, unit, row.cycle, when)
                 items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
-        return await outbox.enqueue(session, items)
+            if len(items) >= chunk:
+                written += await outbox.enqueue(session, items)
+                items = []
+        return written + await outbox.enqueue(session, items)
     # Summaries first: a secretary should not wait behind thousands of member reminders.
-    scope = await member_scope(session, d.id, row.deadline)
+    scope = await member_counts(session, d.id, row.deadline)
     for unit in scope.units.values():
-        if not unit.pending_count:
+        if not unit.pending_count or not unit.managers:
             continue
+        await fill_pending_names(session, d.id, row.deadline, unit, chunk, MAX_NAMES)
         for m in unit.managers:
             t, when = lang(m.language)
             payload = text.unit_summary(t, d, row.deadline, unit, when)
             items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
-    written = await outbox.enqueue(session, items)
-    # Members: one INSERT ... SELECT per language, whatever their number.
+        unit.pending, unit.offline = [], []  # done with them: keep one unit's names at a time
+        if len(items) >= chunk:
+            written += await outbox.enqueue(session, items)
+            items = []
+    written += await outbox.enqueue(session, items)
+    # Members: INSERT ... SELECT per language and per chunk of member ids (keyset), so no
+    # statement writes more than ``chunk`` rows; the keys make a repeated chunk a no-op.
     paths = await target_paths(session, d.id)
     recipients = reminder_recipients(paths, d.id, row.deadline, now)
     people = recipients.subquery()
     languages = (await session.scalars(select(people.c.language).distinct())).all()
-    for language in languages:
-        t, when = lang(language)
-        written += await outbox.enqueue_to_many(
-            session,
-            recipients.where(Member.language == language),
-            key_prefix=f"rem{row.id}",
-            kind="reminder",
-            payload=text.member_reminder(t, d, row.deadline, when, row.id),
-            directive_id=d.id,
-        )
+    last = 0
+    while True:
+        page = recipients.where(Member.id > last).order_by(Member.id).limit(chunk).subquery()
+        bound = await session.scalar(select(func.max(page.c.member_id)))
+        if bound is None:
+            break
+        for language in languages:
+            t, when = lang(language)
+            written += await outbox.enqueue_to_many(
+                session,
+                recipients.where(Member.id > last, Member.id <= bound, Member.language == language),
+                key_prefix=f"rem{row.id}",
+                kind="reminder",
+                payload=text.member_reminder(t, d, row.deadline, when, row.id),
+                directive_id=d.id,
+            )
+        last = bound
     return written
 
 
@@ -255,7 +278,7 @@ async def _escalate(
     if row.deadline == "report_by":
         scope = await report_scope(session, d.id, row.cycle)
     else:
-        scope = await member_scope(session, d.id, row.deadline)
+        scope = await member_counts(session, d.id, row.deadline)  # counts only: no names
     lang = _Lang(texts, deadline, row.due_at, rules.tz)
     items: list[Outgoing] = []
     for parent_id, children in lagging_children(scope, rules.threshold).items():
