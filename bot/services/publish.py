@@ -292,9 +292,7 @@ async def _private_copies(
         select(Member)
         .join(Membership, Membership.member_id == Member.id)
         .join(Unit, Membership.unit_id == Unit.id)
-        .where(
-            Member.private_chat.is_(True), Member.blocked.is_(False), queries.in_subtrees(targets)
-        )
+        .where(Member.private_chat.is_(True), Member.blocked.is_(False), queries.in_subtrees(targets))
         .distinct()
         .order_by(Member.id)
     )
