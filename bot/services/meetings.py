@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access, counters
@@ -233,11 +233,12 @@ async def find_members(
     stmt = (
         select(Member.id, Member.full_name, Membership.unit_id)
         .join(Membership, Membership.member_id == Member.id)
-        .where(Membership.unit_id.in_(list(by_id)))
+        .where(Membership.unit_id.in_(bindparam("units", expanding=True)))
     )
     found = [
         (RosterEntry(int(mid), name), by_id[uid])
-        for mid, name, uid in await session.execute(stmt)
+        for part in queries.chunks(by_id)  # below the drivers' parameter limits
+        for mid, name, uid in await session.execute(stmt, {"units": part})
         if needle in folded(name)
     ]
     found.sort(key=lambda f: (vietnamese_sort_key(f[0].name), f[0].member_id))
