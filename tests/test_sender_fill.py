@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.sender import OutboxSender
 from bot.delivery.sender_stats import Job
@@ -83,5 +85,48 @@ async def test_the_next_message_of_a_chat_is_reserved_as_soon_as_the_one_before_
         async with sessions() as s:
             states = (await s.scalars(select(Delivery.state))).all()
         assert set(states) == {"sent"} and len(states) == 6
+    finally:
+        await engine.dispose()
+
+
+async def test_sends_go_on_while_a_claim_is_running(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow claim (a big outbox, a busy database) does not hold back what is already
+    reserved: here the second claim waits until the first ten messages are out, which they
+    can only be if the loop keeps sending meanwhile."""
+    settings = make_settings(db_url, flood={"global_per_second": 30})  # ten sends: ~0.3 s
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+    first_out = asyncio.Event()
+    stalled: list[bool] = []
+    calls = 0
+    reserve = outbox.due_rows
+
+    async def slow_reserve(session: AsyncSession, **kwargs: Any) -> list[outbox.Reserved]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            try:
+                await asyncio.wait_for(first_out.wait(), 10)
+            except TimeoutError:
+                stalled.append(True)  # nothing was sent while the claim ran
+        return await reserve(session, **kwargs)
+
+    class Port(SlowPort):
+        async def send(self, target: int, payload: dict[str, Any]) -> int:
+            message_id = await super().send(target, payload)
+            if len(self.sent) == 10:
+                first_out.set()
+            return message_id
+
+    monkeypatch.setattr(outbox, "due_rows", slow_reserve)
+    try:
+        await _rows(sessions, per_chat=1, chats=10)
+        port = Port()
+        sender = OutboxSender(sessions, port, settings, Texts())
+        await sender.drain(timeout=30)
+        assert len(port.sent) == 10 and calls >= 2
+        assert not stalled
     finally:
         await engine.dispose()
