@@ -5,11 +5,11 @@ tree for escalations. A handful of queries whatever the tree's size."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -155,8 +155,10 @@ async def member_scope(
     ``which`` asks, the first ``keep`` pending names (in Vietnamese order; those not using the
     bot apart) and the unit's managers who can be written to privately."""
     scope = await member_counts(session, directive_id, which)
-    for unit in scope.units.values():
-        await fill_pending_names(session, directive_id, which, unit, chunk_size, keep)
+    async for unit_id, using, not_using in pending_names(
+        session, directive_id, which, chunk_size, keep
+    ):
+        fill_names(scope.units[unit_id], using, not_using, keep)
     return scope
 
 
@@ -164,7 +166,7 @@ async def member_counts(session: AsyncSession, directive_id: int, which: str) ->
     """Per unit of the scope: roster entries, how many confirmed what ``which`` asks, how many
     pending are (not) using the bot, and the managers; counted in SQL (one grouped query), so
     the memory is one small record per unit whatever the number of members. No names: see
-    ``fill_pending_names``."""
+    ``pending_names``."""
     kind = CONFIRMATION_OF[which]
     paths = await target_paths(session, directive_id)
     units = {u.id: _scope_unit(u) for u in await scope_units(session, directive_id)}
@@ -204,25 +206,33 @@ async def member_counts(session: AsyncSession, directive_id: int, which: str) ->
     return scope
 
 
-async def fill_pending_names(
+async def pending_names(
     session: AsyncSession,
     directive_id: int,
     which: str,
-    unit: ScopeUnit,
     chunk_size: int,
     keep: int,
-) -> None:
-    """Set ``unit.pending`` / ``unit.offline`` to the unit's first ``keep`` pending names in
-    Vietnamese order (sorted in Python: the same order on SQLite and PostgreSQL collations).
-    Read ``chunk_size`` members at a time (keyset on the member id), so memory stays within
-    ``keep + chunk_size`` names however large the unit."""
-    unit.pending, unit.offline = [], []
-    if not unit.pending_count:
+) -> AsyncIterator[tuple[int, list[str], list[str]]]:
+    """Per unit of the scope with someone pending, in unit id order: ``(unit id, names using
+    the bot, names not using it)``, each list the first ``keep`` in Vietnamese order (sorted
+    in Python: the same order on SQLite and PostgreSQL collations). The memberships are read
+    ``chunk_size`` at a time (keyset on (unit id, membership id), which the unit index
+    serves), so memory stays within one unit's ``keep`` names and one chunk, however large
+    the province."""
+    paths = await target_paths(session, directive_id)
+    if not paths:
         return
     confirmed = aliased(Confirmation)
     base = (
-        select(Member.id, Member.full_name, Member.telegram_id.is_not(None))
-        .join(Membership, Membership.member_id == Member.id)
+        select(
+            Membership.unit_id,
+            Membership.id,
+            Member.full_name,
+            Member.telegram_id.is_not(None),
+        )
+        .select_from(Membership)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .join(Member, Member.id == Membership.member_id)
         .outerjoin(
             confirmed,
             and_(
@@ -231,20 +241,36 @@ async def fill_pending_names(
                 confirmed.kind == CONFIRMATION_OF[which],
             ),
         )
-        .where(Membership.unit_id == unit.id, confirmed.id.is_(None))
-        .order_by(Member.id)
+        .where(queries.in_subtrees(paths), confirmed.id.is_(None))
+        .order_by(Membership.unit_id, Membership.id)
         .limit(chunk_size)
     )
-    last = 0
+    current: int | None = None
+    using: list[str] = []
+    not_using: list[str] = []
+    after = (0, 0)
     while True:
-        rows = (await session.execute(base.where(Member.id > last))).all()
-        if not rows:
-            break
-        last = rows[-1][0]
-        unit.pending = _first(keep, unit.pending, (n for _, n, using in rows if using))
-        unit.offline = _first(keep, unit.offline, (n for _, n, using in rows if not using))
+        page = base.where(tuple_(Membership.unit_id, Membership.id) > tuple_(*after))
+        rows = (await session.execute(page)).all()
+        for unit_id, _, name, has_account in rows:
+            if unit_id != current:
+                if current is not None:
+                    yield current, using, not_using
+                current, using, not_using = unit_id, [], []
+            (using if has_account else not_using).append(name)
+            if len(using) >= 2 * keep:  # bounded: keep the first, drop the rest
+                using = _first(keep, using, ())
+            if len(not_using) >= 2 * keep:
+                not_using = _first(keep, not_using, ())
         if len(rows) < chunk_size:
             break
+        after = (rows[-1][0], rows[-1][1])
+    if current is not None:
+        yield current, using, not_using
+
+
+def fill_names(unit: ScopeUnit, using: list[str], not_using: list[str], keep: int) -> None:
+    unit.pending, unit.offline = _first(keep, using, ()), _first(keep, not_using, ())
 
 
 def _first(keep: int, kept: list[str], more: Iterable[str]) -> list[str]:

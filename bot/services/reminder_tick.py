@@ -32,9 +32,10 @@ from bot.services.reminder_scope import (
     MAX_NAMES,
     Recipient,
     Scope,
-    fill_pending_names,
+    fill_names,
     lagging_children,
     member_counts,
+    pending_names,
     reminder_recipients,
     report_scope,
     target_paths,
@@ -208,10 +209,13 @@ async def _remind(
         return written + await outbox.enqueue(session, items)
     # Summaries first: a secretary should not wait behind thousands of member reminders.
     scope = await member_counts(session, d.id, row.deadline)
-    for unit in scope.units.values():
-        if not unit.pending_count or not unit.managers:
+    async for unit_id, using, not_using in pending_names(
+        session, d.id, row.deadline, chunk, MAX_NAMES
+    ):
+        unit = scope.units[unit_id]
+        if not unit.managers:
             continue
-        await fill_pending_names(session, d.id, row.deadline, unit, chunk, MAX_NAMES)
+        fill_names(unit, using, not_using, MAX_NAMES)
         for m in unit.managers:
             t, when = lang(m.language)
             payload = text.unit_summary(t, d, row.deadline, unit, when)
