@@ -233,8 +233,10 @@ async def _remind(
     languages = (await session.scalars(select(people.c.language).distinct())).all()
     last = 0
     while True:
-        page = recipients.where(Member.id > last).order_by(Member.id).limit(chunk).subquery()
-        bound = await session.scalar(select(func.max(page.c.member_id)))
+        # The next ``chunk`` member ids (the primary key alone: cheap); the statement below
+        # writes at most that many rows, fewer when some are not to be reminded.
+        ids = select(Member.id).where(Member.id > last).order_by(Member.id).limit(chunk)
+        bound = await session.scalar(select(func.max(ids.subquery().c.id)))
         if bound is None:
             break
         for language in languages:
