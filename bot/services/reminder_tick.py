@@ -10,6 +10,12 @@ Choices:
   ``skipped``), and once the escalation is due no "before the deadline" reminder is sent;
 - a row found more than a few minutes late inside quiet hours (the bot was down, or the
   settings changed) waits for the morning;
+- the members are streamed ``[reminders] chunk_size`` at a time (per-unit counts in grouped
+  SQL, summary names a chunk of memberships at a time, reminders one INSERT ... SELECT per
+  chunk of member ids), inside the deadline's one transaction: memory is flat in the number
+  of members. Each chunk is idempotent (outbox keys), so the round could be split into one
+  transaction per chunk (shorter SQLite write lock) without duplicates; not done, to keep the
+  rule of one transaction per job;
 - on PostgreSQL one process at a time runs a round (a transaction-scoped advisory lock), so two
   processes never split one deadline's rows between them.
 """
