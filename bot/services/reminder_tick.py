@@ -87,6 +87,10 @@ async def run_due_reminders(
     return result
 
 
+# Summaries written per statement: each carries up to a message of names (several KiB), so
+# holding a whole chunk of them would make the tick's memory grow with the units' size.
+SUMMARIES_AT_ONCE = 50
+
 # One reminder round at a time across processes sharing a PostgreSQL database: the rows are
 # few (one per deadline and offset), the heavy sending is shared through the outbox. Without
 # it, two processes could each claim a different offset of the same deadline and send both.
@@ -227,7 +231,7 @@ async def _remind(
             payload = text.unit_summary(t, d, row.deadline, unit, when)
             items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
         unit.pending, unit.offline = [], []  # done with them: keep one unit's names at a time
-        if len(items) >= chunk:
+        if len(items) >= min(chunk, SUMMARIES_AT_ONCE):
             written += await outbox.enqueue(session, items)
             items = []
     written += await outbox.enqueue(session, items)
