@@ -58,6 +58,14 @@ class Result:
     lost_exceptions: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def schedule(self) -> list[int]:
+        """Successful sends in each 1-s window from the first send: the sender's schedule."""
+        times = sorted(c["at"] for c in self.calls if c["ok"] and c["method"] == "sendMessage")
+        if not times:
+            return []
+        counts = Counter(int(t - times[0]) for t in times)
+        return [counts[i] for i in range(int(times[-1] - times[0]) + 1)]
+
     def figures(self, chats: list[int]) -> dict[str, Any]:
         ok = [c for c in self.calls if c["ok"] and c["method"] == "sendMessage"]
         refused = [c for c in self.calls if c["error_code"] == 429]
@@ -206,6 +214,13 @@ def show(result: Result, chats: list[int]) -> None:
     print(f"  429 answers        {f['answered_429']} of {f['requests']} requests ({share:.2f}%)")
     print(f"  duplicates         {f['duplicates']}")
     print(f"  lost               {f['lost']}")
+    schedule = result.schedule()
+    if schedule:
+        inner = schedule[1:-1] or schedule  # the first and last seconds are partial
+        gaps = sum(1 for n in inner if n < 29)
+        print(f"  schedule           sends per 1-s window (full windows): min {min(inner)}, "
+              f"max {max(inner)}, {gaps} of {len(inner)} windows below 29")  # fmt: skip
+        print(f"  per second         {' '.join(str(n) for n in schedule[:40])}")
     if "window" in result.extra:
         w = result.extra["window"]
         print(f"  crash window       mean {w['mean_ms']:.2f} ms, median {w['p50_ms']:.2f} ms, "

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import resource
-import sqlite3
-import sys
 import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
+from bench.common import machine
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.services.reminder_tick import run_due_reminders
@@ -46,29 +43,6 @@ from storage.models import (
 
 PUBLISHED = datetime(2027, 1, 10, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 DEADLINE = datetime(2027, 1, 20, 10, 0, tzinfo=UTC)  # 17:00 in Vietnam
-
-
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), RAM {memory}\n"
-        f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}"
-    )
 
 
 def tree(units: int) -> list[dict[str, object]]:
@@ -123,23 +97,6 @@ async def populate(url: str, members: int, units: int) -> int:
     per_unit = members // units
     async with transaction(sessions) as s:
         await s.execute(insert(Unit), unit_rows)
-        member_rows, membership_rows, confirmations = [], [], []
-        for i in range(members):
-            unit_id = unit_rows[min(i // per_unit, units - 1)]["id"]
-            member_rows.append(
-                {
-                    "id": i + 1,
-                    "telegram_id": 800_000_000 + i,
-                    "full_name": f"Đảng viên {i:05d}",
-                    "language": "vi",
-                    "private_chat": True,
-                    "blocked": False,
-                }
-            )
-            role = "secretary" if i % per_unit == 0 else "member"
-            membership_rows.append({"member_id": i + 1, "unit_id": unit_id, "role": role})
-        await s.execute(insert(Member), member_rows)
-        await s.execute(insert(Membership), membership_rows)
         directive = Directive(
             number="1-BENCH",
             kind="CV",
@@ -149,22 +106,44 @@ async def populate(url: str, members: int, units: int) -> int:
             study_by=DEADLINE,
             status="published",
             published_at=PUBLISHED,
-            published_by=1,
         )
         s.add(directive)
         await s.flush()
         s.add(DirectiveTarget(directive_id=directive.id, unit_id=1))
-        for i in range(0, members, 5):  # 20% studied already
-            confirmations.append(
-                {
-                    "directive_id": directive.id,
-                    "member_id": i + 1,
-                    "kind": "studied",
-                    "at": PUBLISHED,
-                }
-            )
-        await s.execute(insert(Confirmation), confirmations)
         directive_id = directive.id
+    # Members in slices (a million rows of dicts at once would not fit the machine).
+    step = 20_000
+    for first in range(0, members, step):
+        async with transaction(sessions) as s:
+            member_rows, membership_rows, confirmations = [], [], []
+            for i in range(first, min(members, first + step)):
+                unit_id = unit_rows[min(i // per_unit, units - 1)]["id"]
+                member_rows.append(
+                    {
+                        "id": i + 1,
+                        "telegram_id": 800_000_000 + i,
+                        "full_name": f"Đảng viên {i:07d}",
+                        "language": "vi",
+                        "private_chat": True,
+                        "blocked": False,
+                    }
+                )
+                role = "secretary" if i % per_unit == 0 else "member"
+                membership_rows.append({"member_id": i + 1, "unit_id": unit_id, "role": role})
+                if i % 5 == 0:  # 20% studied already
+                    confirmations.append(
+                        {
+                            "directive_id": directive_id,
+                            "member_id": i + 1,
+                            "kind": "studied",
+                            "at": PUBLISHED,
+                        }
+                    )
+            await s.execute(insert(Member), member_rows)
+            await s.execute(insert(Membership), membership_rows)
+            await s.execute(insert(Confirmation), confirmations)
+    async with transaction(sessions) as s:  # member 1 (the province's secretary) published it
+        await s.execute(update(Directive).values(published_by=1))
     # Statistics as a live database has them (autovacuum analyses tables as they grow); on
     # freshly bulk-loaded PostgreSQL tables without them the planner picks nested loops and
     # the reminder query takes minutes instead of 0.1 s.
@@ -175,16 +154,18 @@ async def populate(url: str, members: int, units: int) -> int:
     return directive_id
 
 
-async def run(url: str, members: int, units: int) -> None:
+async def run(url: str, members: int, units: int, chunk_size: int) -> None:
     print(machine())
-    print(f"database: {url.split('@')[-1]}")
+    print(f"database: {url.split('@')[-1]}; [reminders] chunk_size {chunk_size}")
     await upgrade(url)
     started = time.perf_counter()
     directive_id = await populate(url, members, units)
     print(
         f"populate: {members:,} members, {units:,} units in {time.perf_counter() - started:.1f} s"
     )
-    settings = Settings.model_validate({"database": {"url": url}})
+    settings = Settings.model_validate(
+        {"database": {"url": url}, "reminders": {"chunk_size": chunk_size}}
+    )
     texts = Texts()
     rules = ReminderRules.from_settings(settings)
     engine = create_engine(url)
@@ -235,10 +216,11 @@ def main() -> None:
     parser.add_argument("--db-url", help="default: a fresh SQLite file in a temp directory")
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--units", type=int, default=1_000)
+    parser.add_argument("--chunk-size", type=int, default=2_000, help="[reminders] chunk_size")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        asyncio.run(run(url, args.members, args.units))
+        asyncio.run(run(url, args.members, args.units, args.chunk_size))
 
 
 if __name__ == "__main__":

@@ -166,6 +166,9 @@ class ReminderSettings(_Section):
     quiet_end: time = time(7, 0)
     escalation_threshold: float = Field(100.0, ge=0, le=100)
     tick_seconds: float = Field(30.0, gt=0)
+    # Members read (and outbox rows written) per statement in a reminder or escalation tick:
+    # the tick's memory depends on this, not on the number of members.
+    chunk_size: int = Field(2000, ge=1, le=20_000)
 
     @field_validator("offsets")
     @classmethod

@@ -83,6 +83,10 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._order = 0
         self._next_claim = 0.0
+        self._last_claim = 0.0
+        self._sends = 0  # messages among ``_pending`` (counter edits are not reserved rows)
+        self._claiming: asyncio.Task[None] | None = None
+        self._freed = False  # a send finished while a claim ran
         self._stopping = False
         self.pacer.listen(self._wake.set)
         self._turns = turns or WriteTurns(enabled=is_sqlite(settings.database.url))
@@ -121,11 +125,14 @@ class OutboxSender:
             await self._shutdown()
 
     async def _shutdown(self) -> None:
+        if self._claiming is not None:  # its rows are handed back below with the rest
+            await asyncio.wait([self._claiming], timeout=10.0)
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10.0)
         leftover = [j.delivery_id for j in self._pending.values() if not j.is_edit]
         edits = [j.delivery_id for j in self._pending.values() if j.is_edit]
         self._pending.clear()
+        self._sends = 0
         with contextlib.suppress(Exception):
             async with self._writing() as session:
                 await outbox.release(session, leftover, self.worker)
@@ -137,25 +144,27 @@ class OutboxSender:
         while not self._stopping:
             self._wake.clear()  # anything that happens from here on wakes the wait below
             now = self.clock()
-            claimed = refreshed = 0
+            refreshed = 0
+            if self._claim_due and now >= self._next_claim:
+                # In the background: the loop keeps starting what is reserved (about two
+                # seconds of it) while the claim's transaction runs; awaiting it here left
+                # every send slot idle for the claim's duration, once a second or so.
+                self._claiming = asyncio.create_task(self._claim_round(now))
             try:
-                if now >= self._next_claim and len(self._pending) < self._low_water:
-                    claimed = await self._claim()
-                    self._next_claim = now + (poll if claimed == 0 else self._claim_gap)
                 if now >= self.counters.next_round:
                     refreshed = await self._collect_edits()
             except Exception:
                 log.exception("sender round failed; trying again shortly")
-                self._next_claim = self.counters.next_round = now + poll
+                self.counters.next_round = now + poll
             batch = self._take_ready()
             if batch:
                 await self._launch(batch)
                 continue
-            idle = not (self._pending or self._tasks or claimed or refreshed)
+            idle = not (self._pending or self._tasks or self._claiming or refreshed)
             if until_idle and idle and await self._nothing_due():
                 return
             wake = min(
-                self._next_claim if len(self._pending) < self._low_water else NEVER,
+                self._next_claim if self._claim_due else NEVER,
                 self.counters.next_round,
                 self._next_ready(),
                 now + poll,
@@ -168,19 +177,59 @@ class OutboxSender:
         """Keep about two seconds of sending reserved (at least a batch)."""
         return max(self.settings.delivery.batch_size, 2 * self.pacer.global_rate)
 
+    async def _claim_round(self, started: float) -> None:
+        poll = self.settings.delivery.poll_interval_seconds
+        self._freed = False
+        try:
+            claimed = await self._claim()
+        except Exception:
+            log.exception("sender claim failed; trying again shortly")
+            claimed, self._freed = 0, False
+        self._last_claim = started
+        # Nothing due: look again after a poll interval, or sooner when one of ours finishes
+        # (the next row of its chat becomes due; see ``_done``).
+        self._next_claim = started + (poll if not (claimed or self._freed) else self._claim_gap)
+        self._claiming = None
+        self._wake.set()
+
+    @property
+    def _claim_due(self) -> bool:
+        return self._claiming is None and self._wants_rows
+
+    @property
+    def _wants_rows(self) -> bool:
+        """Fewer messages reserved than the low-water mark. Counter edits waiting (they count
+        against their chats only) do not count: a burst of presses must not starve the
+        outbox of reservations, which left send slots idle (9-13 msg/s at 100 presses/s)."""
+        return self._sends < self._low_water
+
     @property
     def _claim_gap(self) -> float:
         return min(0.1, self.settings.delivery.poll_interval_seconds)
 
     async def _claim(self) -> int:
-        room = int(self._low_water) + self.settings.delivery.batch_size - len(self._pending)
+        room = int(self._low_water) + self.settings.delivery.batch_size - self._sends
         if room <= 0:
             return 0
-        async with self._writing() as session:
-            rows = await outbox.reserve_due(
-                session, now=outbox.wall_now(), limit=room, worker=self.worker, lease=self.lease
-            )
-            rows = await lifecycle.resolve_edits(session, rows)  # edits learn their message
+        now = outbox.wall_now()
+        if self._turns.enabled:
+            # SQLite: the heavy read outside the write turn, so the loop can mark messages
+            # ``sending`` (a write) meanwhile; the UPDATE that takes them checks them again.
+            async with self.sessions() as session:
+                found = await outbox.due_rows(session, now=now, limit=room, lease=self.lease)
+            if not found:
+                return 0
+            async with self._writing() as session:
+                rows = await outbox.take_rows(
+                    session, found, now=now, worker=self.worker, lease=self.lease
+                )
+                rows = await lifecycle.resolve_edits(session, rows)  # edits learn their message
+        else:  # PostgreSQL: FOR UPDATE SKIP LOCKED needs the read and the update together
+            async with self._writing() as session:
+                rows = await outbox.reserve_due(
+                    session, now=now, limit=room, worker=self.worker, lease=self.lease
+                )
+                rows = await lifecycle.resolve_edits(session, rows)
         for row in rows:
             if row.id not in self._held:
                 self._add(Job(row.id, row.target_telegram_id, dict(row.payload), row.priority))
@@ -192,6 +241,12 @@ class OutboxSender:
         self._pending[job.order] = job
         if not job.is_edit:
             self._held.add(job.delivery_id)
+            self._sends += 1
+
+    def _remove(self, job: Job) -> None:
+        del self._pending[job.order]
+        if not job.is_edit:
+            self._sends -= 1
 
     def _take_ready(self) -> list[Job]:
         """Jobs whose chat, group and the global limit allow them now; their slots taken.
@@ -210,7 +265,7 @@ class OutboxSender:
                 if job.is_edit:
                     self.counters.took_edit(now)
                 pacer.start(job.target, edit=job.is_edit, weight=job.weight)
-                del self._pending[job.order]
+                self._remove(job)
                 taken.append(job)
         return taken
 
@@ -247,7 +302,7 @@ class OutboxSender:
             log.exception("could not mark deliveries as sending; will try again")
             for job in batch:
                 self.pacer.finish(job.target, edit=job.is_edit)
-                self._pending[job.order] = job
+                self._put_back(job)
             await asyncio.sleep(self.settings.delivery.poll_interval_seconds)
             return
         for job in batch:
@@ -259,8 +314,17 @@ class OutboxSender:
                 self.pacer.finish(job.target)
                 self._forget(job)
 
+    def _put_back(self, job: Job) -> None:
+        self._pending[job.order] = job
+        if not job.is_edit:
+            self._sends += 1
+
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        # A message out: the next row of its chat may be due now. Look again soon rather
+        # than a whole poll interval after a claim that found nothing.
+        self._freed = True
+        self._next_claim = min(self._next_claim, self._last_claim + self._claim_gap)
         self._wake.set()
 
     def _forget(self, job: Job) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import queries
 from storage.models import Chat, Confirmation, Delivery, Directive, Membership
 
 
@@ -41,10 +42,12 @@ async def unit_counts(
     units = {u for _, u in pairs}
     by_unit = (
         select(Membership.unit_id, func.count())
-        .where(Membership.unit_id.in_(units))
+        .where(Membership.unit_id.in_(bindparam("units", expanding=True)))
         .group_by(Membership.unit_id)
     )
-    totals: dict[int, int] = {u: n for u, n in await session.execute(by_unit)}
+    totals: dict[int, int] = {}
+    for part in queries.chunks(units):  # below the drivers' parameter limits
+        totals.update((u, n) for u, n in await session.execute(by_unit, {"units": part}))
     stmt = (
         select(Confirmation.directive_id, Membership.unit_id, Confirmation.kind, func.count())
         .join(Membership, Membership.member_id == Confirmation.member_id)

@@ -172,6 +172,15 @@ async def reserve_due(
     served by one sender at a time. On PostgreSQL the rows are locked with
     ``FOR UPDATE SKIP LOCKED`` so several senders can share one queue.
     """
+    rows = await due_rows(session, now=now, limit=limit, lease=lease)
+    return await take_rows(session, rows, now=now, worker=worker, lease=lease)
+
+
+async def due_rows(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+) -> list[Reserved]:
+    """The rows :func:`reserve_due` would take, not yet taken (the heavy read). On SQLite it
+    may run in a read transaction of its own: :func:`take_rows` checks again."""
     d = _T
     earlier = d.alias("earlier")
     blocked_by_earlier = (
@@ -192,9 +201,22 @@ async def reserve_due(
     )
     if _is_postgresql(session):
         stmt = stmt.with_for_update(skip_locked=True, of=d)
-    rows = [Reserved(*row) for row in (await session.execute(stmt)).all()]
+    return [Reserved(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def take_rows(
+    session: AsyncSession,
+    rows: Sequence[Reserved],
+    *,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+) -> list[Reserved]:
+    """Reserve ``rows`` for ``worker``; those another sender took meanwhile are left out."""
     if not rows:
         return []
+    d = _T
+    free = or_(d.c.claimed_by.is_(None), d.c.claimed_at < now - lease)
     # Re-check in the UPDATE itself: on SQLite two processes may have read the same rows.
     taken = await session.execute(
         update(d)

@@ -241,12 +241,15 @@ async def _by_number(session: AsyncSession, number: str | None) -> Directive | N
 
 
 async def unit_member_counts(session: AsyncSession, unit_ids: Collection[int]) -> dict[int, int]:
-    stmt = (
-        select(Membership.unit_id, func.count(Membership.id))
-        .where(Membership.unit_id.in_(list(unit_ids)))
-        .group_by(Membership.unit_id)
-    )
-    return {uid: n for uid, n in (await session.execute(stmt)).all()}
+    counts: dict[int, int] = {}
+    for part in queries.chunks(unit_ids):  # below the drivers' parameter limits
+        stmt = (
+            select(Membership.unit_id, func.count(Membership.id))
+            .where(Membership.unit_id.in_(part))
+            .group_by(Membership.unit_id)
+        )
+        counts.update((uid, n) for uid, n in (await session.execute(stmt)).all())
+    return counts
 
 
 async def _chat_posts(

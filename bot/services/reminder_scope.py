@@ -4,11 +4,12 @@ tree for escalations. A handful of queries whatever the tree's size."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,6 +25,10 @@ from storage.models import (
     Snooze,
     Unit,
 )
+
+# A secretary's summary shows at most this many names per list (reminder_text.NAMES_ROOM
+# characters, each name at least one character and a separator): no more are ever kept.
+MAX_NAMES = 1000
 
 # What each deadline asks of a member; report_by is asked of units.
 CONFIRMATION_OF = {"receive_by": "received", "study_by": "studied"}
@@ -50,13 +55,16 @@ class ScopeUnit:
     done: int = 0
     sub_total: int = 0  # the unit and everything under it in scope
     sub_done: int = 0
-    pending: list[str] = field(default_factory=list)  # own pending members using the bot
-    offline: list[str] = field(default_factory=list)  # own pending entries not using it yet
+    waiting: int = 0  # own pending members using the bot
+    not_using: int = 0  # own pending roster entries not using it yet
+    # The first of their names in Vietnamese order (at most what a message can show).
+    pending: list[str] = field(default_factory=list)
+    offline: list[str] = field(default_factory=list)
     managers: list[Recipient] = field(default_factory=list)
 
     @property
     def pending_count(self) -> int:
-        return len(self.pending) + len(self.offline)
+        return self.waiting + self.not_using
 
 
 @dataclass
@@ -135,10 +143,30 @@ def _scope_unit(u: Unit) -> ScopeUnit:
     return ScopeUnit(u.id, u.code, u.name, u.parent_id, u.depth)
 
 
-async def member_scope(session: AsyncSession, directive_id: int, which: str) -> Scope:
+async def member_scope(
+    session: AsyncSession,
+    directive_id: int,
+    which: str,
+    *,
+    chunk_size: int = 2000,
+    keep: int = MAX_NAMES,
+) -> Scope:
     """Per unit: roster entries (with or without a Telegram account), how many confirmed what
-    ``which`` asks, the pending names (in Vietnamese order; those not using the bot apart) and
-    the unit's managers who can be written to privately."""
+    ``which`` asks, the first ``keep`` pending names (in Vietnamese order; those not using the
+    bot apart) and the unit's managers who can be written to privately."""
+    scope = await member_counts(session, directive_id, which)
+    async for unit_id, using, not_using in pending_names(
+        session, directive_id, which, chunk_size, keep
+    ):
+        fill_names(scope.units[unit_id], using, not_using, keep)
+    return scope
+
+
+async def member_counts(session: AsyncSession, directive_id: int, which: str) -> Scope:
+    """Per unit of the scope: roster entries, how many confirmed what ``which`` asks, how many
+    pending are (not) using the bot, and the managers; counted in SQL (one grouped query), so
+    the memory is one small record per unit whatever the number of members. No names: see
+    ``pending_names``."""
     kind = CONFIRMATION_OF[which]
     paths = await target_paths(session, directive_id)
     units = {u.id: _scope_unit(u) for u in await scope_units(session, directive_id)}
@@ -146,16 +174,13 @@ async def member_scope(session: AsyncSession, directive_id: int, which: str) -> 
     if not units:
         return scope
     confirmed = aliased(Confirmation)
+    not_using = and_(confirmed.id.is_(None), Member.telegram_id.is_(None))
     stmt = (
         select(
             Membership.unit_id,
-            Membership.role,
-            Member.id,
-            Member.telegram_id,
-            Member.full_name,
-            Member.language,
-            and_(Member.private_chat.is_(True), Member.blocked.is_(False)),
-            confirmed.id.is_not(None),
+            func.count(),
+            func.count(confirmed.id),
+            func.count(case((not_using, 1))),
         )
         .select_from(Membership)
         .join(Unit, Unit.id == Membership.unit_id)
@@ -169,24 +194,88 @@ async def member_scope(session: AsyncSession, directive_id: int, which: str) -> 
             ),
         )
         .where(queries.in_subtrees(paths))
+        .group_by(Membership.unit_id)
     )
-    result = await session.execute(stmt)
-    for unit_id, role, mid, tid, name, lang, reachable, done in result:
+    for unit_id, total, done, offline in await session.execute(stmt):
         unit = units[unit_id]
-        unit.total += 1
-        if done:
-            unit.done += 1
-        else:  # roster entries without a Telegram account are reached in person
-            (unit.pending if tid is not None else unit.offline).append(name)
-        if role in MANAGING_ROLES and reachable and tid is not None:
-            unit.managers.append(Recipient(mid, tid, lang, name))
-    # Sorted here rather than in SQL: the same order on SQLite and PostgreSQL collations.
-    for unit in units.values():
-        unit.pending.sort(key=vietnamese_sort_key)
-        unit.offline.sort(key=vietnamese_sort_key)
-        unit.managers.sort(key=_by_name)
+        unit.total, unit.done = int(total), int(done)
+        unit.not_using = int(offline)
+        unit.waiting = unit.total - unit.done - unit.not_using
+    await _add_managers(session, units, paths)
     roll_up(scope)
     return scope
+
+
+async def pending_names(
+    session: AsyncSession,
+    directive_id: int,
+    which: str,
+    chunk_size: int,
+    keep: int,
+) -> AsyncIterator[tuple[int, list[str], list[str]]]:
+    """Per unit of the scope with someone pending, in unit id order: ``(unit id, names using
+    the bot, names not using it)``, each list the first ``keep`` in Vietnamese order (sorted
+    in Python: the same order on SQLite and PostgreSQL collations). The memberships are read
+    ``chunk_size`` at a time (keyset on (unit id, membership id), which the unit index
+    serves), so memory stays within one unit's ``keep`` names and one chunk, however large
+    the province."""
+    paths = await target_paths(session, directive_id)
+    if not paths:
+        return
+    confirmed = aliased(Confirmation)
+    base = (
+        select(
+            Membership.unit_id,
+            Membership.id,
+            Member.full_name,
+            Member.telegram_id.is_not(None),
+        )
+        .select_from(Membership)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .join(Member, Member.id == Membership.member_id)
+        .outerjoin(
+            confirmed,
+            and_(
+                confirmed.member_id == Member.id,
+                confirmed.directive_id == directive_id,
+                confirmed.kind == CONFIRMATION_OF[which],
+            ),
+        )
+        .where(queries.in_subtrees(paths), confirmed.id.is_(None))
+        .order_by(Membership.unit_id, Membership.id)
+        .limit(chunk_size)
+    )
+    current: int | None = None
+    using: list[str] = []
+    not_using: list[str] = []
+    after = (0, 0)
+    while True:
+        page = base.where(tuple_(Membership.unit_id, Membership.id) > tuple_(*after))
+        rows = (await session.execute(page)).all()
+        for unit_id, _, name, has_account in rows:
+            if unit_id != current:
+                if current is not None:
+                    yield current, using, not_using
+                current, using, not_using = unit_id, [], []
+            (using if has_account else not_using).append(name)
+            if len(using) >= 2 * keep:  # bounded: keep the first, drop the rest
+                using = _first(keep, using, ())
+            if len(not_using) >= 2 * keep:
+                not_using = _first(keep, not_using, ())
+        if len(rows) < chunk_size:
+            break
+        after = (rows[-1][0], rows[-1][1])
+    if current is not None:
+        yield current, using, not_using
+
+
+def fill_names(unit: ScopeUnit, using: list[str], not_using: list[str], keep: int) -> None:
+    unit.pending, unit.offline = _first(keep, using, ()), _first(keep, not_using, ())
+
+
+def _first(keep: int, kept: list[str], more: Iterable[str]) -> list[str]:
+    """The ``keep`` first names of ``kept`` and ``more`` together, in Vietnamese order."""
+    return heapq.nsmallest(keep, [*kept, *more], key=vietnamese_sort_key)
 
 
 async def report_scope(session: AsyncSession, directive_id: int, cycle: int) -> Scope:
@@ -203,6 +292,7 @@ async def report_scope(session: AsyncSession, directive_id: int, cycle: int) -> 
         item.total, item.done = 1, int(bool(submitted))
         if not submitted:
             item.pending.append(unit.name)
+            item.waiting = 1
         units[unit.id] = item
     scope = Scope(units)
     if units:

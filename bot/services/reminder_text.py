@@ -9,14 +9,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services.reminder_scope import Scope, ScopeUnit, below_count, percent
+from bot.services.reminder_scope import MAX_NAMES, Scope, ScopeUnit, below_count, percent
 from bot.services.render import Payload, confirm_buttons, format_deadline, kind_name
 from bot.services.schedule import time_left
 from bot.services.tg_text import tg_len
 from storage.models import Directive
 
 SNOOZE_PREFIX = "z"
-NAMES_ROOM = 3000  # characters of names in a summary; Telegram allows 4096 per message
+NAMES_ROOM = 3 * MAX_NAMES  # characters of names in a summary; Telegram allows 4096
 MAX_LINES = 60  # units listed in one escalation
 
 
@@ -57,8 +57,11 @@ def member_reminder(
     return _message(text, buttons)
 
 
-def names_text(t: Translator, names: Sequence[str], room: int = NAMES_ROOM) -> str:
-    """``A, B, C … và 12 người nữa`` within ``room`` characters."""
+def names_text(
+    t: Translator, names: Sequence[str], room: int = NAMES_ROOM, count: int | None = None
+) -> str:
+    """``A, B, C … và 12 người nữa`` within ``room`` characters; ``count`` is how many there
+    are when ``names`` holds only the first of them."""
     shown: list[str] = []
     size = 0
     for name in names:
@@ -67,8 +70,9 @@ def names_text(t: Translator, names: Sequence[str], room: int = NAMES_ROOM) -> s
         shown.append(html.escape(name))
         size += tg_len(name) + 2
     text = ", ".join(shown)
-    if len(shown) < len(names):
-        text += " " + t("names-more", count=len(names) - len(shown))
+    total = len(names) if count is None else max(count, len(names))
+    if len(shown) < total:
+        text += " " + t("names-more", count=total - len(shown))
     return text
 
 
@@ -99,9 +103,11 @@ def unit_summary(t: Translator, d: Directive, which: str, unit: ScopeUnit, when:
     lines = [head]
     room = NAMES_ROOM // 2 if unit.pending and unit.offline else NAMES_ROOM
     if unit.pending:
-        lines.append(t("summary-names", names=names_text(t, unit.pending, room)))
+        names = names_text(t, unit.pending, room, unit.waiting)
+        lines.append(t("summary-names", names=names))
     if unit.offline:
-        lines.append(t("summary-not-using", names=names_text(t, unit.offline, room)))
+        names = names_text(t, unit.offline, room, unit.not_using)
+        lines.append(t("summary-not-using", names=names))
     return _message("\n".join(lines))
 
 

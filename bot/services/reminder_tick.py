@@ -10,6 +10,12 @@ Choices:
   ``skipped``), and once the escalation is due no "before the deadline" reminder is sent;
 - a row found more than a few minutes late inside quiet hours (the bot was down, or the
   settings changed) waits for the morning;
+- the members are streamed ``[reminders] chunk_size`` at a time (per-unit counts in grouped
+  SQL, summary names a chunk of memberships at a time, reminders one INSERT ... SELECT per
+  chunk of member ids), inside the deadline's one transaction: memory is flat in the number
+  of members. Each chunk is idempotent (outbox keys), so the round could be split into one
+  transaction per chunk (shorter SQLite write lock) without duplicates; not done, to keep the
+  rule of one transaction per job;
 - on PostgreSQL one process at a time runs a round (a transaction-scoped advisory lock), so two
   processes never split one deadline's rows between them.
 """
@@ -29,10 +35,13 @@ from bot.services import outbox
 from bot.services import reminder_text as text
 from bot.services.outbox import Outgoing
 from bot.services.reminder_scope import (
+    MAX_NAMES,
     Recipient,
     Scope,
+    fill_names,
     lagging_children,
-    member_scope,
+    member_counts,
+    pending_names,
     reminder_recipients,
     report_scope,
     target_paths,
@@ -77,6 +86,10 @@ async def run_due_reminders(
                 break
     return result
 
+
+# Summaries written per statement: each carries up to a message of names (several KiB), so
+# holding a whole chunk of them would make the tick's memory grow with the units' size.
+SUMMARIES_AT_ONCE = 50
 
 # One reminder round at a time across processes sharing a PostgreSQL database: the rows are
 # few (one per deadline and offset), the heavy sending is shared through the outbox. Without
@@ -183,9 +196,14 @@ async def _remind(
     rules: ReminderRules,
     texts: Texts,
 ) -> int:
-    """Enqueue one round of reminders; returns outbox rows written."""
+    """Enqueue one round of reminders; returns outbox rows written. Streams: per-unit counts
+    come from grouped SQL, each summary's names are read for its unit alone (at most what
+    the message shows), and the members' reminders are written ``chunk_size`` members per
+    statement; memory does not grow with the number of members."""
     lang = _Lang(texts, row.deadline_at or now, now, rules.tz)
+    chunk = rules.chunk_size
     items: list[Outgoing] = []
+    written = 0
     if row.deadline == "report_by":
         scope = await report_scope(session, d.id, row.cycle)
         for unit in scope.units.values():
@@ -195,32 +213,53 @@ async def _remind(
                 t, when = lang(m.language)
                 payload = text.report_reminder(t, d, unit, row.cycle, when)
                 items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
-        return await outbox.enqueue(session, items)
+            if len(items) >= chunk:
+                written += await outbox.enqueue(session, items)
+                items = []
+        return written + await outbox.enqueue(session, items)
     # Summaries first: a secretary should not wait behind thousands of member reminders.
-    scope = await member_scope(session, d.id, row.deadline)
-    for unit in scope.units.values():
-        if not unit.pending_count:
+    scope = await member_counts(session, d.id, row.deadline)
+    async for unit_id, using, not_using in pending_names(
+        session, d.id, row.deadline, chunk, MAX_NAMES
+    ):
+        unit = scope.units[unit_id]
+        if not unit.managers:
             continue
+        fill_names(unit, using, not_using, MAX_NAMES)
         for m in unit.managers:
             t, when = lang(m.language)
             payload = text.unit_summary(t, d, row.deadline, unit, when)
             items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
-    written = await outbox.enqueue(session, items)
-    # Members: one INSERT ... SELECT per language, whatever their number.
+        unit.pending, unit.offline = [], []  # done with them: keep one unit's names at a time
+        if len(items) >= min(chunk, SUMMARIES_AT_ONCE):
+            written += await outbox.enqueue(session, items)
+            items = []
+    written += await outbox.enqueue(session, items)
+    # Members: INSERT ... SELECT per language and per chunk of member ids (keyset), so no
+    # statement writes more than ``chunk`` rows; the keys make a repeated chunk a no-op.
     paths = await target_paths(session, d.id)
     recipients = reminder_recipients(paths, d.id, row.deadline, now)
     people = recipients.subquery()
     languages = (await session.scalars(select(people.c.language).distinct())).all()
-    for language in languages:
-        t, when = lang(language)
-        written += await outbox.enqueue_to_many(
-            session,
-            recipients.where(Member.language == language),
-            key_prefix=f"rem{row.id}",
-            kind="reminder",
-            payload=text.member_reminder(t, d, row.deadline, when, row.id),
-            directive_id=d.id,
-        )
+    last = 0
+    while True:
+        # The next ``chunk`` member ids (the primary key alone: cheap); the statement below
+        # writes at most that many rows, fewer when some are not to be reminded.
+        ids = select(Member.id).where(Member.id > last).order_by(Member.id).limit(chunk)
+        bound = await session.scalar(select(func.max(ids.subquery().c.id)))
+        if bound is None:
+            break
+        for language in languages:
+            t, when = lang(language)
+            written += await outbox.enqueue_to_many(
+                session,
+                recipients.where(Member.id > last, Member.id <= bound, Member.language == language),
+                key_prefix=f"rem{row.id}",
+                kind="reminder",
+                payload=text.member_reminder(t, d, row.deadline, when, row.id),
+                directive_id=d.id,
+            )
+        last = bound
     return written
 
 
@@ -255,7 +294,7 @@ async def _escalate(
     if row.deadline == "report_by":
         scope = await report_scope(session, d.id, row.cycle)
     else:
-        scope = await member_scope(session, d.id, row.deadline)
+        scope = await member_counts(session, d.id, row.deadline)  # counts only: no names
     lang = _Lang(texts, deadline, row.due_at, rules.tz)
     items: list[Outgoing] = []
     for parent_id, children in lagging_children(scope, rules.threshold).items():

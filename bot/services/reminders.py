@@ -31,6 +31,7 @@ class ReminderRules:
     quiet: QuietHours
     threshold: float
     admins: tuple[int, ...] = ()
+    chunk_size: int = 2000  # members per statement in a tick
 
     @property
     def tz(self) -> ZoneInfo:
@@ -45,6 +46,7 @@ class ReminderRules:
             quiet=QuietHours(_naive(reminders.quiet_start), _naive(reminders.quiet_end), tz),
             threshold=reminders.escalation_threshold,
             admins=tuple(admins),
+            chunk_size=reminders.chunk_size,
         )
 
     @classmethod

@@ -146,10 +146,10 @@ async def requeue_failed(
             chats.add(chat_id)
         else:
             skipped.add(chat_id)
-    if again:
+    for part in queries.chunks(again):  # below the drivers' parameter limits
         await session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(again), Delivery.state == outbox.FAILED)
+            .where(Delivery.id.in_(part), Delivery.state == outbox.FAILED)
             .values(
                 state=outbox.QUEUED,
                 attempts=0,
