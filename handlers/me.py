@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler
 from bot.context import ChithiApp, Ctx
 from bot.services import me
 from bot.services.me_text import render_me
-from handlers.common import names_in_private, translator, unit_of_work
+from handlers.common import names_in_private, read_work, translator, unit_of_work
 from storage import queries
 
 
@@ -20,26 +20,30 @@ async def me_command(update: Update, ctx: Ctx) -> None:
     if message is None or user is None:
         return
     t = translator(update, ctx)
-    async with unit_of_work(ctx) as session:
+    async with read_work(ctx, update) as session:  # the answer is sent once it has ended
         member = await queries.member_by_telegram_id(session, user.id)
-        if member is None or not await me.is_listed(session, member.id):
-            await message.reply_text(t("me-not-member"))
-            return
-        answer = render_me(t, await me.my_directives(session, member.id))
-        markup = (
-            InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                    for row in answer.buttons
-                ]
-            )
-            if answer.buttons
-            else None
+        listed = member is not None and await me.is_listed(session, member.id)
+        answer = (
+            render_me(t, await me.my_directives(session, member.id)) if member and listed else None
         )
-        sent = await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        # Recorded in the same transaction, once Telegram has given the message its id: a
-        # press on it is then one on a message the bot really sent with those buttons.
-        if answer.directive_ids:
+    if member is None or answer is None:
+        await message.reply_text(t("me-not-member"))
+        return
+    markup = (
+        InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                for row in answer.buttons
+            ]
+        )
+        if answer.buttons
+        else None
+    )
+    sent = await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    # Recorded once Telegram has given the message its id (a short write of its own): a press
+    # on it is then one on a message the bot really sent with those buttons.
+    if answer.directive_ids:
+        async with unit_of_work(ctx) as session:
             await me.record_sent(
                 session, answer.directive_ids, sent.chat.id, sent.message_id, ctx.rt.now()
             )

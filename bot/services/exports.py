@@ -399,8 +399,36 @@ async def export(
     actor: str,
 ) -> ExportFiles:
     """Fetch the rows, build the files off the event loop, and audit the export."""
+    files = await build_export(session, directives, roots, now, tz, t, label=label)
+    await record_export(session, files, roots, now, label=label, actor=actor)
+    return files
+
+
+async def build_export(
+    session: AsyncSession,
+    directives: Sequence[Directive],
+    roots: Sequence[Unit],
+    now: datetime,
+    tz: ZoneInfo,
+    t: Translator,
+    *,
+    label: str,
+) -> ExportFiles:
+    """Fetch the rows and build the files off the event loop (reads only)."""
     data = await collect(session, directives, roots, now, tz, t, label)
-    files = await asyncio.to_thread(build_files, data)
+    return await asyncio.to_thread(build_files, data)
+
+
+async def record_export(
+    session: AsyncSession,
+    files: ExportFiles,
+    roots: Sequence[Unit],
+    now: datetime,
+    *,
+    label: str,
+    actor: str,
+) -> None:
+    """The export in the audit log (before anyone holds the files)."""
     session.add(
         AuditEvent(
             at=now,
@@ -415,4 +443,3 @@ async def export(
         )
     )
     await session.flush()
-    return files
