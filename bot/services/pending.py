@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,7 +133,9 @@ async def pending_report(
     return PendingReport(directive, units)
 
 
-def _by_unit(rows: Sequence[Row[Any]], study: bool) -> list[UnitPending]:
+def _by_unit(
+    rows: Sequence[Row[str, str, int, str, bool, bool, bool]], study: bool
+) -> list[UnitPending]:
     units: dict[str, UnitPending] = {}
     for code, name, depth, person, uses_bot, has_received, has_studied in rows:
         unit = units.setdefault(code, UnitPending(code, name, depth))
