@@ -17,7 +17,7 @@ from bot.delivery.sender_stats import Job
 from bot.i18n import Texts
 from bot.services import counters
 from bot.services.render import counters_line
-from storage.db import SessionFactory
+from storage.db import SessionFactory, reading
 
 SHOWN_LIMIT = 50_000  # counters lines remembered (posts); a forgotten one is just redrawn
 BATCH = 500  # stale posts taken per round
@@ -65,7 +65,7 @@ class CountersRefresher:
             taken = await counters.take_stale_posts(session, limit=BATCH, skip=self.editing)
         if not taken:
             return []
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:  # no write lock for the counting
             posts = await counters.stale_posts(session, taken)
             counts = await counters.unit_counts(
                 session, {(p.directive_id, p.unit_id) for p in posts}
