@@ -39,14 +39,17 @@ async def me_command(update: Update, ctx: Ctx) -> None:
         if answer.buttons
         else None
     )
-    sent = await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    # Recorded once Telegram has given the message its id (a short write of its own): a press
-    # on it is then one on a message the bot really sent with those buttons.
-    if answer.directive_ids:
-        async with unit_of_work(ctx) as session:
-            await me.record_sent(
-                session, answer.directive_ids, sent.chat.id, sent.message_id, ctx.rt.now()
-            )
+    if not answer.directive_ids:
+        await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
+    # The buttons are recorded once Telegram has given the message its id: a press on it is
+    # then one on a message the bot really sent with those buttons. This write's transaction
+    # begins at its first statement, after the send: no lock is held while the reply waits.
+    async with unit_of_work(ctx) as session:
+        sent = await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await me.record_sent(
+            session, answer.directive_ids, sent.chat.id, sent.message_id, ctx.rt.now()
+        )
 
 
 def register(app: ChithiApp) -> None:
