@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from bot.i18n import Translator
 from bot.services.pending import overlaps, targets_of
 from bot.services.rollup import HOWS, Figures, rollup
+from storage import queries
 from storage.models import (
     AuditEvent,
     Confirmation,
@@ -282,18 +283,19 @@ async def _member_rows(
     hows = {h: _how(t, h) for h in HOWS}
     rows: list[Row] = []
     number = directive.number
-    for code, name, full_name, rec_at, stu_at, how in await session.execute(stmt):
-        rows.append(
-            (
-                number,
-                code,
-                name,
-                full_name,
-                local_time(rec_at, tz),
-                local_time(stu_at, tz),
-                (hows.get(how, hows["press"]) if stu_at is not None else ""),
+    async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
+        for code, name, full_name, rec_at, stu_at, how in chunk:
+            rows.append(
+                (
+                    number,
+                    code,
+                    name,
+                    full_name,
+                    local_time(rec_at, tz),
+                    local_time(stu_at, tz),
+                    (hows.get(how, hows["press"]) if stu_at is not None else ""),
+                )
             )
-        )
     return rows
 
 

@@ -127,7 +127,9 @@ async def pending_report(
         )
         .order_by(Unit.path)
     )
-    rows = (await session.execute(stmt)).all()
+    rows: list[Row[str, str, int, str, bool, bool, bool]] = []
+    async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
+        rows.extend(chunk)
     # Tens of thousands of rows in a province: counted and sorted off the event loop.
     units = await asyncio.to_thread(_by_unit, rows, directive.requires_study)
     return PendingReport(directive, units)
