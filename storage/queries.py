@@ -178,7 +178,7 @@ async def add_membership_if_absent(
     return rows_touched(result) > 0
 
 
-STREAM_CHUNK = 2_000  # rows a chunk of ``chunked_rows``
+STREAM_CHUNK = 500  # rows a chunk of ``chunked_rows``
 
 
 async def chunked_rows(

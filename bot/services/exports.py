@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -281,22 +282,26 @@ async def _member_rows(
         .order_by(Unit.path, Member.full_name, Member.id)
     )
     hows = {h: _how(t, h) for h in HOWS}
-    rows: list[Row] = []
     number = directive.number
+    fetched: list[Any] = []
     async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
-        for code, name, full_name, rec_at, stu_at, how in chunk:
-            rows.append(
-                (
-                    number,
-                    code,
-                    name,
-                    full_name,
-                    local_time(rec_at, tz),
-                    local_time(stu_at, tz),
-                    (hows.get(how, hows["press"]) if stu_at is not None else ""),
-                )
+        fetched.extend(chunk)
+
+    def convert() -> list[Row]:  # tens of thousands of dates: off the event loop
+        return [
+            (
+                number,
+                code,
+                name,
+                full_name,
+                local_time(rec_at, tz),
+                local_time(stu_at, tz),
+                (hows.get(how, hows["press"]) if stu_at is not None else ""),
             )
-    return rows
+            for code, name, full_name, rec_at, stu_at, how in fetched
+        ]
+
+    return await asyncio.to_thread(convert)
 
 
 async def _report_rows(
