@@ -42,10 +42,11 @@ async def me_command(update: Update, ctx: Ctx) -> None:
     if not answer.directive_ids:
         await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
-    # The buttons are recorded once Telegram has given the message its id: a press on it is
-    # then one on a message the bot really sent with those buttons. This write's transaction
-    # begins at its first statement, after the send: no lock is held while the reply waits.
+    # The buttons are recorded once Telegram has given the message its id, in a transaction
+    # begun before the send: a press on the message (which may come at once) waits for it
+    # (SQLite's write lock; PostgreSQL's unique key) instead of finding no record of it.
     async with unit_of_work(ctx) as session:
+        await session.connection()  # begun now, not at the first write after the send
         sent = await message.reply_text(answer.text, parse_mode=ParseMode.HTML, reply_markup=markup)
         await me.record_sent(
             session, answer.directive_ids, sent.chat.id, sent.message_id, ctx.rt.now()
