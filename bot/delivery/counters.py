@@ -90,7 +90,9 @@ class CountersRefresher:
                 self._remember(p.delivery_id, p.message_id, lines[p.delivery_id])
                 payload = {**p.payload, "counters": lines[p.delivery_id]}
                 self.editing.add(p.delivery_id)
-                jobs.append(Job(p.delivery_id, p.chat_telegram_id, payload, -1, edit_of=p.message_id))
+                jobs.append(
+                    Job(p.delivery_id, p.chat_telegram_id, payload, -1, edit_of=p.message_id)
+                )
         return jobs
 
     def may_edit(self, now: float) -> bool:
@@ -123,5 +125,3 @@ class CountersRefresher:
         self._shown[(delivery_id, message_id)] = line
         while len(self._shown) > SHOWN_LIMIT:  # the oldest drawn first
             del self._shown[next(iter(self._shown))]
-
-
