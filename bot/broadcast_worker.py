@@ -16,7 +16,7 @@ from bot.i18n import Texts
 from bot.services import broadcast
 from bot.services.broadcast_text import progress_payload
 from bot.services.ports import MessagePort, RetryLater, SendError
-from storage.db import SessionFactory, transaction
+from storage.db import SessionFactory, reading, transaction
 from storage.models import Member
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class _View:
 
 
 class ProgressUpdater:
-    """``tick()`` reads every active broadcast in one short transaction, then edits."""
+    """``tick()`` reads every active broadcast in one short read transaction, then edits."""
 
     def __init__(self, sessions: SessionFactory, port: MessagePort, texts: Texts) -> None:
         self.sessions = sessions
@@ -42,7 +42,7 @@ class ProgressUpdater:
 
     async def _views(self) -> list[_View]:
         views = []
-        async with transaction(self.sessions) as session:
+        async with reading(self.sessions) as session:
             for row in await broadcast.active(session):
                 counts = await broadcast.progress(session, row.id)
                 creator = await session.get(Member, row.created_by) if row.created_by else None

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Callable, Coroutine
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from bot.services.directive_rules import describe
 from bot.services.drafts import DraftError
 from bot.services.people import TelegramPerson, ensure_member
 from storage import queries
-from storage.db import hold, reading, release_after_unit, update_unit
+from storage.db import hold, reading, release_after_unit, transaction, update_unit
 from storage.models import Member, Unit
 
 Handler = Callable[[Update, Ctx], Coroutine[Any, Any, Any]]
@@ -41,6 +41,36 @@ def unit_of_work(ctx: Ctx) -> AbstractAsyncContextManager[AsyncSession]:
     return update_unit(ctx.rt.sessions)
 
 
+# Marks a session opened by ``read_work``: ``asker`` makes no member row in it.
+READ_ONLY = "chithi_read_work"
+
+
+@asynccontextmanager
+async def read_work(ctx: Ctx, update: Update | None = None) -> AsyncIterator[AsyncSession]:
+    """A read-only handler's transaction: ``async with read_work(ctx, update) as session``.
+
+    It takes no write lock (SQLite: a deferred BEGIN) and is rolled back at the end. Compute
+    the answer inside the block and send it after it, so that no transaction stays open while
+    the reply waits for a send slot. An administrator named in the config who has no member
+    row yet gets it first, in a tiny write transaction of its own (``asker`` then finds it).
+    """
+    user = update.effective_user if update is not None else None
+    if user is not None and user.id in ctx.settings.bot.admins:
+        async with reading(ctx.rt.sessions) as session:
+            known = await queries.member_by_telegram_id(session, user.id) is not None
+        if not known and update is not None:
+            async with transaction(ctx.rt.sessions) as session:
+                await ensure_member(session, person_of(user), language=language_of(update, ctx))
+    async with reading(ctx.rt.sessions) as session:
+        session.info[READ_ONLY] = True
+        try:
+            yield session
+        finally:
+            # Detached before the rollback (which would expire them): what was loaded stays
+            # readable once the block has ended.
+            session.expunge_all()
+
+
 def person_of(user: User) -> TelegramPerson:
     """The user as services see them (names cleaned on the way in: see ``TelegramPerson``)."""
     return TelegramPerson(
@@ -53,11 +83,12 @@ def person_of(user: User) -> TelegramPerson:
 
 async def asker(session: AsyncSession, update: Update, ctx: Ctx) -> Member | None:
     """The asking user; an administrator named in the config is known even before /start
-    (their member row is made here: only for updates that write)."""
+    (their member row is made here: only for updates that write; ``read_work`` makes it
+    beforehand)."""
     user = update.effective_user
     if user is None:
         return None
-    if user.id in ctx.settings.bot.admins:
+    if user.id in ctx.settings.bot.admins and not session.info.get(READ_ONLY):
         return await ensure_member(session, person_of(user), language=language_of(update, ctx))
     return await queries.member_by_telegram_id(session, user.id)
 

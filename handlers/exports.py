@@ -25,6 +25,7 @@ from handlers.common import (
     edit_pressed,
     names_in_private,
     own_buttons,
+    read_work,
     refusal,
     translator,
     unit_of_work,
@@ -75,21 +76,18 @@ async def export_command(update: Update, ctx: Ctx) -> None:
     if message is None or user is None:
         return
     t = translator(update, ctx)
-    async with unit_of_work(ctx) as session:
+    files = None
+    async with read_work(ctx, update) as session:  # the files are built in a read
         scope = await _export_scope(session, update, ctx, t, user.id)
-        if isinstance(scope, str):
-            files = None
-        else:
+        if not isinstance(scope, str):
             directives, roots, label = scope
-            files = await exports.export(
-                session,
-                directives,
-                roots,
-                ctx.rt.now(),
-                ctx.settings.locale.tz,
-                t,
-                label=label,
-                actor=str(user.id),
+            files = await exports.build_export(
+                session, directives, roots, ctx.rt.now(), ctx.settings.locale.tz, t, label=label
+            )
+    if files is not None:  # then audited in a short write
+        async with unit_of_work(ctx) as session:
+            await exports.record_export(
+                session, files, roots, ctx.rt.now(), label=label, actor=str(user.id)
             )
     # Sent after the commit: the export is audited before anyone holds the file.
     if files is None:
@@ -250,7 +248,7 @@ async def reports_command(update: Update, ctx: Ctx) -> None:
         return
     t = translator(update, ctx)
     args = ctx.args or []
-    async with unit_of_work(ctx) as session:  # read-only
+    async with read_work(ctx, update) as session:
         roots = await asker_roots(session, update, ctx)
         found = (
             await access.directive_for(session, user.id, args[0], ctx.settings.bot.admins)
@@ -279,7 +277,7 @@ async def reports_button(update: Update, ctx: Ctx) -> None:
     data = query.data or ""
     page, file = _REPORTS_PAGE.match(data), _REPORT_FILE.match(data)
     view = stored = None
-    async with unit_of_work(ctx) as session:
+    async with read_work(ctx, update) as session:
         roots = await asker_roots(session, update, ctx)
         if page is not None and roots:
             directive = await session.get(Directive, int(page.group(1)))
@@ -342,7 +340,7 @@ async def audit_command(update: Update, ctx: Ctx) -> None:
         return
     t = translator(update, ctx)
     answer: tuple[str, InlineKeyboardMarkup | None]
-    async with unit_of_work(ctx) as session:
+    async with read_work(ctx, update) as session:
         if not await _is_admin(session, update, ctx):
             answer = (t("audit-not-admin"), None)
         else:
@@ -367,7 +365,7 @@ async def audit_button(update: Update, ctx: Ctx) -> None:
     t = translator(update, ctx)
     parsed = audit_log.AuditFilter.from_data(query.data or "", ctx.settings.locale.tz)
     view = None
-    async with unit_of_work(ctx) as session:
+    async with read_work(ctx, update) as session:
         if parsed is not None and await _is_admin(session, update, ctx):
             view = await _audit_page(session, ctx, t, parsed[0], parsed[1])
     if view is None:

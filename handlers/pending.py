@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -17,8 +18,8 @@ from handlers.common import (
     edit_pressed,
     names_in_private,
     own_buttons,
+    read_work,
     translator,
-    unit_of_work,
 )
 from storage.models import Directive, Unit
 
@@ -40,70 +41,55 @@ def _pager(directive_id: int, page: int, pages: int, t: Translator) -> InlineKey
     return InlineKeyboardMarkup([row])
 
 
+# What to answer: the text, whether it is HTML, the buttons.
+Answer = tuple[str, bool, InlineKeyboardMarkup | None]
+
+
 @names_in_private
 async def pending_command(update: Update, ctx: Ctx) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    async with unit_of_work(ctx) as session:  # read-only: answering inside is safe
-        await _pending(update, ctx, session, message, user.id)
+    async with read_work(ctx, update) as session:  # the answer is sent once it has ended
+        text, as_html, markup = await _pending(update, ctx, session, user.id)
+    await message.reply_text(
+        text, parse_mode=ParseMode.HTML if as_html else None, reply_markup=markup
+    )
 
 
-async def _pending(
-    update: Update, ctx: Ctx, session: AsyncSession, message: Message, user_id: int
-) -> None:
+async def _pending(update: Update, ctx: Ctx, session: AsyncSession, user_id: int) -> Answer:
     t = translator(update, ctx)
     roots = await access.asker_roots(session, user_id, ctx.settings.bot.admins)
     if not roots:
-        await message.reply_text(t("pending-not-secretary"))
-        return
+        return t("pending-not-secretary"), False, None
     args = ctx.args or []
     if args:
         found = await access.directive_for(session, user_id, args[0], ctx.settings.bot.admins)
         if found is None:
-            await message.reply_text(t("directive-not-found", number=args[0]))
-            return
+            return t("directive-not-found", number=args[0]), False, None
         directive = found
     else:
         choices = await pending.visible_directives(session, roots)
         if not choices:
-            await message.reply_text(t("pending-none"))
-            return
+            return t("pending-none"), False, None
         if len(choices) > 1:
             buttons = [
                 [InlineKeyboardButton(f"{d.number} — {d.title[:40]}", callback_data=f"p:{d.id}:0")]
                 for d in choices
             ]
-            await message.reply_text(
-                t("pending-choose"), reply_markup=InlineKeyboardMarkup(buttons)
-            )
-            return
+            return t("pending-choose"), False, InlineKeyboardMarkup(buttons)
         directive = choices[0]
-    await _show(update, ctx, session, directive, roots, 0, edit=False)
+    return await _show(t, session, directive, roots, 0)
 
 
 async def _show(
-    update: Update,
-    ctx: Ctx,
-    session: AsyncSession,
-    directive: Directive,
-    roots: list[Unit],
-    page: int,
-    *,
-    edit: bool,
-) -> None:
-    t = translator(update, ctx)
+    t: Translator, session: AsyncSession, directive: Directive, roots: list[Unit], page: int
+) -> Answer:
     report = await pending.pending_report(session, directive, roots)
-    pages = render_pages(t, report)
+    # Thousands of names: laid out in pages off the event loop (plain data, no session).
+    pages = await asyncio.to_thread(render_pages, t, report)
     page = min(page, len(pages) - 1)
-    markup = _pager(directive.id, page, len(pages), t)
-    query = update.callback_query
-    if edit and query is not None:
-        await edit_pressed(query, pages[page], parse_mode=ParseMode.HTML, reply_markup=markup)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(
-            pages[page], parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+    return pages[page], True, _pager(directive.id, page, len(pages), t)
 
 
 @own_buttons()
@@ -112,14 +98,18 @@ async def pending_page(update: Update, ctx: Ctx) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    async with unit_of_work(ctx) as session:
-        await _page(update, ctx, session, query, user.id)
+    async with read_work(ctx, update) as session:
+        shown = await _page(update, ctx, session, query, user.id)
+    if shown is None:
+        await query.answer(translator(update, ctx)("press-invalid"))
+        return
+    await query.answer()
+    await edit_pressed(query, shown[0], parse_mode=ParseMode.HTML, reply_markup=shown[2])
 
 
 async def _page(
     update: Update, ctx: Ctx, session: AsyncSession, query: CallbackQuery, user_id: int
-) -> None:
-    t = translator(update, ctx)
+) -> Answer | None:
     match = _PAGE.match(query.data or "")
     roots = await access.asker_roots(session, user_id, ctx.settings.bot.admins)
     directive = await session.get(Directive, int(match.group(1))) if match else None
@@ -129,10 +119,8 @@ async def _page(
         or not roots
         or not pending.overlaps(await pending.targets_of(session, directive.id), roots)
     ):
-        await query.answer(t("press-invalid"))
-        return
-    await query.answer()
-    await _show(update, ctx, session, directive, roots, int(match.group(2)), edit=True)
+        return None
+    return await _show(translator(update, ctx), session, directive, roots, int(match.group(2)))
 
 
 def register(app: ChithiApp) -> None:

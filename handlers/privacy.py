@@ -22,6 +22,7 @@ from handlers.common import (
     asker,
     edit_pressed,
     own_buttons,
+    read_work,
     translator,
     unit_of_work,
 )
@@ -100,7 +101,7 @@ async def my_data(update: Update, ctx: Ctx) -> None:
     if not isinstance(message, Message) or user is None:
         return
     t = translator(update, ctx)
-    async with unit_of_work(ctx) as session:
+    async with read_work(ctx, update) as session:
         member = await queries.member_by_telegram_id(session, user.id)
         data = await privacy.my_data(session, member) if member is not None else None
     if data is None:

@@ -26,7 +26,7 @@ from bot.services.buttons import (
 from bot.services.chart import MAX_BARS, ChartTexts, render_chart
 from bot.services.stats_text import render_list, render_view
 from bot.services.tg_text import CAPTION_LIMIT, truncate
-from handlers.common import asker_roots, edit_pressed, own_buttons, translator, unit_of_work
+from handlers.common import asker_roots, edit_pressed, own_buttons, read_work, translator
 from storage.models import Directive, Unit
 
 BUTTON_ROOM = 40  # a unit's name on a button, in Telegram's units
@@ -116,7 +116,7 @@ async def stats_command(update: Update, ctx: Ctx) -> None:
     if message is None or user is None:
         return
     t = translator(update, ctx)
-    async with unit_of_work(ctx) as session:  # reads only (an admin's row may be made)
+    async with read_work(ctx, update) as session:
         shown = await _answer(session, update, ctx, t, user.id)
     if isinstance(shown, str):
         await message.reply_text(shown)
@@ -145,7 +145,7 @@ async def on_view(update: Update, ctx: Ctx) -> None:
     t = translator(update, ctx)
     parsed = parse_stats_view(query.data or "")
     shown = None
-    async with unit_of_work(ctx) as session:
+    async with read_work(ctx, update) as session:
         found = await _checked(session, update, ctx, parsed[0], parsed[1]) if parsed else None
         if found is not None and parsed is not None:
             shown = await _view(session, ctx, t, found[0], found[1], found[2], parsed[2])
@@ -165,7 +165,7 @@ async def on_chart(update: Update, ctx: Ctx) -> None:
     t = translator(update, ctx)
     parsed = parse_stats_chart(query.data or "")
     view = None
-    async with unit_of_work(ctx) as session:
+    async with read_work(ctx, update) as session:
         found = await _checked(session, update, ctx, parsed[0], parsed[1]) if parsed else None
         if found is not None:
             directive, unit, roots = found

@@ -3,6 +3,7 @@ asker's sub-trees, paged, with **Gửi lại** for the failed ones."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from handlers.common import (
     edit_pressed,
     names_in_private,
     own_buttons,
+    read_work,
     translator,
     unit_of_work,
 )
@@ -62,7 +64,7 @@ async def _view(
     page: int,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     report = await status.delivery_status(session, directive, roots)
-    pages = render_pages(t, report, ctx.settings.locale.tz)
+    pages = await asyncio.to_thread(render_pages, t, report, ctx.settings.locale.tz)
     page = max(0, min(page, len(pages) - 1))
     return pages[page], _markup(t, directive.id, page, len(pages), report.count(status.FAILED))
 
@@ -75,7 +77,7 @@ async def status_command(update: Update, ctx: Ctx) -> None:
     t = translator(update, ctx)
     args = ctx.args or []
     admins = ctx.settings.bot.admins
-    async with unit_of_work(ctx) as session:  # read-only
+    async with read_work(ctx, update) as session:  # answered once it has ended
         roots = await asker_roots(session, update, ctx)
         found = await access.directive_for(session, user.id, args[0], admins) if args else None
         view = await _view(session, ctx, t, found, roots, 0) if found and roots else None
@@ -99,7 +101,9 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     match = _BUTTON.match(query.data or "")
     done: status.Requeued | None = None
     view = None
-    async with unit_of_work(ctx) as session:
+    retry = match is not None and match.group(1) == "r"
+    # Paging only reads; Gửi lại writes (one transaction).
+    async with unit_of_work(ctx) if retry else read_work(ctx, update) as session:
         roots = await asker_roots(session, update, ctx)
         directive = await session.get(Directive, int(match.group(2))) if match else None
         if (

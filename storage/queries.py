@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar, cast
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Result, false, or_, select
+from sqlalchemy import ColumnElement, CursorResult, Result, Row, Select, false, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Chat, Member, Membership, Unit
 
 T = TypeVar("T")
+_Ts = TypeVarTuple("_Ts")
 
 # One statement carries at most 32,767 bind parameters on asyncpg and 32,766 on SQLite (its
 # default SQLITE_MAX_VARIABLE_NUMBER): every IN list and bulk write is cut into pieces below that.
@@ -174,3 +176,18 @@ async def add_membership_if_absent(
     )
     result = await session.execute(stmt)
     return rows_touched(result) > 0
+
+
+STREAM_CHUNK = 500  # rows a chunk of ``chunked_rows``
+
+
+async def chunked_rows(
+    session: AsyncSession, stmt: Select[*_Ts], size: int = STREAM_CHUNK
+) -> AsyncIterator[Sequence[Row[*_Ts]]]:
+    """The rows of ``stmt`` in chunks of ``size``, streamed (a server-side cursor on
+    PostgreSQL), the event loop free between chunks: tens of thousands of rows are never
+    fetched and converted in one piece on the loop."""
+    result = await session.stream(stmt)
+    async for chunk in result.partitions(size):
+        yield chunk
+        await asyncio.sleep(0)

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.services import broadcast
 from bot.services.ports import MessagePort, Rejected
-from storage.db import SessionFactory
+from storage.db import SessionFactory, reading
 
 
 class SkipStoppedBroadcasts:
@@ -23,7 +23,7 @@ class SkipStoppedBroadcasts:
     async def send(self, target: int, payload: dict[str, Any]) -> int:
         broadcast_id = payload.get("broadcast")
         if isinstance(broadcast_id, int):
-            async with self.sessions() as session:
+            async with reading(self.sessions) as session:  # no write lock for one read
                 if await broadcast.is_stopped(session, broadcast_id):
                     # Rejected: the sender records it as failed with this reason, no retry.
                     raise Rejected(broadcast.CANCELLED)

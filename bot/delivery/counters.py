@@ -17,7 +17,7 @@ from bot.delivery.sender_stats import Job
 from bot.i18n import Texts
 from bot.services import counters
 from bot.services.render import counters_line
-from storage.db import SessionFactory
+from storage.db import SessionFactory, reading
 
 SHOWN_LIMIT = 50_000  # counters lines remembered (posts); a forgotten one is just redrawn
 BATCH = 500  # stale posts taken per round
@@ -65,7 +65,7 @@ class CountersRefresher:
             taken = await counters.take_stale_posts(session, limit=BATCH, skip=self.editing)
         if not taken:
             return []
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:  # no write lock for the counting
             posts = await counters.stale_posts(session, taken)
             counts = await counters.unit_counts(
                 session, {(p.directive_id, p.unit_id) for p in posts}
@@ -90,7 +90,9 @@ class CountersRefresher:
                 self._remember(p.delivery_id, p.message_id, lines[p.delivery_id])
                 payload = {**p.payload, "counters": lines[p.delivery_id]}
                 self.editing.add(p.delivery_id)
-                jobs.append(Job(p.delivery_id, p.chat_telegram_id, payload, -1, edit_of=p.message_id))
+                jobs.append(
+                    Job(p.delivery_id, p.chat_telegram_id, payload, -1, edit_of=p.message_id)
+                )
         return jobs
 
     def may_edit(self, now: float) -> bool:
@@ -123,5 +125,3 @@ class CountersRefresher:
         self._shown[(delivery_id, message_id)] = line
         while len(self._shown) > SHOWN_LIMIT:  # the oldest drawn first
             del self._shown[next(iter(self._shown))]
-
-

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -30,6 +31,7 @@ from sqlalchemy.orm import aliased
 from bot.i18n import Translator
 from bot.services.pending import overlaps, targets_of
 from bot.services.rollup import HOWS, Figures, rollup
+from storage import queries
 from storage.models import (
     AuditEvent,
     Confirmation,
@@ -280,10 +282,13 @@ async def _member_rows(
         .order_by(Unit.path, Member.full_name, Member.id)
     )
     hows = {h: _how(t, h) for h in HOWS}
-    rows: list[Row] = []
     number = directive.number
-    for code, name, full_name, rec_at, stu_at, how in await session.execute(stmt):
-        rows.append(
+    fetched: list[Any] = []
+    async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
+        fetched.extend(chunk)
+
+    def convert() -> list[Row]:  # tens of thousands of dates: off the event loop
+        return [
             (
                 number,
                 code,
@@ -293,8 +298,10 @@ async def _member_rows(
                 local_time(stu_at, tz),
                 (hows.get(how, hows["press"]) if stu_at is not None else ""),
             )
-        )
-    return rows
+            for code, name, full_name, rec_at, stu_at, how in fetched
+        ]
+
+    return await asyncio.to_thread(convert)
 
 
 async def _report_rows(
@@ -399,8 +406,36 @@ async def export(
     actor: str,
 ) -> ExportFiles:
     """Fetch the rows, build the files off the event loop, and audit the export."""
+    files = await build_export(session, directives, roots, now, tz, t, label=label)
+    await record_export(session, files, roots, now, label=label, actor=actor)
+    return files
+
+
+async def build_export(
+    session: AsyncSession,
+    directives: Sequence[Directive],
+    roots: Sequence[Unit],
+    now: datetime,
+    tz: ZoneInfo,
+    t: Translator,
+    *,
+    label: str,
+) -> ExportFiles:
+    """Fetch the rows and build the files off the event loop (reads only)."""
     data = await collect(session, directives, roots, now, tz, t, label)
-    files = await asyncio.to_thread(build_files, data)
+    return await asyncio.to_thread(build_files, data)
+
+
+async def record_export(
+    session: AsyncSession,
+    files: ExportFiles,
+    roots: Sequence[Unit],
+    now: datetime,
+    *,
+    label: str,
+    actor: str,
+) -> None:
+    """The export in the audit log (before anyone holds the files)."""
     session.add(
         AuditEvent(
             at=now,
@@ -415,4 +450,3 @@ async def export(
         )
     )
     await session.flush()
-    return files

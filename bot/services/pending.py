@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -126,8 +127,18 @@ async def pending_report(
         )
         .order_by(Unit.path)
     )
+    rows: list[Row[str, str, int, str, bool, bool, bool]] = []
+    async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
+        rows.extend(chunk)
+    # Tens of thousands of rows in a province: counted and sorted off the event loop.
+    units = await asyncio.to_thread(_by_unit, rows, directive.requires_study)
+    return PendingReport(directive, units)
+
+
+def _by_unit(
+    rows: Sequence[Row[str, str, int, str, bool, bool, bool]], study: bool
+) -> list[UnitPending]:
     units: dict[str, UnitPending] = {}
-    rows = await session.execute(stmt)
     for code, name, depth, person, uses_bot, has_received, has_studied in rows:
         unit = units.setdefault(code, UnitPending(code, name, depth))
         unit.total += 1
@@ -136,9 +147,9 @@ async def pending_report(
         if not has_received and not has_studied:
             # Recorded at a meeting or on their behalf, they count like anyone else.
             (unit.missing_received if uses_bot else unit.not_using).append(person)
-        elif not has_studied and directive.requires_study:
+        elif not has_studied and study:
             unit.missing_studied.append(person)
     for unit in units.values():  # sorted here: the same order on SQLite and PostgreSQL
         for names in (unit.missing_received, unit.missing_studied, unit.not_using):
             names.sort(key=vietnamese_sort_key)
-    return PendingReport(directive, list(units.values()))
+    return list(units.values())
