@@ -45,7 +45,7 @@ from bot.services.ports import (
     SendError,
     Transient,
 )
-from storage.db import SessionFactory, is_sqlite, transaction
+from storage.db import SessionFactory, is_sqlite, reading, transaction
 from storage.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ class OutboxSender:
 
     async def _nothing_due(self) -> bool:
         """Nothing waiting at all: no unsent row (not even one due later), no stale counters."""
-        async with self.sessions() as session:
+        async with reading(self.sessions) as session:  # no write lock for a look
             waiting = await outbox.count_unsent(session)
             fresh = await self.counters.nothing_stale(session)
         return not waiting and fresh
