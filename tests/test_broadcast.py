@@ -122,7 +122,7 @@ async def test_only_admins_broadcast_and_cancel_writes_nothing(harness: Harness)
     assert refused["text"] == "Lệnh /broadcast chỉ dành cho quản trị viên."
     dx01 = scene.groups["BP-DX-01"].id
     [hint] = await h.send(scene.users["sec_dx"], "/broadcast", chat_id=dx01)
-    assert hint["text"] == "Hãy dùng /broadcast trong cuộc trò chuyện riêng với bot."
+    assert hint["text"] == "Hãy dùng /broadcast trong cuộc trò chuyện riêng với Chithi."
     admin = scene.users["admin"]
     await h.send(admin, "/broadcast")
     [prompt] = await h.send(admin, NOTICE)

@@ -160,7 +160,7 @@ async def test_the_letters_scene_forward_from_chat_one_press_counts_once(h: Harn
     # A unit outside the secretary's sub-tree is refused, the question asked again.
     [ask] = await h.send(sec, "BP-DX-01")
     assert ask["text"].startswith(
-        '⚠️ Bạn chỉ được gửi đến các đơn vị mình phụ trách; "BP-DX-01" nằm ngoài.'
+        '⚠️ Đồng chí chỉ được gửi đến các đơn vị mình phụ trách; "BP-DX-01" nằm ngoài.'
     )
     assert "Gửi đến đơn vị nào?" in ask["text"]
     [ask] = await _tap(h, sec, ask, "all")

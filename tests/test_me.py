@@ -74,7 +74,7 @@ async def test_me_lists_open_directives_and_records_a_press(
         }
 
         toast = await h.press(m1, m1.id, answer["message_id"], f"c:{sample}:s")
-        assert toast["text"] == f"📖 Đã ghi nhận: bạn đã học tập văn bản {NUMBER}. Cảm ơn!"
+        assert toast["text"] == f"📖 Đã ghi nhận: đồng chí đã học tập văn bản {NUMBER}. Cảm ơn!"
         async with h.db() as s:
             kinds = set(
                 (

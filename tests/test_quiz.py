@@ -131,7 +131,7 @@ async def test_studied_is_recorded_only_at_the_pass_mark_once_with_a_retry(
 
         # pressing again in the group: already studied, no new attempt
         toast = await press_studied(h, scene, "m1")
-        assert toast == "Bạn đã xác nhận học tập văn bản 88-CV/HU rồi."
+        assert toast == "Đồng chí đã xác nhận đã học tập văn bản 88-CV/HU rồi."
         assert await studied_rows(h, scene, "m1") == 1
 
         async with h.db() as s:
