@@ -223,7 +223,12 @@ async def find_members(
     """Roster entries of ``units`` whom ``query`` names (the one person lookup,
     :func:`find_people`: part of a name, case and accents ignored, or a phone or card number), in
     Vietnamese order; at most ``limit``."""
-    people = await find_people(session, query, units, limit, subtree=False)
+    found_by_id = {
+        person.id: person
+        for part in queries.chunks(list(units))  # below the drivers' parameter limits
+        for person in await find_people(session, query, part, limit, subtree=False)
+    }
+    people = list(found_by_id.values())
     if not people:
         return []
     by_id = {u.id: u for u in units}
@@ -233,7 +238,7 @@ async def find_members(
             unit_of.setdefault(ms.member_id, by_id[ms.unit_id])
     found = [(RosterEntry(m.id, m.full_name), unit_of[m.id]) for m in people if m.id in unit_of]
     found.sort(key=lambda f: (vietnamese_sort_key(f[0].name), f[0].member_id))
-    return found
+    return found[:limit]
 
 
 async def member_in(session: AsyncSession, member_id: int, units: Sequence[Unit]) -> Unit | None:
