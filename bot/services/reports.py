@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access
 from bot.services.access import MANAGING_ROLES
+from bot.services.tg_text import clean_text
 from storage.models import AuditEvent, Member, Membership, ReportCycle, Unit
 
 _COMMAND = re.compile(r"^/report(?:@\w+)?(?:\s+(\S+))?(?:\s+(.*))?$", re.DOTALL)
@@ -29,11 +30,17 @@ UNKNOWN, NOT_SECRETARY, NOT_REQUIRED, CHOOSE, EMPTY, USAGE = (
 
 @dataclass(frozen=True)
 class ReportInput:
-    """What the secretary sent: the command text (or caption) and maybe a document."""
+    """What the secretary sent: the command text (or caption) and maybe a document. Cleaned of
+    control characters on the way in (a NUL would fail the statement that stores it)."""
 
     text: str
     document_file_id: str | None = None
     document_name: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean_text(self.text, keep_lines=True))
+        if self.document_name is not None:
+            object.__setattr__(self, "document_name", clean_text(self.document_name))
 
 
 @dataclass(frozen=True)

@@ -87,12 +87,13 @@ def is_control(ch: str) -> bool:
     return code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, *, keep_lines: bool = False) -> str:
     """``text`` without control characters and lone surrogates (:func:`is_control`): one NUL in
-    a name or an argument would fail every statement that carries it."""
+    a name or an argument would fail every statement that carries it. ``keep_lines``: a text
+    written over several lines (a report) keeps its line breaks and tabs."""
     if text.isprintable():  # the usual case, checked at C speed
         return text
-    return "".join(ch for ch in text if not is_control(ch))
+    return "".join(ch for ch in text if (keep_lines and ch in "\n\t") or not is_control(ch))
 
 
 def clean_argument(arg: str) -> str:

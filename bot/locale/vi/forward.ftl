@@ -1,6 +1,6 @@
 cmd-forward = Chuyển tiếp văn bản cấp trên xuống đơn vị mình
 fw-usage = Cách dùng: <code>/forward &lt;số hiệu&gt;</code>, ví dụ <code>/forward 1208-CV/BTGTU</code>: chuyển tiếp văn bản cấp trên gửi đến đơn vị đồng chí phụ trách, kèm công văn của đơn vị mình.
-fw-private-only = Xin đồng chí nhắn lệnh /forward trong cuộc trò chuyện riêng với bot.
+fw-private-only = Xin đồng chí nhắn lệnh /forward trong cuộc trò chuyện riêng với Chithi.
 fw-start = 📨 Chuyển tiếp văn bản số {$original} xuống {$unit}. Gõ /cancel để huỷ bất cứ lúc nào.
 fw-ask-number = Số hiệu văn bản của đơn vị đồng chí (ví dụ 1539-CV/HU)?
 fw-ask-body = Nội dung công văn chuyển tiếp (lời dẫn gửi kèm văn bản số {$original})?
