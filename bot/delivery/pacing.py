@@ -246,6 +246,11 @@ class Pacer:
             return True
         return False
 
+    def held_until(self, target: int, *, edit: bool = False) -> float:
+        """Until when a 429 holds ``target`` back (0 when it does not): a message that got its
+        slot before the 429 came back waits for it too instead of going out into the refusal."""
+        return max((w.blocked_until for w in self._windows(target, edit)), default=0.0)
+
     def forget(self, target: int) -> None:
         """The chat moved or is gone: drop what we knew about it."""
         self._chats.pop(target, None)

@@ -335,6 +335,9 @@ class OutboxSender:
 
     async def _run_job(self, job: Job) -> None:
         try:
+            hold = self.pacer.held_until(job.target, edit=job.is_edit) - self.clock()
+            if hold > 0:  # a 429 came back while this one was being claimed: wait it out too
+                await asyncio.sleep(hold)
             if job.is_edit:
                 await self._edit(job)
             else:
