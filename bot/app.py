@@ -26,6 +26,7 @@ from bot.intake.lease import PollerLease
 from bot.intake.polling import Poller
 from bot.intake.press_lane import lane_of
 from bot.intake.route import Router
+from bot.intake.start_gate import StartGate
 from bot.intake.webhook import WebhookServer
 from bot.jobs import schedule_ticks
 from bot.lag import LagMonitor
@@ -150,12 +151,15 @@ async def running(
     webhook: WebhookSettings | None = None,
     set_webhook: bool = True,
     poller_lease: bool = False,
+    gate: StartGate | None = None,
+    worker_index: int = 0,
 ) -> AsyncIterator[ChithiApp]:
     """Start the bot and its intake (a poller, or with ``webhook`` the webhook server) in the
     current event loop; stop cleanly on exit.
 
     ``set_webhook``: this process tells Telegram where to send the updates (one of several
-    worker processes does). ``poller_lease``: take the lease of "the poller of this bot"
+    worker processes does; with a ``gate``, once every worker listens: see
+    ``bot.intake.start_gate``). ``poller_lease``: take the lease of "the poller of this bot"
     first (``bot.intake.lease``), refusing to run as a second poller.
 
     ``freeze_heap`` (for a long-running bot, not for tests that build many): once started,
@@ -204,7 +208,11 @@ async def running(
             intake = WebhookServer(router, runtime, webhook, workers=app.bot_data.workers)
             runtime.webhook = intake
             await intake.start()
+            if gate is not None:
+                gate.arrive(worker_index)
             if set_webhook:
+                if gate is not None:
+                    await gate.everyone()
                 await _set_webhook(app, webhook, intake.port)
     except BaseException:
         await app.stop()
@@ -265,14 +273,25 @@ def run_polling(app: ChithiApp) -> None:
     asyncio.run(_serve(app))
 
 
-def run_webhook(app: ChithiApp, webhook: WebhookSettings, *, set_webhook: bool = True) -> None:
+def run_webhook(
+    app: ChithiApp,
+    webhook: WebhookSettings,
+    *,
+    worker_index: int = 0,
+    gate: StartGate | None = None,
+) -> None:
     """Production entry in webhook mode: serve until SIGINT/SIGTERM, then stop accepting,
-    finish the updates taken, and return."""
-    asyncio.run(_serve(app, webhook=webhook, set_webhook=set_webhook))
+    finish the updates taken, and return. Worker 0 (the only one without ``--workers``) sets
+    the webhook."""
+    asyncio.run(_serve(app, webhook=webhook, worker_index=worker_index, gate=gate))
 
 
 async def _serve(
-    app: ChithiApp, *, webhook: WebhookSettings | None = None, set_webhook: bool = True
+    app: ChithiApp,
+    *,
+    webhook: WebhookSettings | None = None,
+    worker_index: int = 0,
+    gate: StartGate | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -284,8 +303,10 @@ async def _serve(
         poll_timeout=POLL_TIMEOUT,
         freeze_heap=True,
         webhook=webhook,
-        set_webhook=set_webhook,
+        set_webhook=worker_index == 0,
         poller_lease=webhook is None,
+        gate=gate,
+        worker_index=worker_index,
     ):
         if webhook is not None:
             await stop.wait()

@@ -20,6 +20,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bot.i18n import Texts
+from bot.intake.start_gate import StartGate
 from bot.services.buttons import confirm_data
 from bot.services.drafts import DirectiveDraft
 from bot.services.publish import publish
@@ -352,3 +353,21 @@ async def test_several_workers_need_webhook_mode_and_postgresql(
     code, lines = await run_cli(config, "--workers", "2")
     assert (code, lines) == (2, [f"chithi: {t('run-workers-need-webhook', count=2)}"])
     assert not sandbox.calls  # refused before reaching the Bot API
+
+
+async def test_worker_zero_sets_the_webhook_only_once_every_worker_listens(
+    tmp_path: Path, caplog: Any
+) -> None:
+    gate = StartGate(tmp_path, workers=3)
+    gate.arrive(0)
+    waiting = asyncio.create_task(gate.everyone(timeout=60))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # two workers still starting: no webhook yet
+    gate.arrive(2)
+    gate.arrive(1)
+    assert await asyncio.wait_for(waiting, 10) is True
+    late = StartGate(tmp_path / "late", workers=2)
+    (tmp_path / "late").mkdir()
+    late.arrive(0)
+    assert await late.everyone(timeout=0.1) is False  # bounded: the bot still starts
+    assert "1 of 2 worker processes listen" in caplog.text

@@ -8,6 +8,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -27,8 +29,10 @@ def add_commands(sub: Any) -> None:
         default=1,
         help="webhook mode on PostgreSQL: processes sharing the listening port (default 1)",
     )
-    # Set by `--workers N` for each process it starts; worker 0 calls setWebhook.
+    # Set by `--workers N` for each process it starts; worker 0 calls setWebhook once every
+    # worker has marked in the start gate's folder that it listens (bot.intake.start_gate).
     run.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)
+    run.add_argument("--start-gate", type=Path, default=None, help=argparse.SUPPRESS)
     run.set_defaults(handler=_run)
     demo = sub.add_parser("demo", help="a scripted scene on the sandbox server, printed as it runs")
     demo.add_argument(
@@ -67,9 +71,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> Any:
         raise CliError(t("run-webhook-needs-secret"))
     if workers == 1 or args.worker_index is not None:
         from bot.app import build_application, run_webhook
+        from bot.intake.start_gate import StartGate
 
-        index = args.worker_index or 0
-        run_webhook(build_application(settings), settings.webhook, set_webhook=index == 0)
+        gate = StartGate(args.start_gate, workers) if args.start_gate is not None else None
+        run_webhook(
+            build_application(settings),
+            settings.webhook,
+            worker_index=args.worker_index or 0,
+            gate=gate,
+        )
         return 0
     return _run_workers(args, settings, workers)
 
@@ -99,21 +109,26 @@ def _run_workers(args: argparse.Namespace, settings: Settings, workers: int) -> 
             probe.bind((settings.webhook.listen, 0))
             env["CHITHI_WEBHOOK__PORT"] = str(probe.getsockname()[1])
     config = ["--config", str(args.config)] if args.config is not None else []
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bot", *config, "run", "--worker-index", str(i)], env=env
-        )
-        for i in range(workers)
-    ]
+    with tempfile.TemporaryDirectory(prefix="chithi-workers-") as gate:
+        children = [
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "bot", *config, "run"),
+                    *("--workers", str(workers), "--worker-index", str(i), "--start-gate", gate),
+                ],
+                env=env,
+            )
+            for i in range(workers)
+        ]
 
-    def forward(signum: int, frame: FrameType | None) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signum)
+        def forward(signum: int, frame: FrameType | None) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signum)
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, forward)
-    codes = [child.wait() for child in children]
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, forward)
+        codes = [child.wait() for child in children]
     return max(codes, key=abs) if any(codes) else 0
 
 
