@@ -103,6 +103,23 @@ def test_a_429_holds_back_its_chat_and_three_chats_refused_together_hold_back_al
     assert pacer.held_until(-1, edit=True) == pytest.approx(105.0)
 
 
+def test_an_album_in_flight_holds_a_place_for_each_of_its_items() -> None:
+    clock = FakeTime()
+    pacer = Pacer(FloodSettings(global_per_second=5, time_scale=1), clock)
+    pacer.gap = 0.0  # the windows alone
+    pacer.start(-1, weight=3)  # three items, counted by Telegram as they arrive
+    pacer.start(-2)
+    assert pacer.ready_at(-3) == pytest.approx(100.0)  # the fifth place
+    pacer.start(-3)
+    assert pacer.ready_at(-4) == NEVER  # five in flight: wait for an answer
+    clock.now += 0.2
+    pacer.finish(-1, weight=3)
+    assert pacer.ready_at(-4) == pytest.approx(101.2)  # the album counts three, from its answer
+    pacer.finish(-2)
+    pacer.finish(-3)
+    assert pacer.ready_at(-4) == pytest.approx(101.2)
+
+
 def test_senders_sharing_a_bot_split_the_global_limit() -> None:
     pacer = Pacer(FloodSettings())
     pacer.set_share(2)

@@ -68,11 +68,13 @@ class Window:
             at = max(at, self.done[expire - 1] + self.limit.length)
         return at
 
-    def start(self) -> None:
-        self.in_flight += 1
+    def start(self, weight: int = 1) -> None:
+        # An album in flight holds as many places as it has items: Telegram counts each on
+        # arrival, before its answer comes back.
+        self.in_flight += max(1, weight)
 
     def finish(self, at: float, weight: int = 1) -> None:
-        self.in_flight = max(0, self.in_flight - 1)
+        self.in_flight = max(0, self.in_flight - max(1, weight))
         self.done.extend([at] * max(1, weight))
 
     def idle(self, now: float) -> bool:
@@ -185,7 +187,7 @@ class Pacer:
     def start(self, target: int, *, edit: bool = False, weight: int = 1) -> None:
         """Take the slot (call when ``ready_at`` is due)."""
         for window in self._windows(target, edit):
-            window.start()
+            window.start(weight)
         if not edit:
             # A start that comes late may be made up (by up to two slots): the windows, not
             # this smoothing, are what keeps us under the limits.
@@ -194,7 +196,8 @@ class Pacer:
 
     def finish(self, target: int, *, edit: bool = False, weight: int = 1) -> None:
         """The answer arrived (or the attempt ended): the message counts from now; an album
-        of ``weight`` items counts as that many messages (Telegram counts each)."""
+        of ``weight`` items counts as that many messages (Telegram counts each). ``weight``
+        must be the one given to :meth:`start`."""
         now = self.clock()
         for window in self._windows(target, edit):
             window.finish(now, weight)

@@ -301,7 +301,7 @@ class OutboxSender:
         except Exception:
             log.exception("could not mark deliveries as sending; will try again")
             for job in batch:
-                self.pacer.finish(job.target, edit=job.is_edit)
+                self.pacer.finish(job.target, edit=job.is_edit, weight=job.weight)
                 self._put_back(job)
             await asyncio.sleep(self.settings.delivery.poll_interval_seconds)
             return
@@ -311,7 +311,7 @@ class OutboxSender:
                 self._tasks.add(task)
                 task.add_done_callback(self._done)
             else:  # our lease ran out and another sender took it: not ours to send
-                self.pacer.finish(job.target)
+                self.pacer.finish(job.target, weight=job.weight)
                 self._forget(job)
 
     def _put_back(self, job: Job) -> None:
@@ -352,11 +352,11 @@ class OutboxSender:
         try:
             message_id = await self.port.send(job.target, job.payload)
         except SendError as exc:
-            self.pacer.finish(job.target)
+            self.pacer.finish(job.target, weight=job.weight)
             await self._on_error(job, exc)
             return
         except Exception as exc:
-            self.pacer.finish(job.target)
+            self.pacer.finish(job.target, weight=job.weight)
             log.exception("unexpected error sending delivery %s", job.delivery_id)
             await self._on_error(job, Transient(repr(exc)))
             return
@@ -470,7 +470,7 @@ class OutboxSender:
         except SendError as exc:
             log.warning("could not refresh counters in chat %s: %s", job.target, exc.reason)
         finally:
-            self.pacer.finish(job.target, edit=True)
+            self.pacer.finish(job.target, edit=True, weight=job.weight)
 
     @property
     def holding(self) -> int:
