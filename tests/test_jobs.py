@@ -31,9 +31,7 @@ def reminders_to(h: Harness, chat_id: int) -> list[str]:
     return [m["text"] for m in h.bot_messages(chat_id) if m.get("text", "").startswith("⏰")]
 
 
-async def test_ticks_are_jobs_that_run_every_period(
-    sandbox: Any, db_url: str, clock: Any
-) -> None:
+async def test_ticks_are_jobs_that_run_every_period(sandbox: Any, db_url: str, clock: Any) -> None:
     async with bot_on_sandbox(sandbox, settings_for(db_url, 0.2), clock=clock) as h:
         queue = h.app.job_queue
         assert queue is not None

@@ -76,7 +76,6 @@ def _state(delivery_state: str) -> str:
     return PENDING
 
 
-
 async def delivery_status(
     session: AsyncSession, directive: Directive, roots: Sequence[Unit]
 ) -> StatusReport:

@@ -37,15 +37,11 @@ def post_in(h: Harness, chat_id: int) -> JSON:
     return post
 
 
-
-
 [SAMPLE_1208] = [d for d in read_directive_file(SAMPLE / "directives.toml") if d.number == NUMBER]
 ISSUER = SAMPLE_1208.issuer
 
 
 LINK = "Trang Tự hào Bình Phước | http://www.facebook.com/trangtuhaobinhphuoc/"
-
-
 
 
 async def say(h: Harness, user: Any, text: str, replies: int = 1) -> JSON:
@@ -55,7 +51,6 @@ async def say(h: Harness, user: Any, text: str, replies: int = 1) -> JSON:
 
 def last_keyboard(h: Harness, user: Any) -> JSON:
     return next(m for m in reversed(h.bot_messages(user.id)) if m.get("reply_markup"))
-
 
 
 async def tap(h: Harness, user: Any, label: str, replies: int = 1) -> JSON:
