@@ -2,7 +2,8 @@
 
 The sandbox (with the scripted members) runs in its own process; the bot (real PTB client,
 polling over HTTP) and its database in this one. Presses are offered open-loop at a fixed rate;
-latency is from the press being queued to the bot's answerCallbackQuery reaching the server.
+latency is from the press being queued to the bot's answerCallbackQuery reaching the server
+(a request, or by webhook the call carried in the answer to the press).
 
     python bench/confirmations.py [--rate 500] [--modes baseline polling webhook-1 webhook-2]
     python bench/confirmations.py --overload [--presses 10000] [--rate 500] [--backend ...]

@@ -6,7 +6,8 @@ updates on) whose CallbackQueryHandler records each press in its own transaction
 Each bot is measured twice on fresh members: presses offered open-loop at a fixed rate, then
 presses offered all at once (capacity: presses answered per second until the last answer).
 Latency is from the press being queued at the sandbox to the bot's answerCallbackQuery
-reaching it.
+reaching it (by webhook, Chithi's comes in its answer to the press, executed by the sandbox as
+Telegram executes it).
 """
 
 from __future__ import annotations

@@ -69,7 +69,11 @@ async def set_webhook(w: World, bot: BotAccount, p: Params) -> bool:
     )
     bot.webhook = hook
     bot.queue.supersede("setWebhook request")  # a waiting getUpdates now answers 409
-    hook.task = asyncio.create_task(deliver_webhook(bot.queue, hook, w.http))
+    hook.task = asyncio.create_task(
+        deliver_webhook(
+            bot.queue, hook, lambda method, values: w.webhook_reply(bot, method, values)
+        )
+    )
     return True
 
 

@@ -6,6 +6,7 @@ import json
 import mimetypes
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from aiohttp import web
@@ -48,6 +49,32 @@ def _decode(name: str, value: str) -> Any:
         return value
 
 
+def _json_params(body: bytes) -> JSON:
+    try:
+        values = orjson.loads(body)
+    except ValueError:
+        raise bad_request("can't parse JSON body") from None
+    if not isinstance(values, dict):
+        raise bad_request("JSON body must be an object")
+    return {
+        key: _decode(key, value) if isinstance(value, str) and key in OBJECT_PARAMS else value
+        for key, value in values.items()
+    }
+
+
+def body_params(content_type: str, body: bytes) -> JSON:
+    """The parameters an HTTP body carries, read as the Bot API server reads a request's: a
+    JSON object (``application/json``) or a form (``application/x-www-form-urlencoded``);
+    nothing for other bodies. Raises ApiError for a body that cannot be parsed."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/json":
+        return _json_params(body)
+    if kind == "application/x-www-form-urlencoded":
+        form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {key: _decode(key, value) for key, value in form}
+    return {}
+
+
 async def read_request(request: web.Request) -> tuple[JSON, dict[str, Upload]]:
     """All parameters of a Bot API request (decoded) and its uploaded files."""
     params: JSON = {k: _decode(k, v) for k, v in request.query.items()}
@@ -55,16 +82,7 @@ async def read_request(request: web.Request) -> tuple[JSON, dict[str, Upload]]:
     if request.method != "POST" or not request.can_read_body:
         return params, uploads
     if request.content_type == "application/json":
-        try:
-            body = orjson.loads(await request.read())
-        except ValueError:
-            raise bad_request("can't parse JSON body") from None
-        if not isinstance(body, dict):
-            raise bad_request("JSON body must be an object")
-        for key, value in body.items():
-            params[key] = (
-                _decode(key, value) if isinstance(value, str) and key in OBJECT_PARAMS else value
-            )
+        params.update(_json_params(await request.read()))
         return params, uploads
     form = await request.post()
     for key, value in form.items():

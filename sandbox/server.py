@@ -22,6 +22,7 @@ from sandbox.faults import Fault, FaultInjector
 from sandbox.limits import FloodLimits
 from sandbox.params import Params, read_request
 from sandbox.state import RecordedCall
+from sandbox.world import BotAccount
 
 JSON = dict[str, Any]
 MAX_BODY = 60 * 1024 * 1024  # Telegram accepts 50 MB uploads
@@ -47,6 +48,7 @@ class SandboxServer(SandboxActors):
         self.port = port
         self.faults = FaultInjector()
         self._runner: web.AppRunner | None = None
+        self._replies: set[asyncio.Task[ApiError | None]] = set()  # webhook replies running
 
     # -- addresses ----------------------------------------------------------------------
     @property
@@ -212,7 +214,18 @@ class SandboxServer(SandboxActors):
             call.description = error.description if error else "connection dropped (injected)"
             self._record(call)
             return self._drop(request) if error is None else self._answer(error)
-        handler = METHODS.get(method.lower())
+        error = await self._execute(bot, call, params)
+        if error is not None:
+            return self._answer(error)
+        if fault is not None:  # drop_after: done, but the client never hears about it
+            return self._drop(request)
+        return web.json_response({"ok": True, "result": call.result}, dumps=_dumps)
+
+    async def _execute(
+        self, bot: BotAccount, call: RecordedCall, params: Params
+    ) -> ApiError | None:
+        """Run the call's method and record it; the error it ended with, if any."""
+        handler = METHODS.get(call.method.lower())
         try:
             if handler is None:
                 raise not_found()
@@ -220,12 +233,30 @@ class SandboxServer(SandboxActors):
         except ApiError as exc:
             call.error_code, call.description = exc.code, exc.description
             self._record(call)
-            return self._answer(exc)
+            return exc
         call.ok, call.result = True, result
         self._record(call)
-        if fault is not None:  # drop_after: done, but the client never hears about it
-            return self._drop(request)
-        return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+        return None
+
+    def webhook_reply(self, bot: BotAccount, method: str, values: JSON) -> None:
+        """Execute the Bot API call a webhook's 2xx answer carried (its ``method`` and
+        parameters), as Telegram does: like a request, but its result goes nowhere. Recorded
+        with ``via="webhook"``."""
+        self.stats.requests[method] += 1
+        params = Params(values)
+        call = RecordedCall(
+            method,
+            params.for_record(),
+            self.chat_id_of(values.get("chat_id")),
+            time.monotonic(),
+            False,
+            None,
+            bot.token,
+            via="webhook",
+        )
+        task = asyncio.create_task(self._execute(bot, call, params))
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] not in self.bots:

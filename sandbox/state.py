@@ -120,6 +120,9 @@ class RecordedCall:
     # "json" for a JSON body; "form" for query strings, urlencoded and multipart bodies, whose
     # values were all text on the wire (``params`` holds them decoded).
     encoding: str = "json"
+    # "http": a request to the server; "webhook": the call a webhook's answer carried
+    # (executed, its result sent nowhere).
+    via: str = "http"
 
 
 @dataclass

@@ -11,6 +11,11 @@
   a time (the server's ``max_loaded_updates_``): a busy queue holds back its own updates only.
 * A non-2xx answer or a failed connection: the update is sent again after a growing delay,
   and its queue waits meanwhile.
+* A 2xx answer may carry one Bot API call ("Making requests when getting updates"): a JSON
+  object (or form) with ``method`` and its parameters. It is executed like a request, its
+  result sent nowhere (``WebhookActor::handle``: any method but setWebhook, deleteWebhook,
+  close, logOut and the ``get...`` ones; an unknown method or wrong parameters fail
+  unseen); the update counts as delivered either way.
 
 The HTTP client is a small one of its own, driven by callbacks as the server's actor is (an
 answer read sends the connection's next update at once): the sandbox shares the machine with
@@ -25,12 +30,19 @@ import contextlib
 import time
 import zlib
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
+from sandbox.errors import ApiError
+from sandbox.params import body_params
 from sandbox.updates import JSON, UpdateQueue, WebhookConfig
+
+# Executes a call a webhook's answer carried: (method, parameters).
+Reply = Callable[[str, JSON], None]
 
 WEBHOOK_BACKOFF = (0.05, 1.0)
 REQUEST_TIMEOUT = 60.0
@@ -95,9 +107,10 @@ class _Delivery:
     """The loaded updates by queue, the queues whose first update may be sent now, and the
     connections: everything runs from callbacks (an answer read, a retry due)."""
 
-    def __init__(self, queue: UpdateQueue, hook: WebhookConfig) -> None:
+    def __init__(self, queue: UpdateQueue, hook: WebhookConfig, reply: Reply | None) -> None:
         self.queue = queue
         self.hook = hook
+        self.reply = reply
         self.target = _Target.of(hook)
         self.max_connections = max(1, hook.max_connections)
         self.window = 2 * self.max_connections
@@ -188,16 +201,36 @@ class _Delivery:
         self.links.add(link)
         self.idle.append(link)
 
-    def answered(self, link: _Link, key: int, update_id: int, status: int, reason: str) -> None:
+    def answered(self, link: _Link, key: int, update_id: int, answer: _Answer) -> None:
         if link in self.links:
             self.idle.append(link)
+        status = answer.status
         if 200 <= status < 300:
+            self.carried(answer)
             self.queue.remove(update_id)
             self.hook.delivered += 1
             self.done(key)
         else:
-            self.failed(key, update_id, f"Wrong response from the webhook: {status} {reason}")
+            self.failed(
+                key, update_id, f"Wrong response from the webhook: {status} {answer.reason}"
+            )
         self.dispatch()
+
+    def carried(self, answer: _Answer) -> None:
+        """Execute the Bot API call a 2xx answer carried, if any (see the module docstring)."""
+        if not answer.body or self.reply is None:
+            return
+        try:
+            values = body_params(answer.content_type, answer.body)
+        except ApiError:
+            return  # a body that cannot be read carries no call
+        method = values.pop("method", None)
+        if not isinstance(method, str) or not method:
+            return
+        name = method.lower()
+        if name in _NOT_FROM_WEBHOOK or name.startswith("get"):
+            return
+        self.reply(method, values)
 
     def lost(self, link: _Link, key: int | None, update_id: int) -> None:
         self.links.discard(link)
@@ -236,9 +269,12 @@ class _Delivery:
             task.cancel()
 
 
-async def deliver_webhook(queue: UpdateQueue, hook: WebhookConfig, _http: Any = None) -> None:
-    """POST pending updates to the webhook until cancelled (see the module docstring)."""
-    delivery = _Delivery(queue, hook)
+async def deliver_webhook(
+    queue: UpdateQueue, hook: WebhookConfig, reply: Reply | None = None
+) -> None:
+    """POST pending updates to the webhook until cancelled, executing the calls its answers
+    carry with ``reply`` (see the module docstring)."""
+    delivery = _Delivery(queue, hook, reply)
     try:
         while not queue.closed:
             delivery.load()
@@ -309,11 +345,10 @@ class _Link(asyncio.Protocol):
             return
         if answer is None or self.key is None:
             return
-        status, reason, keep = answer
         key, self.key = self.key, None
-        if not keep:
+        if not answer.keep:
             self.close()
-        self.delivery.answered(self, key, self.update_id, status, reason)
+        self.delivery.answered(self, key, self.update_id, answer)
 
     def eof_received(self) -> bool | None:
         if self.key is not None:  # an answer that ends with the connection
@@ -324,7 +359,7 @@ class _Link(asyncio.Protocol):
             if answer is not None:
                 key, self.key = self.key, None
                 self.close()
-                self.delivery.answered(self, key, self.update_id, answer[0], answer[1])
+                self.delivery.answered(self, key, self.update_id, answer)
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -340,9 +375,20 @@ class _Link(asyncio.Protocol):
             self.transport.close()
 
 
-def _take_answer(buffer: bytearray, *, closed: bool) -> tuple[int, str, bool] | None:
-    """(status, reason, keep the connection) of the answer at the start of ``buffer``, taken
-    out of it; None while incomplete."""
+_NOT_FROM_WEBHOOK = frozenset({"setwebhook", "deletewebhook", "close", "logout"})
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    reason: str
+    keep: bool  # the connection stays open
+    content_type: str = ""
+    body: bytes = b""
+
+
+def _take_answer(buffer: bytearray, *, closed: bool) -> _Answer | None:
+    """The answer at the start of ``buffer`` (taken out of it); None while incomplete."""
     end = buffer.find(b"\r\n\r\n")
     if end < 0:
         return None
@@ -363,18 +409,48 @@ def _take_answer(buffer: bytearray, *, closed: bool) -> tuple[int, str, bool] | 
     keep = connection == "keep-alive" if parts[0] == "HTTP/1.0" else connection != "close"
     start = end + 4
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        last = buffer.find(b"0\r\n\r\n", start)
-        if last < 0:
+        chunked = _dechunk(buffer, start)
+        if chunked is None:
             return None
-        del buffer[: last + 5]
+        body, stop = chunked
     elif "content-length" in headers:
         stop = start + int(headers["content-length"])
         if len(buffer) < stop:
             return None
-        del buffer[:stop]
+        body = bytes(buffer[start:stop])
     else:  # the body ends with the connection
         if not closed:
             return None
-        buffer.clear()
+        stop = len(buffer)
+        body = bytes(buffer[start:])
         keep = False
-    return status, parts[2] if len(parts) > 2 else "", keep
+    del buffer[:stop]
+    encoding = headers.get("content-encoding", "").lower()
+    if body and encoding in ("gzip", "deflate"):  # Telegram asks for them (Accept-Encoding)
+        try:
+            body = zlib.decompress(body, 16 + zlib.MAX_WBITS if encoding == "gzip" else 0)
+        except zlib.error:
+            body = b""
+    return _Answer(
+        status, parts[2] if len(parts) > 2 else "", keep, headers.get("content-type", ""), body
+    )
+
+
+def _dechunk(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
+    """A chunked body starting at ``start``: (the body, where the answer ends), or None while
+    incomplete."""
+    body = bytearray()
+    at = start
+    while True:
+        line_end = buffer.find(b"\r\n", at)
+        if line_end < 0:
+            return None
+        size = int(bytes(buffer[at:line_end]).split(b";", 1)[0], 16)
+        at = line_end + 2
+        if size == 0:
+            trailer_end = buffer.find(b"\r\n\r\n", at - 2)
+            return None if trailer_end < 0 else (bytes(body), trailer_end + 4)
+        if len(buffer) < at + size + 2:
+            return None
+        body += buffer[at : at + size]
+        at += size + 2

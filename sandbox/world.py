@@ -104,6 +104,11 @@ class World:
         """Unix time as Telegram's ``date`` fields use it."""
         return int(time.time())
 
+    def webhook_reply(self, bot: BotAccount, method: str, values: JSON) -> None:
+        """Execute the Bot API call carried by a webhook's answer (``SandboxServer``, which
+        runs the methods, does)."""
+        raise NotImplementedError
+
     # -- registries ---------------------------------------------------------------------
     def new_user(self, **fields: Any) -> SandboxUser:
         """Register a person and their private chat."""

@@ -1,7 +1,7 @@
-"""The layout's rules, checked on the source: dependencies point one way (cli → app → workers →
-handlers → intake → delivery → runtime → services → storage and the foundations), services
-never import ``telegram``, the sandbox stands alone (only ``chithi demo`` uses it, lazily), and
-no two modules import each other, however indirectly."""
+"""The layout's rules, checked on the source: dependencies point one way (cli → demo → app →
+workers → handlers → intake → delivery → runtime → services → storage and the foundations),
+services never import ``telegram``, the sandbox stands alone (only ``chithi demo`` uses it,
+lazily), and no two modules import each other, however indirectly."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from sandbox import SandboxServer
@@ -113,3 +114,62 @@ async def test_connections_are_kept_open(sandbox: SandboxServer) -> None:
         await sandbox.wait_for(lambda: len(hook.received) == 20)
     assert [u["message"]["text"] for u in hook.received] == [f"message {n}" for n in range(20)]
     assert len(hook.peers) == 1  # one persistent connection carried all twenty
+
+
+@pytest.mark.botapi_raw  # wrong calls in the answers, on purpose
+async def test_an_answer_may_carry_one_call(sandbox: SandboxServer) -> None:
+    """A 2xx answer's body may carry a Bot API call ("Making requests when getting updates"):
+    it is executed, its result sent nowhere; getX, setWebhook and the like are not; a call
+    that fails fails unseen and the update counts as delivered all the same."""
+    token = sandbox.create_bot()
+    someone = sandbox.create_user()
+    bodies: list[tuple[int, dict[str, Any] | str]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        update = await request.json()
+        status, body = bodies.pop(0)
+        query = update["callback_query"]["id"]
+        if isinstance(body, str):
+            return web.Response(status=status, text=body, content_type="text/plain")
+        return web.json_response({**body, "callback_query_id": query}, status=status)
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = int(runner.addresses[0][1])
+    answer = {"method": "answerCallbackQuery", "text": "Đã ghi nhận"}
+    bodies += [
+        (200, answer),  # executed
+        (200, {**answer, "method": "getMe"}),  # a get... method: not executed
+        (200, {**answer, "method": "setWebhook", "url": ""}),  # not executed
+        (200, {**answer, "method": "noSuchMethod"}),  # fails unseen (404)
+        (200, {**answer, "text": "x" * 300}),  # fails unseen (text too long)
+        (200, "method=answerCallbackQuery"),  # not JSON nor a form: no call
+        (500, answer),  # not 2xx: nothing executed, the update comes again
+        (200, answer),
+    ]
+    try:
+        async with ptb_bot(sandbox, token) as bot:
+            assert await bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=1)
+            queries = [
+                sandbox.press_button(token, someone.id, someone.id, 1, "x:1", forged=True)
+                for _ in range(7)
+            ]
+            await sandbox.wait_for(lambda: not sandbox.pending_updates(token) and not bodies)
+            await sandbox.wait_for(lambda: queries[-1] in sandbox.callback_answers)
+            replies = [c for c in sandbox.calls if c.via == "webhook"]
+            assert [(c.method, c.ok, c.error_code) for c in replies] == [
+                ("answerCallbackQuery", True, None),
+                ("noSuchMethod", False, 404),
+                ("answerCallbackQuery", False, 400),
+                ("answerCallbackQuery", True, None),  # the one answered 500 first, sent again
+            ]
+            assert replies[0].params["callback_query_id"] == queries[0]
+            assert sandbox.callback_answers[queries[0]]["text"] == "Đã ghi nhận"
+            assert set(sandbox.callback_answers) == {queries[0], queries[6]}
+            info = await bot.get_webhook_info()
+            assert info.url.endswith("/hook")  # the setWebhook carried was not executed
+    finally:
+        await runner.cleanup()

@@ -12,14 +12,28 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.intake.press_lane import lane_of
+from bot.intake.route import Router
 from bot.intake.webhook import SECRET_HEADER, WebhookServer
 from sandbox import SandboxServer
 from storage.models import Confirmation, Delivery, Directive
+from storage.write_turns import WriteTurns
 from tests.kit.harness import Harness, bot_on_sandbox, buttons_of, make_settings
-from tests.kit.publishing import ISSUER, LINK, NUMBER, SAMPLE_1208, post_in, say, tap
+from tests.kit.publishing import (
+    ISSUER,
+    LINK,
+    NUMBER,
+    SAMPLE_1208,
+    post_in,
+    publish_sample,
+    say,
+    tap,
+)
 from tests.kit.scene import build_scene
 
 SECRET = "s3cret-Token_1"
+RECORDED = "✅ Đã ghi nhận: đồng chí đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
+BUSY = "⏳ Hệ thống đang bận, lần bấm này CHƯA được ghi nhận. Xin bấm lại sau vài giây."
 JSON = dict[str, Any]
 
 
@@ -79,8 +93,11 @@ async def test_press_command_and_publish_dialogue_by_webhook(hooked: Harness) ->
     post = post_in(h, group)
     data = buttons_of(post)[0]["callback_data"]
     toast = await h.press(scene.users["m1"], group, post["message_id"], data)
-    assert toast["text"] == "✅ Đã ghi nhận: đồng chí đã nhận văn bản 1208-CV/BTGTU. Cảm ơn!"
+    assert toast["text"] == RECORDED
     assert await count(h, Confirmation) == 1
+    # The toast came in the webhook's answer (Telegram executes the call it carries).
+    answer = [c for c in h.sandbox.calls if c.method == "answerCallbackQuery"][-1]
+    assert answer.via == "webhook" and answer.ok and answer.params["text"] == RECORDED
     # A command.
     reply = await say(h, scene.users["sec_dx"], f"/pending {NUMBER}")
     assert "Chi bộ trạm y tế 1 (BP-DX-01): nhận 1/4 · học 0/4" in reply["text"]
@@ -121,6 +138,43 @@ async def test_a_wrong_or_missing_secret_gets_403_and_changes_nothing(hooked: Ha
     assert isinstance(health["last_update_seconds"], float) and health["updates"] >= 1
     lag = health["loop_lag"]  # the event loop's lateness, measured all along (bot.lag)
     assert lag["samples"] > 0 and 0 <= lag["p50_ms"] <= lag["p99_ms"] <= lag["max_ms"]
+
+
+async def test_a_press_is_answered_in_the_webhooks_answer_once_recorded(
+    hooked: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The toast rides in the webhook's answer, written only after the press's batch
+    committed: until then the update stays with Telegram (a process dying now loses
+    nothing). Presses beyond the lane's capacity are told "busy" at once, the same way."""
+    h = hooked
+    scene = await build_scene(h)
+    directive_id = await publish_sample(h, scene)
+    group = scene.groups["BP-DX-01"].id
+    post = post_in(h, group)["message_id"]
+    data = f"c:{directive_id}:r"
+    lane = lane_of(h.rt)
+    lane.capacity = 1
+    lane.batcher.turns = held = WriteTurns()  # the batcher's turn to write, held below
+    pressers = [scene.id(key) for key in ("m1", "m2", "m3")]
+    answers = h.sandbox.callback_answers
+    async with held.turn():  # the database is slow: the accepted press waits
+        first = h.sandbox.press_button(h.token, pressers[0], group, post, data)
+        await h.sandbox.wait_for(lambda: lane.accepted == 1)
+        others = [h.sandbox.press_button(h.token, uid, group, post, data) for uid in pressers[1:]]
+        await h.sandbox.wait_for(lambda: all(q in answers for q in others))
+        assert [answers[q]["text"] for q in others] == [BUSY, BUSY]
+        assert first not in answers and await count(h, Confirmation) == 0
+        # not answered yet: the update is still Telegram's
+        assert [u["callback_query"]["id"] for u in h.sandbox.pending_updates(h.token)] == [first]
+    await h.sandbox.wait_for(lambda: first in answers)
+    assert answers[first]["text"] == RECORDED and await count(h, Confirmation) == 1
+    # A press the lane cannot take at once waits in the webhook's own task, same answer.
+    monkeypatch.setattr(Router, "route_press_nowait", lambda *_a, **_k: None)
+    again = h.sandbox.press_button(h.token, pressers[1], group, post, data)
+    await h.sandbox.wait_for(lambda: again in answers)
+    assert answers[again]["text"] == RECORDED and await count(h, Confirmation) == 2
+    calls = [c for c in h.sandbox.calls if c.method == "answerCallbackQuery"]
+    assert len(calls) == 4 and all(c.via == "webhook" and c.ok for c in calls)
 
 
 def test_webhook_config_is_read_and_checked(tmp_path: Any) -> None:

@@ -49,6 +49,9 @@ class PressLane:
     are bounded too (``capacity + busy_answers``); beyond them the poller waits and the
     presses stay with Telegram.
     "Recorded" is only said of a press whose transaction committed.
+
+    ``reply=True`` (the webhook): the toast is not sent with answerCallbackQuery but returned
+    (the task's result), for the webhook's answer to carry.
     """
 
     def __init__(
@@ -66,23 +69,25 @@ class PressLane:
         self.capacity = capacity
         self._free = capacity + busy_answers  # presses that may still be handed over
         self._room = asyncio.Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[str | None]] = set()
         self.in_flight = 0  # being handled now (from either path)
         self.accepted = 0  # of which taken to be recorded and not yet recorded
         self.peak_accepted = 0  # figures for the benchmark and the tests
         self.peak_spawned = 0
         self.turned_away = 0  # presses answered "busy" (not recorded)
 
-    async def handle(self, press: Press, query_id: str) -> None:
+    async def handle(self, press: Press, query_id: str, reply: bool = False) -> str | None:
         """Record and answer one press, or tell the presser the bot is busy; any failure is
-        logged and answered with an apology."""
+        logged and answered with an apology. With ``reply``, the toast is returned instead of
+        sent."""
         texts = self.runtime.texts
         self.in_flight += 1
         try:
             if self.accepted >= self.capacity:
                 self.turned_away += 1
-                await self._answer(press, query_id, texts(press.language, "press-busy"))
-                return
+                return await self._answer(
+                    press, query_id, texts(press.language, "press-busy"), reply
+                )
             self.accepted += 1
             self.peak_accepted = max(self.peak_accepted, self.accepted)
             try:
@@ -100,7 +105,7 @@ class PressLane:
                 text = texts(press.language, "error-internal")
             finally:
                 self.accepted -= 1
-            await self._answer(press, query_id, text)
+            return await self._answer(press, query_id, text, reply)
         finally:
             self.in_flight -= 1
 
@@ -117,32 +122,41 @@ class PressLane:
             return replace(outcome, status=QUIZ_PRIVATE)
         return outcome
 
-    async def _answer(self, press: Press, query_id: str, text: str) -> None:
+    async def _answer(self, press: Press, query_id: str, text: str, reply: bool) -> str | None:
+        text = truncate(text, CALLBACK_ANSWER_LIMIT)
+        if reply:
+            return text
         try:
-            await self.bot.answer_callback_query(query_id, truncate(text, CALLBACK_ANSWER_LIMIT))
+            await self.bot.answer_callback_query(query_id, text)
         except Exception:
             log.exception("could not answer the press %r", press)
+        return None
 
-    async def spawn(self, press: Press, query_id: str) -> asyncio.Task[None]:
-        """Handle the press in its own task (returned); waits only when too many are in flight."""
+    async def spawn(
+        self, press: Press, query_id: str, *, reply: bool = False
+    ) -> asyncio.Task[str | None]:
+        """Handle the press in its own task (returned); waits only when too many are in flight.
+        With ``reply``, the task's result is the toast (see the class docstring)."""
         while self._free <= 0:
             self._room.clear()
             await self._room.wait()
-        return self._start(press, query_id)
+        return self._start(press, query_id, reply)
 
-    def spawn_nowait(self, press: Press, query_id: str) -> asyncio.Task[None] | None:
+    def spawn_nowait(
+        self, press: Press, query_id: str, *, reply: bool = False
+    ) -> asyncio.Task[str | None] | None:
         """As :meth:`spawn`, but None at once when too many are in flight."""
-        return self._start(press, query_id) if self._free > 0 else None
+        return self._start(press, query_id, reply) if self._free > 0 else None
 
-    def _start(self, press: Press, query_id: str) -> asyncio.Task[None]:
+    def _start(self, press: Press, query_id: str, reply: bool) -> asyncio.Task[str | None]:
         self._free -= 1
-        task = asyncio.create_task(self.handle(press, query_id), name="press")
+        task = asyncio.create_task(self.handle(press, query_id, reply), name="press")
         self._tasks.add(task)
         self.peak_spawned = max(self.peak_spawned, len(self._tasks))
         task.add_done_callback(self._done)
         return task
 
-    def _done(self, task: asyncio.Task[None]) -> None:
+    def _done(self, task: asyncio.Task[str | None]) -> None:
         self._tasks.discard(task)
         self._free += 1
         self._room.set()

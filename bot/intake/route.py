@@ -87,9 +87,10 @@ def sender_of(item: dict[str, Any]) -> int | None:
 
 @dataclass(frozen=True)
 class Routed:
-    """An update handed over: the task handling it, and whether it is a press."""
+    """An update handed over: the task handling it, and whether it is a press (a press routed
+    with ``reply=True``: the task's result is its toast)."""
 
-    task: asyncio.Task[None]
+    task: asyncio.Task[str | None]
     press: bool
 
 
@@ -107,16 +108,17 @@ class Router:
         self.routed = 0
         self.last_update_at: float | None = None  # time.monotonic() of the last update
 
-    async def route(self, item: dict[str, Any]) -> Routed | None:
+    async def route(self, item: dict[str, Any], *, reply: bool = False) -> Routed | None:
         """Hand one raw update over; returns the task that handles it (done once handled), or
         None for an update that could not be read (logged, skipped). Waits only while the
-        press lane is full."""
+        press lane is full. ``reply``: a press's toast is the task's result, not sent (the
+        webhook's answer carries it)."""
         self.routed += 1
         self.last_update_at = time.monotonic()
         try:
             press = press_from_raw(item, self.runtime)
             if press is not None:
-                return Routed(await self.lane.spawn(*press), press=True)
+                return Routed(await self.lane.spawn(*press, reply=reply), press=True)
             update = Update.de_json(item, self.app.bot)
         except Exception:
             log.exception("%s could not be read; skipped", describe_update(item))
@@ -131,15 +133,15 @@ class Router:
             task.add_done_callback(lambda done: self._forget(key, done))
         return Routed(task, press=False)
 
-    def route_press_nowait(self, item: dict[str, Any]) -> Routed | None:
-        """Hand a press over without waiting (the webhook answers it in the same turn of the
-        event loop); None when the update is not a press, cannot be read, or the press lane is
-        full: then :meth:`route` it."""
+    def route_press_nowait(self, item: dict[str, Any], *, reply: bool = False) -> Routed | None:
+        """Hand a press over without waiting (no task of the webhook's own waits for the lane);
+        None when the update is not a press, cannot be read, or the press lane is full: then
+        :meth:`route` it. ``reply`` as for :meth:`route`."""
         try:
             press = press_from_raw(item, self.runtime)
         except Exception:
             return None  # route() logs it
-        task = self.lane.spawn_nowait(*press) if press is not None else None
+        task = self.lane.spawn_nowait(*press, reply=reply) if press is not None else None
         if task is None:
             return None
         self.routed += 1

@@ -22,8 +22,10 @@ ELLIPSIS = "…"
 
 def tg_len(text: str) -> int:
     """Length of a plain text as Telegram counts it: UTF-16 code units."""
-    # Every code point above U+FFFF is a surrogate pair in UTF-16; the rest count one.
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    # Every code point above U+FFFF is a surrogate pair in UTF-16; the rest count one (a lone
+    # surrogate too: "surrogatepass"). Encoding is C-speed; a loop over the characters cost
+    # ~20 µs a toast on the press path.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class _TextOnly(HTMLParser):
