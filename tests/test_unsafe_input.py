@@ -14,7 +14,8 @@ from bot.i18n import Texts
 from bot.services.pending import directive_by_number
 from storage import queries
 from storage.models import Confirmation
-from tests.kit.harness import Harness
+from tests.kit.harness import Harness, buttons_of
+from tests.kit.publishing import ISSUER, last_keyboard, say, tap
 from tests.kit.reminders import draft, fast_harness, naive, publish_as, shown
 from tests.kit.scene import build_scene
 
@@ -125,3 +126,37 @@ def test_fluent_never_sees_a_long_argument() -> None:
     texts = Texts()
     long = "<b>" + "x" * 5000 + "</b>"
     assert texts("en", "deadline-unknown-number", number=long) == f"No document numbered {long}."
+
+
+async def test_control_characters_typed_into_a_dialogue_are_blanked_before_any_handler(
+    h: Harness,
+) -> None:
+    """Every dialogue stores what is typed (cover notes, amended bodies, pasted pieces...); the
+    intake blanks control characters in every text and caption (a NUL fails any statement on
+    PostgreSQL), keeping line breaks and the entities' offsets. Seen through /publish: a NUL
+    in the title and the body arrives as a blank and the directive is published. (Directive
+    files from the CLI still get the rules' refusal: bot.services.rules.)"""
+    scene = await build_scene(h)
+    admin = scene.users["admin"]
+    await say(h, admin, "/publish")
+    assert "Trích yếu" in (await say(h, admin, "77-CV/HU"))["text"]
+    reply = await say(h, admin, "Về việc\x00thử\x07nghiệm")
+    assert "Cơ quan ban hành" in reply["text"]  # the next question, not an error
+    await say(h, admin, ISSUER)
+    await say(h, admin, "15/02/2019")
+    await say(h, admin, "Dòng một\x00\nDòng\x1b hai")
+    reply = await say(h, admin, "bỏ qua")  # no links
+    await tap(h, admin, "BP — ")
+    await tap(h, admin, "Không")
+    await say(h, admin, "20/02/2027 17:00")
+    await tap(h, admin, "Bỏ qua", replies=2)  # the preview and the note
+    note = last_keyboard(h, admin)
+    answer = await h.press(
+        admin, admin.id, note["message_id"], buttons_of(note)[0]["callback_data"]
+    )
+    assert answer["text"] == "Đã ban hành."
+    async with h.db() as s:
+        directive = await directive_by_number(s, "77-CV/HU")
+    assert directive is not None
+    assert directive.title == "Về việc thử nghiệm"
+    assert directive.body == "Dòng một \nDòng  hai"

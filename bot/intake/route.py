@@ -36,6 +36,7 @@ from bot.runtime import Runtime
 from bot.services.buttons import is_confirm
 from bot.services.confirm import Press
 from bot.services.people import TelegramPerson
+from bot.services.tg_text import blank_controls
 from storage.db import update_scope
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,18 @@ def press_from_raw(item: dict[str, Any], runtime: Runtime) -> tuple[Press, str] 
         language=pick_language(language_code, runtime.settings.locale.default_language),
     )
     return press, str(query["id"])
+
+
+def blank_message_controls(item: dict[str, Any]) -> None:
+    """Every text and caption a handler can read, without control characters (blanked, so the
+    entities' offsets hold): one NUL typed into a dialogue would otherwise fail each statement
+    that stores it (PostgreSQL refuses NUL). Once here, for every handler."""
+    for value in item.values():
+        if isinstance(value, dict):
+            for field in ("text", "caption"):
+                text = value.get(field)
+                if isinstance(text, str):
+                    value[field] = blank_controls(text)
 
 
 def sender_of(item: dict[str, Any]) -> int | None:
@@ -119,6 +132,7 @@ class Router:
             press = press_from_raw(item, self.runtime)
             if press is not None:
                 return Routed(await self.lane.spawn(*press, reply=reply), press=True)
+            blank_message_controls(item)
             update = Update.de_json(item, self.app.bot)
         except Exception:
             log.exception("%s could not be read; skipped", describe_update(item))

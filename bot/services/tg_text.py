@@ -98,6 +98,15 @@ def clean_text(text: str, *, keep_lines: bool = False) -> str:
     return "".join(ch for ch in text if (keep_lines and ch in "\n\t") or not is_control(ch))
 
 
+def blank_controls(text: str) -> str:
+    """``text`` with each control character (:func:`is_control`, line breaks and tabs kept)
+    replaced by a space: every offset stays where it was, so a message's entities still point
+    at their words. What the intake does to every text and caption it is sent."""
+    if text.isprintable():
+        return text
+    return "".join(" " if ch not in "\n\t" and is_control(ch) else ch for ch in text)
+
+
 def clean_argument(arg: str) -> str:
     """A command argument as handlers see it: cleaned, and bounded so that echoing it back in a
     reply always fits (:data:`ARGUMENT_LIMIT`)."""
