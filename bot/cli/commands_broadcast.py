@@ -133,7 +133,8 @@ async def _follow(sessions: SessionFactory, broadcast_id: int, total: int, t: Tr
                 if counts.finished:
                     return progress_text(t, counts, status)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(interrupted.wait(), POLL_SECONDS)
+                    async with asyncio.timeout(POLL_SECONDS):
+                        await interrupted.wait()
                 if interrupted.is_set():
                     interrupted.clear()
                     bar.stop()

@@ -221,7 +221,8 @@ class Pacer:
                 changed = self._changed
                 timeout = None if at == NEVER else at - now
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), timeout)
+                    async with asyncio.timeout(timeout):  # not wait_for: see bot.delivery.sender
+                        await changed.wait()
             self.start(target, edit=edit)
         finally:
             if counted:

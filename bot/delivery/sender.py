@@ -169,8 +169,12 @@ class OutboxSender:
                 self._next_ready(),
                 now + poll,
             )
+            # asyncio.timeout, not wait_for: before Python 3.12, wait_for swallows a
+            # cancellation that arrives as the wake-up does (gh-86296), and the sender went
+            # on looping after the bot told it to stop, until a second cancellation 20 s later.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.0, wake - self.clock()))
+                async with asyncio.timeout(max(0.0, wake - self.clock())):
+                    await self._wake.wait()
 
     @property
     def _low_water(self) -> float:
