@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -384,6 +385,10 @@ async def measure(url: str, scale: float, only: list[str] | None) -> dict[str, t
     t = Texts().for_lang("vi")
     results: dict[str, tuple[float, float]] = {}
     p = province()
+    # As the bot does once started (bot/app.py): the heap of imports and texts frozen, so that
+    # a full collection does not walk it in the middle of an update.
+    gc.collect()
+    gc.freeze()
     try:
         for name, runs, target, operation in OPERATIONS:
             if only and not any(o.lower() in name.lower() for o in only):
