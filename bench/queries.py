@@ -29,23 +29,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import io
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from openpyxl import LXML, Workbook
 from sqlalchemy import case, func, insert, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.common import PG_ADMIN_DSN, fresh_database, machine, percentile
 from bot.i18n import Texts, Translator
 from bot.services import pending, stats
-from bot.services.exports import build_export
+from bot.services.exports import ExportData, build_export, build_xlsx, collect, neutralise
 from bot.services.pending_text import render_pages
 from bot.services.report_draft import build_report_draft
 from bot.services.stats_text import render_view
@@ -415,6 +417,49 @@ def _target(target: float | None) -> str:
     return "—" if target is None else f"< {target:,.0f} ms"
 
 
+def openpyxl_write_only(data: ExportData) -> bytes:
+    """The contender: the workbook as exports.build_xlsx wrote it before bot.services.xlsx
+    (openpyxl's write-only mode, a cell object and an XML element a value)."""
+    book = Workbook(write_only=True)
+    for sheet in (data.summary, data.members, data.reports):
+        ws = book.create_sheet(sheet.title)
+        for row in [sheet.header, *sheet.rows]:
+            ws.append([neutralise(c) for c in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def compare_writers(url: str, runs: int) -> None:
+    """The province's workbook file alone (rows already fetched), by both writers."""
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as s:
+            p = province()
+            directive = await s.get(Directive, p.directive_id)
+            root = await s.get(Unit, p.province_id)
+            assert directive is not None and root is not None
+            t = Texts().for_lang("vi")
+            data = await collect(s, [directive], [root], NOW, TZ, t, directive.number)
+    finally:
+        await engine.dispose()
+    cells = sum(len(r) for sh in (data.summary, data.members, data.reports) for r in sh.rows)
+    print(f"\nthe XLSX file alone ({cells:,} cells, rows fetched; openpyxl lxml={LXML}):")
+    for name, write in (
+        ("openpyxl write-only", openpyxl_write_only),
+        ("bot.services.xlsx", build_xlsx),
+    ):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            size = len(write(data))
+            times.append((time.perf_counter() - start) * 1000)
+        print(
+            f"  {name:<20} p50 {percentile(times, 50):7.1f} ms, p99 {percentile(times, 99):7.1f}"
+            f" ms ({runs} runs, {size / 1e6:.1f} MB)"
+        )
+
+
 async def run(
     backends: list[str],
     scale: float,
@@ -430,15 +475,19 @@ async def run(
         f"{MEMBERS:,} members, {DIRECTIVES} directives, 80% received, 60% studied"
     )
     table: dict[str, dict[str, tuple[float, float]]] = {}
+    writers = not only or any("xlsx" in o.lower() for o in only)
     for backend in backends:
         print(f"{backend}:", flush=True)
-        if keep:
-            async with kept_database(backend, sqlite_file, pg_name) as url:
-                table[backend] = await measure(url, scale, only)
-        else:
-            async with fresh_database(backend) as url:
+        async with AsyncExitStack() as stack:
+            if keep:
+                url = await stack.enter_async_context(kept_database(backend, sqlite_file, pg_name))
+            else:
+                url = await stack.enter_async_context(fresh_database(backend))
                 await _build(url)
-                table[backend] = await measure(url, scale, only)
+            table[backend] = await measure(url, scale, only)
+            if writers:  # once: the file does not depend on the database
+                await compare_writers(url, 3)
+                writers = False
     print()
     print(
         f"{'operation':<26}{'target':>12}" + "".join(f"{b + ' p50 / p99 ms':>28}" for b in backends)
