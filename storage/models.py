@@ -252,7 +252,12 @@ class Confirmation(Base):
     """One press: unique per (directive, member, kind), so a double tap is one row."""
 
     __tablename__ = "confirmations"
-    __table_args__ = (UniqueConstraint("directive_id", "member_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("directive_id", "member_id", "kind"),
+        # Everything the roll-up and the member sheet read of a directive's confirmations,
+        # read from the index alone (a province: 70,000 rows a directive).
+        Index("ix_confirmations_covering", "directive_id", "member_id", "kind", "how", "at"),
+    )
 
     id: Mapped[int_pk]
     directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))

@@ -23,12 +23,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.i18n import Translator
+from bot.services import xlsx
 from bot.services.pending import overlaps, targets_of
 from bot.services.rollup import HOWS, Figures, rollup
 from storage import queries
@@ -362,16 +362,13 @@ async def _report_rows(
 
 
 def build_xlsx(data: ExportData) -> bytes:
-    """The workbook: summary, members (write-only: rows are streamed), reports."""
-    book = Workbook(write_only=True)
-    for sheet in (data.summary, data.members, data.reports):
-        ws = book.create_sheet(sheet.title)
-        ws.append([neutralise(c) for c in sheet.header])
-        for row in sheet.rows:
-            ws.append([neutralise(c) for c in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The workbook: summary, members, reports (bot.services.xlsx: one string a row)."""
+    return xlsx.workbook(
+        [
+            (sheet.title, ([neutralise(c) for c in row] for row in [sheet.header, *sheet.rows]))
+            for sheet in (data.summary, data.members, data.reports)
+        ]
+    )
 
 
 def build_csv(sheet: Sheet) -> bytes:

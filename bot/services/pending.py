@@ -90,57 +90,64 @@ async def pending_report(
 ) -> PendingReport:
     """Every unit under both the directive's targets and ``roots``, in tree order."""
     targets = await targets_of(session, directive.id)
+    # The units first (a province has about 1,100): the roster is then read through its unit
+    # index, whatever the planner would guess of a path prefix.
+    scope = await session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.depth, Unit.path).where(
+            queries.in_subtrees(targets), queries.in_subtrees(roots)
+        )
+    )
+    units = {uid: (code, name, depth, path) for uid, code, name, depth, path in scope}
     received = aliased(Confirmation)
     studied = aliased(Confirmation)
-    stmt = (
-        select(
-            Unit.code,
-            Unit.name,
-            Unit.depth,
-            Member.full_name,
-            Member.telegram_id.is_not(None),
-            received.id.is_not(None),
-            studied.id.is_not(None),
+    rows: list[Row[int, str, bool, bool, bool]] = []
+    for part in queries.chunks(sorted(units)):
+        stmt = (
+            select(
+                Membership.unit_id,
+                Member.full_name,
+                Member.telegram_id.is_not(None),
+                received.id.is_not(None),
+                studied.id.is_not(None),
+            )
+            .select_from(Membership)
+            .join(Member, Member.id == Membership.member_id)
+            .outerjoin(
+                received,
+                and_(
+                    received.member_id == Membership.member_id,
+                    received.directive_id == directive.id,
+                    received.kind == "received",
+                ),
+            )
+            .outerjoin(
+                studied,
+                and_(
+                    studied.member_id == Membership.member_id,
+                    studied.directive_id == directive.id,
+                    studied.kind == "studied",
+                ),
+            )
+            .where(Membership.unit_id.in_(part))
         )
-        .select_from(Unit)
-        .join(Membership, Membership.unit_id == Unit.id)
-        .join(Member, Member.id == Membership.member_id)
-        .outerjoin(
-            received,
-            and_(
-                received.member_id == Member.id,
-                received.directive_id == directive.id,
-                received.kind == "received",
-            ),
-        )
-        .outerjoin(
-            studied,
-            and_(
-                studied.member_id == Member.id,
-                studied.directive_id == directive.id,
-                studied.kind == "studied",
-            ),
-        )
-        .where(
-            queries.in_subtrees(targets),
-            queries.in_subtrees(roots),
-        )
-        .order_by(Unit.path)
-    )
-    rows: list[Row[str, str, int, str, bool, bool, bool]] = []
-    async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
-        rows.extend(chunk)
+        async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
+            rows.extend(chunk)
     # Tens of thousands of rows in a province: counted and sorted off the event loop.
-    units = await asyncio.to_thread(_by_unit, rows, directive.requires_study)
-    return PendingReport(directive, units)
+    found = await asyncio.to_thread(_by_unit, units, rows, directive.requires_study)
+    return PendingReport(directive, found)
 
 
 def _by_unit(
-    rows: Sequence[Row[str, str, int, str, bool, bool, bool]], study: bool
+    units: dict[int, tuple[str, str, int, str]],
+    rows: Sequence[Row[int, str, bool, bool, bool]],
+    study: bool,
 ) -> list[UnitPending]:
-    units: dict[str, UnitPending] = {}
-    for code, name, depth, person, uses_bot, has_received, has_studied in rows:
-        unit = units.setdefault(code, UnitPending(code, name, depth))
+    found: dict[int, UnitPending] = {}
+    for unit_id, person, uses_bot, has_received, has_studied in rows:
+        unit = found.get(unit_id)
+        if unit is None:
+            code, name, depth, _path = units[unit_id]
+            unit = found[unit_id] = UnitPending(code, name, depth)
         unit.total += 1
         unit.received += bool(has_received)
         unit.studied += bool(has_studied)
@@ -149,7 +156,7 @@ def _by_unit(
             (unit.missing_received if uses_bot else unit.not_using).append(person)
         elif not has_studied and study:
             unit.missing_studied.append(person)
-    for unit in units.values():  # sorted here: the same order on SQLite and PostgreSQL
+    for unit in found.values():  # sorted here: the same order on SQLite and PostgreSQL
         for names in (unit.missing_received, unit.missing_studied, unit.not_using):
             names.sort(key=vietnamese_sort_key)
-    return list(units.values())
+    return [found[uid] for uid in sorted(found, key=lambda uid: units[uid][3])]  # tree order
