@@ -418,7 +418,7 @@ def _target(target: float | None) -> str:
 
 
 def openpyxl_write_only(data: ExportData) -> bytes:
-    """The contender: the workbook as exports.build_xlsx wrote it before bot.services.xlsx
+    """The contender: the workbook as exports.build_xlsx wrote it before XlsxWriter
     (openpyxl's write-only mode, a cell object and an XML element a value)."""
     book = Workbook(write_only=True)
     for sheet in (data.summary, data.members, data.reports):
@@ -447,7 +447,7 @@ async def compare_writers(url: str, runs: int) -> None:
     print(f"\nthe XLSX file alone ({cells:,} cells, rows fetched; openpyxl lxml={LXML}):")
     for name, write in (
         ("openpyxl write-only", openpyxl_write_only),
-        ("bot.services.xlsx", build_xlsx),
+        ("XlsxWriter (exports)", build_xlsx),
     ):
         times = []
         for _ in range(runs):
