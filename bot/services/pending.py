@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVarTuple
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.services.names import vietnamese_sort_key
 from storage import queries
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
+
+Cols = TypeVarTuple("Cols")
 
 
 @dataclass
@@ -88,68 +91,86 @@ async def directive_by_number(session: AsyncSession, number: str) -> Directive |
 async def pending_report(
     session: AsyncSession, directive: Directive, roots: Sequence[Unit]
 ) -> PendingReport:
-    """Every unit under both the directive's targets and ``roots``, in tree order."""
+    """Every unit under both the directive's targets and ``roots``, in tree order.
+
+    The counts are grouped in SQL (a row per unit); only the people still pending come back
+    one by one, a chunk at a time (the loop free between chunks), and are sorted off the
+    event loop."""
     targets = await targets_of(session, directive.id)
     received = aliased(Confirmation)
     studied = aliased(Confirmation)
-    stmt = (
+
+    def joined(stmt: Select[*Cols]) -> Select[*Cols]:
+        return (
+            stmt.select_from(Membership)
+            .join(Unit, Unit.id == Membership.unit_id)
+            .join(Member, Member.id == Membership.member_id)
+            .outerjoin(
+                received,
+                and_(
+                    received.member_id == Member.id,
+                    received.directive_id == directive.id,
+                    received.kind == "received",
+                ),
+            )
+            .outerjoin(
+                studied,
+                and_(
+                    studied.member_id == Member.id,
+                    studied.directive_id == directive.id,
+                    studied.kind == "studied",
+                ),
+            )
+            .where(queries.in_subtrees(targets), queries.in_subtrees(roots))
+        )
+
+    counts = joined(
         select(
+            Unit.id,
             Unit.code,
             Unit.name,
             Unit.depth,
+            func.count(),
+            func.count(received.id),
+            func.count(studied.id),
+        )
+    ).group_by(Unit.id, Unit.code, Unit.name, Unit.depth, Unit.path)
+    units: dict[int, UnitPending] = {}
+    for unit_id, code, name, depth, total, n_received, n_studied in (
+        await session.execute(counts.order_by(Unit.path))
+    ).all():
+        units[unit_id] = UnitPending(code, name, depth, total, n_received, n_studied)
+    # Who is listed: nothing recorded (by the bot or not), or received but not studied.
+    listed = (
+        studied.id.is_(None)
+        if directive.requires_study
+        else and_(received.id.is_(None), studied.id.is_(None))
+    )
+    names = joined(
+        select(
+            Membership.unit_id,
             Member.full_name,
             Member.telegram_id.is_not(None),
             received.id.is_not(None),
-            studied.id.is_not(None),
         )
-        .select_from(Unit)
-        .join(Membership, Membership.unit_id == Unit.id)
-        .join(Member, Member.id == Membership.member_id)
-        .outerjoin(
-            received,
-            and_(
-                received.member_id == Member.id,
-                received.directive_id == directive.id,
-                received.kind == "received",
-            ),
-        )
-        .outerjoin(
-            studied,
-            and_(
-                studied.member_id == Member.id,
-                studied.directive_id == directive.id,
-                studied.kind == "studied",
-            ),
-        )
-        .where(
-            queries.in_subtrees(targets),
-            queries.in_subtrees(roots),
-        )
-        .order_by(Unit.path)
-    )
-    rows: list[Row[str, str, int, str, bool, bool, bool]] = []
-    async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
+    ).where(listed)
+    rows: list[Row[int, str, bool, bool]] = []
+    async for chunk in queries.chunked_rows(session, names):  # the loop free between chunks
         rows.extend(chunk)
-    # Tens of thousands of rows in a province: counted and sorted off the event loop.
-    units = await asyncio.to_thread(_by_unit, rows, directive.requires_study)
-    return PendingReport(directive, units)
+    await asyncio.to_thread(_add_names, units, rows)  # thousands of names: sorted off the loop
+    return PendingReport(directive, list(units.values()))
 
 
-def _by_unit(
-    rows: Sequence[Row[str, str, int, str, bool, bool, bool]], study: bool
-) -> list[UnitPending]:
-    units: dict[str, UnitPending] = {}
-    for code, name, depth, person, uses_bot, has_received, has_studied in rows:
-        unit = units.setdefault(code, UnitPending(code, name, depth))
-        unit.total += 1
-        unit.received += bool(has_received)
-        unit.studied += bool(has_studied)
-        if not has_received and not has_studied:
+def _add_names(units: dict[int, UnitPending], rows: Sequence[Row[int, str, bool, bool]]) -> None:
+    for unit_id, person, uses_bot, has_received in rows:
+        unit = units.get(unit_id)
+        if unit is None:  # joined the unit between the two statements (PostgreSQL)
+            continue
+        if not has_received:
             # Recorded at a meeting or on their behalf, they count like anyone else.
             (unit.missing_received if uses_bot else unit.not_using).append(person)
-        elif not has_studied and study:
+        else:  # received, not studied (listed only when the directive asks for study)
             unit.missing_studied.append(person)
     for unit in units.values():  # sorted here: the same order on SQLite and PostgreSQL
         for names in (unit.missing_received, unit.missing_studied, unit.not_using):
             names.sort(key=vietnamese_sort_key)
-    return list(units.values())

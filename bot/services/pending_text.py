@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.i18n import Translator
+from bot.i18n import RepeatingTranslator, Translator
 from bot.services.pending import PendingReport, UnitPending
 from bot.services.render import closed_note
 from bot.services.tg_text import html_len, tg_len
@@ -63,6 +63,7 @@ def unit_block(
 
 
 def render_pages(t: Translator, report: PendingReport) -> list[str]:
+    t = RepeatingTranslator(t)  # the same counts and headings for a thousand units
     d = report.directive
     header = [t("pending-title", number=html.escape(d.number)), f"<i>{html.escape(d.title)}</i>"]
     note = closed_note(t, d)

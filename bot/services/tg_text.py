@@ -22,8 +22,9 @@ ELLIPSIS = "…"
 
 def tg_len(text: str) -> int:
     """Length of a plain text as Telegram counts it: UTF-16 code units."""
-    # Every code point above U+FFFF is a surrogate pair in UTF-16; the rest count one.
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    # Every code point above U+FFFF is a surrogate pair in UTF-16; the rest count one. The
+    # codec counts in C (a /pending page measures thousands of names); a lone surrogate passes.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class _TextOnly(HTMLParser):
