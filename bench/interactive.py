@@ -184,7 +184,9 @@ async def _drive(conn: Connection, n_chats: int, per_chat: int, seed: int) -> No
     await server.stop()
 
 
-async def _bot_side(backend: str, args: argparse.Namespace, load: bool) -> dict[str, Any]:
+async def _bot_side(
+    backend: str, args: argparse.Namespace, per_chat: int, load: bool
+) -> dict[str, Any]:
     from sqlalchemy import text
 
     from bot.app import build_application, running
@@ -192,7 +194,6 @@ async def _bot_side(backend: str, args: argparse.Namespace, load: bool) -> dict[
 
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
-    per_chat = max(1, args.members // args.chats)
     proc = ctx.Process(target=_driver, args=(child, args.chats, per_chat, args.seed), daemon=True)
     proc.start()
     url, token, chats, head = parent.recv()
@@ -375,13 +376,14 @@ def main() -> None:
     )
     columns: list[tuple[str, dict[str, str]]] = []
     for members in args.members:
-        all_members = args.chats * max(1, members // args.chats)
+        per_chat = max(1, members // args.chats)
+        all_members = args.chats * per_chat
         for backend in args.backend:
             for load in (True,) if args.no_idle else (True, False):
                 name = f"{backend} {all_members:,} {'load' if load else 'idle'}"
                 avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
                 print(f"{name}: load average before the run {avg}", flush=True)
-                stats = asyncio.run(_bot_side(backend, args, load))
+                stats = asyncio.run(_bot_side(backend, args, per_chat, load))
                 columns.append((name, _figures(stats, args.chats)))
                 print(f"  {columns[-1][1]}; a reply begins {stats['reply_sample']!r}", flush=True)
     _table(columns)

@@ -11,7 +11,7 @@ from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.services.names import vietnamese_sort_key
+from bot.services.names import remembered_sort_key
 from storage import queries
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
 
@@ -173,4 +173,4 @@ def _add_names(units: dict[int, UnitPending], rows: Sequence[Row[int, str, bool,
             unit.missing_studied.append(person)
     for unit in units.values():  # sorted here: the same order on SQLite and PostgreSQL
         for names in (unit.missing_received, unit.missing_studied, unit.not_using):
-            names.sort(key=vietnamese_sort_key)
+            names.sort(key=remembered_sort_key)
