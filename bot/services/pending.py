@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -88,14 +88,18 @@ async def directive_by_number(session: AsyncSession, number: str) -> Directive |
     return (await session.scalars(stmt.limit(1))).first()
 
 
+# Between the names of one list as the database strings them together (a control character
+# no name is expected to hold; a list that does not split into its count is read row by row).
+_SEP = "\x1f"
+
+
 async def pending_report(
     session: AsyncSession, directive: Directive, roots: Sequence[Unit]
 ) -> PendingReport:
     """Every unit under both the directive's targets and ``roots``, in tree order.
 
-    The counts are grouped in SQL (a row per unit); only the people still pending come back
-    one by one, a chunk at a time (the loop free between chunks), and are sorted off the
-    event loop."""
+    One grouped statement: per unit the counts and each list of names strung together by
+    the database (a row per unit, not one per member), split and sorted off the event loop."""
     targets = await targets_of(session, directive.id)
     received = aliased(Confirmation)
     studied = aliased(Confirmation)
@@ -124,7 +128,23 @@ async def pending_report(
             .where(queries.in_subtrees(targets), queries.in_subtrees(roots))
         )
 
-    counts = joined(
+    # The three lists: nothing recorded (using the bot, or not: recorded at a meeting or on
+    # their behalf, they count like anyone else), and received but not studied.
+    nothing = and_(received.id.is_(None), studied.id.is_(None))
+    lists = [
+        and_(nothing, Member.telegram_id.is_not(None)),
+        and_(received.id.is_not(None), studied.id.is_(None)),
+        and_(nothing, Member.telegram_id.is_(None)),
+    ]
+    columns = [
+        part
+        for listed in lists
+        for part in (
+            func.aggregate_strings(case((listed, Member.full_name)), _SEP),
+            func.count(case((listed, 1))),
+        )
+    ]
+    stmt = joined(
         select(
             Unit.id,
             Unit.code,
@@ -133,44 +153,47 @@ async def pending_report(
             func.count(),
             func.count(received.id),
             func.count(studied.id),
+            *columns,
         )
     ).group_by(Unit.id, Unit.code, Unit.name, Unit.depth, Unit.path)
-    units: dict[int, UnitPending] = {}
-    for unit_id, code, name, depth, total, n_received, n_studied in (
-        await session.execute(counts.order_by(Unit.path))
-    ).all():
-        units[unit_id] = UnitPending(code, name, depth, total, n_received, n_studied)
-    # Who is listed: nothing recorded (by the bot or not), or received but not studied.
-    listed = (
-        studied.id.is_(None)
-        if directive.requires_study
-        else and_(received.id.is_(None), studied.id.is_(None))
-    )
-    names = joined(
-        select(
-            Membership.unit_id,
-            Member.full_name,
-            Member.telegram_id.is_not(None),
-            received.id.is_not(None),
-        )
-    ).where(listed)
-    rows: list[Row[int, str, bool, bool]] = []
-    async for chunk in queries.chunked_rows(session, names):  # the loop free between chunks
-        rows.extend(chunk)
-    await asyncio.to_thread(_add_names, units, rows)  # thousands of names: sorted off the loop
-    return PendingReport(directive, list(units.values()))
-
-
-def _add_names(units: dict[int, UnitPending], rows: Sequence[Row[int, str, bool, bool]]) -> None:
-    for unit_id, person, uses_bot, has_received in rows:
-        unit = units.get(unit_id)
-        if unit is None:  # joined the unit between the two statements (PostgreSQL)
-            continue
-        if not has_received:
-            # Recorded at a meeting or on their behalf, they count like anyone else.
-            (unit.missing_received if uses_bot else unit.not_using).append(person)
-        else:  # received, not studied (listed only when the directive asks for study)
-            unit.missing_studied.append(person)
-    for unit in units.values():  # sorted here: the same order on SQLite and PostgreSQL
-        for names in (unit.missing_received, unit.missing_studied, unit.not_using):
+    rows = (await session.execute(stmt.order_by(Unit.path))).all()
+    units = await asyncio.to_thread(_units, rows, directive.requires_study)
+    for unit in units:
+        for which in unit.unsplit:  # a name held _SEP: that list read row by row
+            listed = joined(select(Member.full_name)).where(
+                Membership.unit_id == unit.id, lists[which]
+            )
+            names = list((await session.scalars(listed)).all())
             names.sort(key=remembered_sort_key)
+            setattr(unit.report, _LISTS[which], names)
+    return PendingReport(directive, [u.report for u in units])
+
+
+_LISTS = ("missing_received", "missing_studied", "not_using")
+
+
+@dataclass
+class _Read:
+    id: int
+    report: UnitPending
+    unsplit: list[int] = field(default_factory=list)  # lists whose names did not split
+
+
+def _units(rows: Sequence[Sequence[Any]], study: bool) -> list[_Read]:
+    """Each unit's report from its grouped row, names split and sorted (the same order on
+    SQLite and PostgreSQL)."""
+    out: list[_Read] = []
+    for unit_id, code, name, depth, total, n_received, n_studied, *lists in rows:
+        unit = _Read(unit_id, UnitPending(code, name, depth, total, n_received, n_studied))
+        for which, attr in enumerate(_LISTS):
+            text, count = lists[2 * which], lists[2 * which + 1]
+            if attr == "missing_studied" and not study:
+                continue  # listed only when the directive asks for study
+            names = text.split(_SEP) if count else []
+            if len(names) != count:
+                unit.unsplit.append(which)
+                continue
+            names.sort(key=remembered_sort_key)
+            setattr(unit.report, attr, names)
+        out.append(unit)
+    return out
