@@ -114,11 +114,16 @@ IMPORT_CHUNK = 5000  # members per import transaction (PostgreSQL: < 32,767 para
 
 
 async def fill_province(
-    db_url: str, chats: list[tuple[int, list[int]]], *, secretaries: int = 0
+    db_url: str,
+    chats: list[tuple[int, list[int]]],
+    *,
+    secretaries: int = 0,
+    province_secretary: int | None = None,
 ) -> None:
     """The province (one cell per chat), its members (the first member of each of the first
-    ``secretaries`` cells its secretary) and linked groups, before the bot starts: a long
-    import would otherwise hold SQLite's write lock while the bot's workers start."""
+    ``secretaries`` cells its secretary; ``province_secretary``, a Telegram id, the whole
+    province's) and linked groups, before the bot starts: a long import would otherwise hold
+    SQLite's write lock while the bot's workers start."""
     from bot.services.tree import import_members, import_units
     from storage import queries
     from storage.db import create_engine, session_factory, transaction
@@ -137,6 +142,8 @@ async def fill_province(
             for c, (_, users) in enumerate(chats)
             for i, uid in enumerate(users)
         ]
+        if province_secretary is not None:
+            rows.append(f"{province_secretary},Bí thư Tỉnh ủy,,ROOT,secretary,vi\n")
         header = "telegram_id,full_name,username,unit_code,role,language\n"
         for at in range(0, len(rows), IMPORT_CHUNK):
             async with transaction(sessions) as s:

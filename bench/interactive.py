@@ -2,16 +2,20 @@
 at Telegram's real limits (30 messages/s per bot, 1/s per chat, 20/min per group) while members
 press the buttons under the posts already delivered and secretaries send ``/pending``.
 
-    PYTHONPATH=. python bench/interactive.py [--chats 1000] [--press-rate 20]
-                                             [--command-every 1] [--backend sqlite postgresql]
+    PYTHONPATH=. python bench/interactive.py [--chats 1000] [--members 5000 50000]
+        [--press-rate 20] [--command-every 1] [--province-every 2] [--no-idle]
+        [--backend sqlite postgresql]
 
 The sandbox (Telegram's stand-in, with the scripted members) runs in its own process; the bot
 (real PTB client polling over HTTP, the outbox sender, the jobs) and its database in this one.
-Prints, per database: press → toast and command → reply latencies (p50, p99, max: from the
-update being queued at the sandbox to the bot's answer reaching it), the delivery rate (posts
-per second, first to last, and from the publish commit to the last post), 429 answers, and
-whether every post went out once. Targets: toast p99 < 300 ms, reply p99 < 2 s, delivery
-≥ 27/s.
+Each province size (``--members``, spread over the chats; a province secretary asks about
+all of them) on each database, with the interactive load and again without it (sends alone),
+printed side by side: press → toast and command → reply latencies (p50, p99, max: from the
+update being queued at the sandbox to the bot's answer reaching it; cell secretaries and the
+province secretary apart), the bot's event-loop lag, the delivery rate (posts per second,
+first to last, and from the publish commit), 429 answers, and whether every post went out
+once. Targets at 50,000 members: toast p99 < 100 ms, province /pending p99 < 300 ms, loop lag
+p99 < 50 ms, sends ≥ 29/s.
 """
 
 from __future__ import annotations
@@ -44,11 +48,11 @@ SECRETARIES = 20  # the first member of the first cells: each asks /pending abou
 NUMBER = "88-CV/BENCH"
 
 
-def _driver(conn: Connection, chats: int, seed: int) -> None:
-    asyncio.run(_drive(conn, chats, seed))
+def _driver(conn: Connection, chats: int, per_chat: int, seed: int) -> None:
+    asyncio.run(_drive(conn, chats, per_chat, seed))
 
 
-async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
+async def _drive(conn: Connection, n_chats: int, per_chat: int, seed: int) -> None:
     """Sandbox side: people and chats; then, while the posts go out, press and ask."""
     from sandbox import FloodLimits, SandboxServer
     from sandbox.server import CALL_OBSERVERS
@@ -61,14 +65,16 @@ async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
     server = SandboxServer(limits=FloodLimits(enabled=True), require_start=False)
     await server.start()
     token = server.create_bot(username="chithi_bot", first_name="Chithi")
-    chats = sandbox_province(server, token, n_chats, MEMBERS_PER_CHAT, announce=False)
+    chats = sandbox_province(server, token, n_chats, per_chat, announce=False)
     group_ids = {chat_id for chat_id, _ in chats}
     secretaries = [users[0] for _, users in chats[:SECRETARIES]]
+    # The province's secretary: /pending about the whole province (every member's name).
+    head = server.create_user(first_name="Bí thư Tỉnh ủy").id
 
     posts: dict[int, int] = {}  # chat -> message id of the post, as delivered
     post_at: list[float] = []
     answered: dict[str, float] = {}
-    replies: dict[int, list[float]] = {uid: [] for uid in secretaries}
+    replies: dict[int, list[float]] = {uid: [] for uid in [*secretaries, head]}
     sends: Counter[str] = Counter({"duplicate posts": 0})
     samples: dict[str, str] = {}
 
@@ -89,13 +95,14 @@ async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
             samples.setdefault("reply", str(call.params.get("text", "")).splitlines()[0])
 
     CALL_OBSERVERS.append(observe)
-    conn.send((server.url, token, chats))
+    conn.send((server.url, token, chats, head))
     command, options = await loop.run_in_executor(None, conn.recv)
     assert command == "run"
     started = time.monotonic()  # the directive and its outbox rows are committed
     data = f"c:{options['directive_id']}:r"
     pressed: dict[str, float] = {}
     asked: list[tuple[int, float]] = []
+    asked_province: list[tuple[int, float]] = []
     members = dict(chats)
 
     async def every(period: float, act: Any) -> None:
@@ -125,29 +132,45 @@ async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
         asked.append((uid, time.monotonic()))
         server.send_text(token, uid, f"/pending {NUMBER}")
 
+    def ask_province() -> None:
+        asked_province.append((head, time.monotonic()))
+        server.send_text(token, head, f"/pending {NUMBER}")
+
     rate = options["press_rate"]
     pressing = every(1.0 / rate if rate > 0 else 0.0, press)
     asking = every(options["command_every"], ask)
+    asking_province = every(options["province_every"], ask_province)
     all_out = server.wait_for(lambda: len(posts) >= n_chats, timeout=options["limit"])
-    await asyncio.wait_for(asyncio.gather(pressing, asking, all_out), options["limit"])
+    await asyncio.wait_for(
+        asyncio.gather(pressing, asking, asking_province, all_out), options["limit"]
+    )
     with_answer = lambda: all(q in answered for q in pressed)  # noqa: E731
     await server.wait_for(with_answer, timeout=30)
     await asyncio.sleep(3)  # the last replies
     CALL_OBSERVERS.remove(observe)
-    reply_latencies, unanswered_commands = [], 0
-    for uid, at in asked:
-        after = [r for r in replies[uid] if r >= at]
-        if after:
-            reply_latencies.append(min(after) - at)
-            replies[uid].remove(min(after))
-        else:
-            unanswered_commands += 1
+
+    def latencies(questions: list[tuple[int, float]]) -> tuple[list[float], int]:
+        """Each question's first reply after it; how many got none."""
+        found, unanswered = [], 0
+        for uid, at in questions:
+            after = [r for r in replies[uid] if r >= at]
+            if after:
+                found.append(min(after) - at)
+                replies[uid].remove(min(after))
+            else:
+                unanswered += 1
+        return found, unanswered
+
+    reply_latencies, unanswered_commands = latencies(asked)
+    province_latencies, unanswered_province = latencies(asked_province)
     conn.send(
         {
             "toasts": [answered[q] - at for q, at in pressed.items() if q in answered],
             "unanswered_presses": sum(1 for q in pressed if q not in answered),
             "replies": reply_latencies,
             "unanswered_commands": unanswered_commands,
+            "province_replies": province_latencies,
+            "unanswered_province": unanswered_province,
             "posts": len(posts),
             "first_post": min(post_at) - started,
             "last_post": max(post_at) - started,
@@ -161,7 +184,9 @@ async def _drive(conn: Connection, n_chats: int, seed: int) -> None:
     await server.stop()
 
 
-async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+async def _bot_side(
+    backend: str, args: argparse.Namespace, per_chat: int, load: bool
+) -> dict[str, Any]:
     from sqlalchemy import text
 
     from bot.app import build_application, running
@@ -169,11 +194,11 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_driver, args=(child, args.chats, args.seed), daemon=True)
+    proc = ctx.Process(target=_driver, args=(child, args.chats, per_chat, args.seed), daemon=True)
     proc.start()
-    url, token, chats = parent.recv()
+    url, token, chats, head = parent.recv()
     async with fresh_database(backend) as db_url:
-        await fill_province(db_url, chats, secretaries=SECRETARIES)
+        await fill_province(db_url, chats, secretaries=SECRETARIES, province_secretary=head)
         if backend == "postgresql":
             from storage.db import create_engine
 
@@ -207,8 +232,9 @@ async def _bot_side(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             )
             options = {
                 "directive_id": directive_id,
-                "press_rate": args.press_rate,
-                "command_every": args.command_every,
+                "press_rate": args.press_rate if load else 0.0,
+                "command_every": args.command_every if load else 0.0,
+                "province_every": args.province_every if load else 0.0,
                 "limit": args.limit,
             }
             sender: Any = rt.sender
@@ -252,46 +278,62 @@ async def _loop_lag(lags: list[float], every: float = 0.01) -> None:
         lags.append(time.monotonic() - began - every)
 
 
-def _report(backend: str, stats: dict[str, Any], chats: int) -> None:
+def _figures(stats: dict[str, Any], chats: int) -> dict[str, str]:
+    """One run's figures, by row of the side-by-side table."""
     ms = 1000.0
-    toasts, replies = (
-        sorted(stats["toasts"]) or [float("nan")],
-        sorted(stats["replies"]) or [float("nan")],
-    )
+
+    def dist(values: list[float], unanswered: int) -> str:
+        if not values:
+            return "-" if not unanswered else f"none answered ({unanswered})"
+        v = sorted(values)
+        text = (
+            f"{percentile(v, 50) * ms:.0f} / {percentile(v, 99) * ms:.0f} / {v[-1] * ms:.0f}"
+            f" (n={len(v)})"
+        )
+        return text + (f" +{unanswered} unanswered" if unanswered else "")
+
     span = stats["last_post"] - stats["first_post"]
     rate = (stats["posts"] - 1) / span if span > 0 else float("nan")
-    print(
-        f"  press → toast     p50 {percentile(toasts, 50) * ms:6.0f} ms · "
-        f"p99 {percentile(toasts, 99) * ms:6.0f} ms · max {toasts[-1] * ms:6.0f} ms "
-        f"(n={len(toasts)}, unanswered {stats['unanswered_presses']}; target p99 < 300 ms)"
-    )
-    print(
-        f"  /pending → reply  p50 {percentile(replies, 50) * ms:6.0f} ms · "
-        f"p99 {percentile(replies, 99) * ms:6.0f} ms · max {replies[-1] * ms:6.0f} ms "
-        f"(n={len(replies)}, unanswered {stats['unanswered_commands']}; target p99 < 2 s); "
-        f"a reply begins {stats['reply_sample']!r}"
-    )
-    print(
-        f"  delivery          {rate:5.1f} posts/s first to last · "
-        f"{stats['posts'] / stats['last_post']:5.1f}/s from the publish commit "
-        f"({stats['posts']}/{chats} posts in {stats['last_post']:.1f} s; target ≥ 27/s)"
-    )
-    print(
-        f"  sendMessage       {stats['sends']} · 429 answered {stats['flood']} "
-        f"{stats['flood_by_reason']} · sender: {stats['sender'].get('flood_answers')} 429s seen"
-    )
     trips, lags = sorted(stats["round_trips"]), sorted(stats["lags"])
-    print(
-        f"  why               a post's round trip (send → answer) p50 "
-        f"{percentile(trips, 50) * ms:.0f} ms, p99 {percentile(trips, 99) * ms:.0f} ms "
-        f"(a post counts from its answer); the bot's event loop wakes late by p50 {percentile(lags, 50) * ms:.1f} ms, p99 "
-        f"{percentile(lags, 99) * ms:.0f} ms, max {lags[-1] * ms:.0f} ms"
-    )
+    return {
+        "press → toast ms p50/p99/max": dist(stats["toasts"], stats["unanswered_presses"]),
+        "cell /pending ms p50/p99/max": dist(stats["replies"], stats["unanswered_commands"]),
+        "province /pending ms p50/p99/max": dist(
+            stats["province_replies"], stats["unanswered_province"]
+        ),
+        "loop lag ms p50/p99/max": (
+            f"{percentile(lags, 50) * ms:.1f} / {percentile(lags, 99) * ms:.0f} / "
+            f"{lags[-1] * ms:.0f}"
+        ),
+        "sends/s first→last (from commit)": (
+            f"{rate:.1f} ({stats['posts'] / stats['last_post']:.1f})"
+        ),
+        "posts out / duplicates": f"{stats['posts']}/{chats} / {stats['sends']['duplicate posts']}",
+        "429 answered": f"{stats['flood']}",
+        "post round trip ms p50/p99": (
+            f"{percentile(trips, 50) * ms:.0f} / {percentile(trips, 99) * ms:.0f}"
+        ),
+    }
+
+
+def _table(columns: list[tuple[str, dict[str, str]]]) -> None:
+    width = max(30, *(len(v) + 2 for _, f in columns for v in f.values()))
+    label = max(len(k) for _, f in columns for k in f) + 2
+    print("\n" + " " * label + "".join(f"{name:>{width}}" for name, _ in columns))
+    for row in columns[0][1]:
+        print(f"{row:<{label}}" + "".join(f"{f[row]:>{width}}" for _, f in columns))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=1000)
+    parser.add_argument(
+        "--members",
+        type=int,
+        nargs="+",
+        default=[1000 * MEMBERS_PER_CHAT],
+        help="province sizes (members, spread over the chats), e.g. 5000 50000",
+    )
     parser.add_argument(
         "--press-rate", type=float, default=20.0, help="presses per second (0: none)"
     )
@@ -299,7 +341,18 @@ def main() -> None:
         "--command-every",
         type=float,
         default=1.0,
-        help="seconds between /pending commands (0: none)",
+        help="seconds between cell secretaries' /pending (0: none)",
+    )
+    parser.add_argument(
+        "--province-every",
+        type=float,
+        default=2.0,
+        help="seconds between the province secretary's /pending (0: none)",
+    )
+    parser.add_argument(
+        "--no-idle",
+        action="store_true",
+        help="skip the same run with the interactive load off (compared side by side)",
     )
     parser.add_argument("--limit", type=float, default=150.0, help="seconds the run may take")
     parser.add_argument(
@@ -314,15 +367,26 @@ def main() -> None:
     print(
         f"one directive to {args.chats} group chats at Telegram's limits (30/s per bot, 1/s per "
         f"chat, 20/min per group); meanwhile {args.press_rate:g} presses/s on the posts already "
-        f"out ({MEMBERS_PER_CHAT} members per chat) and a /pending every {args.command_every:g} s "
-        f"({SECRETARIES} cell secretaries in turn); counters redrawn every "
-        f"{args.counter_refresh:g} s; sandbox in a separate process",
+        f"out, a /pending every {args.command_every:g} s ({SECRETARIES} cell secretaries in "
+        f"turn) and the province secretary's /pending every {args.province_every:g} s; "
+        f"counters redrawn every {args.counter_refresh:g} s; sandbox in a separate process. "
+        f"Targets at 50,000 members: toast p99 < 100 ms, province /pending p99 < 300 ms, loop "
+        f"lag p99 < 50 ms, sends ≥ 29/s",
         flush=True,
     )
-    for backend in args.backend:
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"\n{backend}: load average before the run {load}", flush=True)
-        _report(backend, asyncio.run(_bot_side(backend, args)), args.chats)
+    columns: list[tuple[str, dict[str, str]]] = []
+    for members in args.members:
+        per_chat = max(1, members // args.chats)
+        all_members = args.chats * per_chat
+        for backend in args.backend:
+            for load in (True,) if args.no_idle else (True, False):
+                name = f"{backend} {all_members:,} {'load' if load else 'idle'}"
+                avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+                print(f"{name}: load average before the run {avg}", flush=True)
+                stats = asyncio.run(_bot_side(backend, args, per_chat, load))
+                columns.append((name, _figures(stats, args.chats)))
+                print(f"  {columns[-1][1]}; a reply begins {stats['reply_sample']!r}", flush=True)
+    _table(columns)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ Operations, as the handlers do them (each in its own read transaction):
 - /export of the province (rows, XLSX + CSV built in a thread).
 
     PYTHONPATH=. python bench/loop_lag.py [--backend sqlite|postgresql|both] [--runs N]
+        [--only /pending]
 
 Run it from another checkout (``PYTHONPATH=/path/to/other``) to compare before/after: on a
 checkout without the off-loop /pending (no ``handlers.pending.Answer``) the report and its
@@ -86,7 +87,9 @@ OPERATIONS: list[tuple[str, Operation]] = [
 ]
 
 
-async def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
+async def measure(
+    url: str, runs: int, operations: list[tuple[str, Operation]]
+) -> dict[str, tuple[float, float, float]]:
     built = time.perf_counter()
     province = await queries.build(url)
     print(f"  built in {time.perf_counter() - built:.1f} s", flush=True)
@@ -95,7 +98,7 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
     t = Texts().for_lang("vi")
     results: dict[str, tuple[float, float, float]] = {}
     try:
-        for name, operation in OPERATIONS:
+        for name, operation in operations:
             await operation(province, t, sessions)  # warm caches and connections
             monitor = LagMonitor(interval=SAMPLE, window=1_000_000, warn_after=1e9)
             monitor.start()
@@ -119,7 +122,8 @@ async def measure(url: str, runs: int) -> dict[str, tuple[float, float, float]]:
     return results
 
 
-async def run(backends: list[str], runs: int, directives: int) -> None:
+async def run(backends: list[str], runs: int, directives: int, only: str | None) -> None:
+    operations = [(n, op) for n, op in OPERATIONS if only is None or only in n]
     queries.DIRECTIVES = directives  # the build reads it: a few directives build in seconds
     print(machine())
     print(f"SQLite {sqlite3.sqlite_version}")
@@ -132,10 +136,10 @@ async def run(backends: list[str], runs: int, directives: int) -> None:
     for backend in backends:
         print(f"{backend}:", flush=True)
         async with fresh_database(backend) as url:
-            table[backend] = await measure(url, runs)
+            table[backend] = await measure(url, runs, operations)
     print()
     print(f"{'operation':<28}" + "".join(f"{b + ' took / lag p99 / max ms':>36}" for b in backends))
-    for name, _op in OPERATIONS:
+    for name, _op in operations:
         cells = "".join(
             f"{table[b][name][0]:>16.0f} / {table[b][name][1]:>6.1f} / {table[b][name][2]:>6.1f}"
             for b in backends
@@ -148,9 +152,10 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--directives", type=int, default=2)
+    parser.add_argument("--only", help="the operations whose name has this, e.g. /pending")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    asyncio.run(run(backends, args.runs, args.directives))
+    asyncio.run(run(backends, args.runs, args.directives, args.only))
 
 
 if __name__ == "__main__":

@@ -2,34 +2,36 @@
 
 50,000 members in 1,000 units (1 province, 9 districts, 990 cells), every member with a private
 chat, one secretary per unit, 20% already studied; one directive to the whole tree with a study
-deadline. Measures: planning the reminder rows at publish time, the tick that computes who is
-pending and enqueues every private reminder and secretary summary, and the escalation tick.
+deadline. Measures the tick that computes who is pending and enqueues every private reminder
+and secretary summary (untraced), the same work again under tracemalloc (its peak), and the
+escalation tick. Several sizes in one run, each on a fresh database, printed as one table:
 
-    PYTHONPATH=. python bench/reminders.py [--db-url URL] [--members N] [--units N]
+    PYTHONPATH=. python bench/reminders.py [--backend sqlite|postgresql]
+        [--members 50000 200000 1000000] [--units N] [--chunk-size N]
 
-Prints machine information, timings and peak memory (tracemalloc during a second reminder tick,
-and the process's peak RSS). Target: the reminder tick under 5 s on SQLite.
+Targets: the tick under 5 s at 50,000 on SQLite; peak traced memory flat (within 20%) from 50k
+to 1M members, time linear (the same time per member).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
-import tempfile
+import gc
 import time
 import tracemalloc
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, case, cast, func, insert, literal, select, update
 
-from bench.common import machine
+from bench.common import RssSampler, fresh_database, machine
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.services.reminder_tick import run_due_reminders
 from bot.services.reminders import ReminderRules, plan_directive
-from storage.db import create_engine, session_factory, transaction, upgrade
+from storage.db import create_engine, session_factory, transaction
 from storage.models import (
     Confirmation,
     Delivery,
@@ -90,13 +92,24 @@ def tree(units: int) -> list[dict[str, object]]:
     return rows
 
 
+SEED_SLICE = 200_000  # members per seeding statement (one transaction each)
+
+
+def _numbers(first: int, last: int) -> Any:
+    """``i`` from ``first`` to ``last - 1``, made by the database (a recursive CTE: SQLite and
+    PostgreSQL alike), so seeding a million members sends no rows from Python."""
+    n = select(literal(first).label("i")).cte("n", recursive=True)
+    return n.union_all(select(n.c.i + 1).where(n.c.i < last - 1))
+
+
 async def populate(url: str, members: int, units: int) -> int:
+    """The tree, the members (one secretary per unit), 20% studied; set-based (INSERT ...
+    SELECT in slices): the seeding is not what is measured."""
     engine = create_engine(url)
     sessions = session_factory(engine)
-    unit_rows = tree(units)
-    per_unit = members // units
+    per_unit = max(1, members // units)
     async with transaction(sessions) as s:
-        await s.execute(insert(Unit), unit_rows)
+        await s.execute(insert(Unit), tree(units))
         directive = Directive(
             number="1-BENCH",
             kind="CV",
@@ -111,37 +124,45 @@ async def populate(url: str, members: int, units: int) -> int:
         await s.flush()
         s.add(DirectiveTarget(directive_id=directive.id, unit_id=1))
         directive_id = directive.id
-    # Members in slices (a million rows of dicts at once would not fit the machine).
-    step = 20_000
-    for first in range(0, members, step):
+    at = Confirmation.__table__.c.at.type
+    for first in range(0, members, SEED_SLICE):
+        n = _numbers(first, min(members, first + SEED_SLICE))
         async with transaction(sessions) as s:
-            member_rows, membership_rows, confirmations = [], [], []
-            for i in range(first, min(members, first + step)):
-                unit_id = unit_rows[min(i // per_unit, units - 1)]["id"]
-                member_rows.append(
-                    {
-                        "id": i + 1,
-                        "telegram_id": 800_000_000 + i,
-                        "full_name": f"Đảng viên {i:07d}",
-                        "language": "vi",
-                        "private_chat": True,
-                        "blocked": False,
-                    }
+            await s.execute(
+                insert(Member).from_select(
+                    ["id", "telegram_id", "full_name", "language", "private_chat", "blocked"],
+                    select(
+                        n.c.i + 1,
+                        n.c.i + 800_000_000,
+                        literal("Đảng viên ").concat(cast(n.c.i + 10_000_000, String)),
+                        literal("vi"),
+                        literal(True),
+                        literal(False),
+                    ),
                 )
-                role = "secretary" if i % per_unit == 0 else "member"
-                membership_rows.append({"member_id": i + 1, "unit_id": unit_id, "role": role})
-                if i % 5 == 0:  # 20% studied already
-                    confirmations.append(
-                        {
-                            "directive_id": directive_id,
-                            "member_id": i + 1,
-                            "kind": "studied",
-                            "at": PUBLISHED,
-                        }
-                    )
-            await s.execute(insert(Member), member_rows)
-            await s.execute(insert(Membership), membership_rows)
-            await s.execute(insert(Confirmation), confirmations)
+            )
+            cell = n.c.i // per_unit
+            await s.execute(
+                insert(Membership).from_select(
+                    ["member_id", "unit_id", "role"],
+                    select(
+                        n.c.i + 1,
+                        case((cell < units - 1, cell + 1), else_=units),
+                        case((n.c.i % per_unit == 0, "secretary"), else_="member"),
+                    ),
+                )
+            )
+            await s.execute(
+                insert(Confirmation).from_select(
+                    ["directive_id", "member_id", "kind", "at"],
+                    select(
+                        literal(directive_id),
+                        n.c.i + 1,
+                        literal("studied"),
+                        literal(PUBLISHED, at),
+                    ).where(n.c.i % 5 == 0),  # 20% studied already
+                )
+            )
     async with transaction(sessions) as s:  # member 1 (the province's secretary) published it
         await s.execute(update(Directive).values(published_by=1))
     # Statistics as a live database has them (autovacuum analyses tables as they grow); on
@@ -154,73 +175,128 @@ async def populate(url: str, members: int, units: int) -> int:
     return directive_id
 
 
-async def run(url: str, members: int, units: int, chunk_size: int) -> None:
-    print(machine())
-    print(f"database: {url.split('@')[-1]}; [reminders] chunk_size {chunk_size}")
-    await upgrade(url)
-    started = time.perf_counter()
-    directive_id = await populate(url, members, units)
-    print(
-        f"populate: {members:,} members, {units:,} units in {time.perf_counter() - started:.1f} s"
-    )
-    settings = Settings.model_validate(
-        {"database": {"url": url}, "reminders": {"chunk_size": chunk_size}}
-    )
-    texts = Texts()
-    rules = ReminderRules.from_settings(settings)
-    engine = create_engine(url)
-    sessions = session_factory(engine)
+@dataclass
+class Figures:
+    members: int
+    seeded_s: float
+    tick_s: float  # the reminder tick, untraced
+    messages: int  # outbox rows that tick wrote
+    peak_mib: float  # traced (tracemalloc) during the same tick again
+    rss_growth_mib: float  # the process's RSS during the traced tick, above its start
+    escalation_s: float
 
-    started = time.perf_counter()
-    async with transaction(sessions) as s:
-        directive = await s.get(Directive, directive_id)
-        assert directive is not None
-        rows = await plan_directive(s, directive, now=PUBLISHED, rules=rules)
-    print(
-        f"plan at publish: {rows} reminder rows in {(time.perf_counter() - started) * 1000:.1f} ms"
-    )
 
-    async def tick(at: datetime, label: str) -> None:
+async def run_size(backend: str, members: int, units: int, chunk_size: int) -> Figures:
+    async with fresh_database(backend) as url:
         started = time.perf_counter()
-        result = await run_due_reminders(sessions, at, settings, texts)
-        elapsed = time.perf_counter() - started
+        directive_id = await populate(url, members, units)
+        seeded = time.perf_counter() - started
+        settings = Settings.model_validate(
+            {"database": {"url": url}, "reminders": {"chunk_size": chunk_size}}
+        )
+        texts = Texts()
+        rules = ReminderRules.from_settings(settings)
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        try:
+            async with transaction(sessions) as s:
+                directive = await s.get(Directive, directive_id)
+                assert directive is not None
+                await plan_directive(s, directive, now=PUBLISHED, rules=rules)
+            started = time.perf_counter()
+            result = await run_due_reminders(
+                sessions, DEADLINE - timedelta(days=3), settings, texts
+            )
+            tick = time.perf_counter() - started
+            # The next offset: the same work (new outbox keys), traced this time.
+            gc.collect()
+            with RssSampler() as rss:
+                tracemalloc.start()
+                await run_due_reminders(sessions, DEADLINE - timedelta(days=1), settings, texts)
+                _, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+            started = time.perf_counter()
+            await run_due_reminders(sessions, DEADLINE, settings, texts)
+            escalation = time.perf_counter() - started
+            async with transaction(sessions) as s:
+                by_kind = dict(
+                    (
+                        await s.execute(select(Delivery.kind, func.count()).group_by(Delivery.kind))
+                    ).all()
+                )
+                states = dict(
+                    (
+                        await s.execute(
+                            select(Reminder.state, func.count()).group_by(Reminder.state)
+                        )
+                    ).all()
+                )
+        finally:
+            await engine.dispose()
+    print(
+        f"  {members:>9,} members: seeded in {seeded:.1f} s; outbox rows by kind {by_kind}; "
+        f"reminder rows {states}",
+        flush=True,
+    )
+    return Figures(
+        members,
+        seeded,
+        tick,
+        result.messages,
+        peak / 1024 / 1024,
+        rss.peak_mb - rss.start_mb,
+        escalation,
+    )
+
+
+def table(rows: list[Figures]) -> None:
+    print(
+        f"{'members':>10} {'tick s':>8} {'outbox rows':>12} {'µs/member':>10} "
+        f"{'peak traced MiB':>16} {'RSS growth MiB':>15} {'escalation s':>13}"
+    )
+    for f in rows:
         print(
-            f"{label}: {result.messages:,} outbox rows in {elapsed:.2f} s "
-            f"({result.messages / elapsed:,.0f} rows/s)"
+            f"{f.members:>10,} {f.tick_s:>8.2f} {f.messages:>12,} "
+            f"{f.tick_s / f.members * 1e6:>10.1f} {f.peak_mib:>16.1f} "
+            f"{f.rss_growth_mib:>15.1f} {f.escalation_s:>13.2f}"
+        )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        print(
+            f"from {first.members:,} to {last.members:,} members ({last.members / first.members:.0f}x): "
+            f"peak traced memory x{last.peak_mib / first.peak_mib:.2f} (target within 1.20), "
+            f"time per member x{(last.tick_s / last.members) / (first.tick_s / first.members):.2f} "
+            f"(linear: 1.00)"
         )
 
-    await tick(DEADLINE - timedelta(days=3), "reminder tick (3 days before)")
-    tracemalloc.start()
-    await tick(DEADLINE - timedelta(days=1), "reminder tick (1 day before), traced")
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    await tick(DEADLINE, "escalation tick")
-    async with transaction(sessions) as s:
-        by_kind = dict(
-            (await s.execute(select(Delivery.kind, func.count()).group_by(Delivery.kind))).all()
-        )
-        states = dict(
-            (await s.execute(select(Reminder.state, func.count()).group_by(Reminder.state))).all()
-        )
-    await engine.dispose()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"outbox rows by kind: {by_kind}; reminder rows: {states}")
+
+async def run(backend: str, sizes: list[int], units: int, chunk_size: int) -> None:
+    print(machine())
     print(
-        f"peak memory: {peak / 1024 / 1024:.1f} MiB traced during a reminder tick; "
-        f"process peak RSS {rss:.0f} MiB"
+        f"database: {backend}; {units:,} units (1 province, 9 districts, the rest cells), the "
+        f"members spread evenly, one secretary each, 20% studied; [reminders] chunk_size "
+        f"{chunk_size}",
+        flush=True,
     )
+    rows = [await run_size(backend, members, units, chunk_size) for members in sizes]
+    print()
+    table(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db-url", help="default: a fresh SQLite file in a temp directory")
-    parser.add_argument("--members", type=int, default=50_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--members",
+        type=int,
+        nargs="+",
+        default=[50_000],
+        help="one or more sizes, each on a fresh database, e.g. 50000 200000 1000000",
+    )
     parser.add_argument("--units", type=int, default=1_000)
     parser.add_argument("--chunk-size", type=int, default=2_000, help="[reminders] chunk_size")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.db_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        asyncio.run(run(url, args.members, args.units, args.chunk_size))
+    asyncio.run(run(args.backend, args.members, args.units, args.chunk_size))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import gc
 import html
 import logging
 import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -142,6 +143,9 @@ async def _on_error(update: object, ctx: Ctx) -> None:
         log.warning("could not tell the user about the error: %s", exc.__class__.__name__)
 
 
+GIL_SWITCH_SECONDS = 0.001
+
+
 @asynccontextmanager
 async def running(
     app: ChithiApp,
@@ -222,9 +226,15 @@ async def running(
         raise
     lag = runtime.lag = LagMonitor(warn_after=runtime.settings.log.loop_lag_warning_ms / 1000)
     lag.start()
+    # While a thread lays out a province's report, the loop's thread waits for the GIL after
+    # each of its socket calls, up to the switch interval (5 ms by default) each time: a
+    # press's answer makes several. 1 ms keeps the loop's turn short.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     try:
         yield app
     finally:
+        sys.setswitchinterval(switch_interval)
         await _shutdown_step("intake", intake.stop())
         await _shutdown_step("application", app.stop())
         await _shutdown_step("workers", app.post_shutdown(app))  # type: ignore[misc]

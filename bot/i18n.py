@@ -100,6 +100,26 @@ class Translator:
         return sep.join(self(k) for k in keys)
 
 
+class RepeatingTranslator(Translator):
+    """A translator for one long text that says the same few things many times (a province's
+    /pending: "Chưa nhận (3)" for a thousand units): each key with the same arguments is
+    formatted once. Kept for that one text, then dropped."""
+
+    def __init__(self, t: Translator) -> None:
+        super().__init__(t.texts, t.lang)
+        self._formatted: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+
+    def __call__(self, key: str, /, **args: Any) -> str:
+        found = (key, tuple(sorted(args.items())))
+        try:
+            return self._formatted[found]
+        except KeyError:
+            text = self._formatted[found] = super().__call__(key, **args)
+            return text
+        except TypeError:  # an argument that cannot be a key: formatted each time
+            return super().__call__(key, **args)
+
+
 def _fluent_value(value: Any) -> Any:
     # Fluent formats numbers itself; dates/datetimes are passed already formatted.
     if isinstance(value, datetime | date):

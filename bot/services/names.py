@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 import icu
 
@@ -22,6 +23,17 @@ def vietnamese_sort_key(full_name: str) -> bytes:
     given = words[-1] if words else ""
     rest = " ".join(words[:-1])
     return bytes(_COLLATOR.getSortKey(given)) + bytes(_COLLATOR.getSortKey(rest))
+
+
+# The keys of names sorted again and again (a province's /pending, every few seconds: tens
+# of thousands of the same names); bounded, ~250 bytes an entry.
+KEYS_REMEMBERED = 65_536
+
+
+@lru_cache(maxsize=KEYS_REMEMBERED)
+def remembered_sort_key(full_name: str) -> bytes:
+    """``vietnamese_sort_key``, remembered for the names most recently sorted."""
+    return vietnamese_sort_key(full_name)
 
 
 def sort_names(names: Iterable[str]) -> list[str]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.services.names import vietnamese_sort_key
+from bot.services.names import remembered_sort_key
 from storage import queries
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
+
+Cols = TypeVarTuple("Cols")
 
 
 @dataclass
@@ -85,37 +88,31 @@ async def directive_by_number(session: AsyncSession, number: str) -> Directive |
     return (await session.scalars(stmt.limit(1))).first()
 
 
+# Between the names of one list as the database strings them together (a control character
+# no name is expected to hold; a list that does not split into its count is read row by row).
+_SEP = "\x1f"
+
+
 async def pending_report(
     session: AsyncSession, directive: Directive, roots: Sequence[Unit]
 ) -> PendingReport:
-    """Every unit under both the directive's targets and ``roots``, in tree order."""
+    """Every unit under both the directive's targets and ``roots``, in tree order.
+
+    One grouped statement: per unit the counts and each list of names strung together by
+    the database (a row per unit, not one per member), split and sorted off the event loop."""
     targets = await targets_of(session, directive.id)
-    # The units first (a province has about 1,100): the roster is then read through its unit
-    # index, whatever the planner would guess of a path prefix.
-    scope = await session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.depth, Unit.path).where(
-            queries.in_subtrees(targets), queries.in_subtrees(roots)
-        )
-    )
-    units = {uid: (code, name, depth, path) for uid, code, name, depth, path in scope}
     received = aliased(Confirmation)
     studied = aliased(Confirmation)
-    rows: list[Row[int, str, bool, bool, bool]] = []
-    for part in queries.chunks(sorted(units)):
-        stmt = (
-            select(
-                Membership.unit_id,
-                Member.full_name,
-                Member.telegram_id.is_not(None),
-                received.id.is_not(None),
-                studied.id.is_not(None),
-            )
-            .select_from(Membership)
+
+    def joined(stmt: Select[*Cols]) -> Select[*Cols]:
+        return (
+            stmt.select_from(Membership)
+            .join(Unit, Unit.id == Membership.unit_id)
             .join(Member, Member.id == Membership.member_id)
             .outerjoin(
                 received,
                 and_(
-                    received.member_id == Membership.member_id,
+                    received.member_id == Member.id,
                     received.directive_id == directive.id,
                     received.kind == "received",
                 ),
@@ -123,40 +120,80 @@ async def pending_report(
             .outerjoin(
                 studied,
                 and_(
-                    studied.member_id == Membership.member_id,
+                    studied.member_id == Member.id,
                     studied.directive_id == directive.id,
                     studied.kind == "studied",
                 ),
             )
-            .where(Membership.unit_id.in_(part))
+            .where(queries.in_subtrees(targets), queries.in_subtrees(roots))
         )
-        async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
-            rows.extend(chunk)
-    # Tens of thousands of rows in a province: counted and sorted off the event loop.
-    found = await asyncio.to_thread(_by_unit, units, rows, directive.requires_study)
-    return PendingReport(directive, found)
+
+    # The three lists: nothing recorded (using the bot, or not: recorded at a meeting or on
+    # their behalf, they count like anyone else), and received but not studied.
+    nothing = and_(received.id.is_(None), studied.id.is_(None))
+    lists = [
+        and_(nothing, Member.telegram_id.is_not(None)),
+        and_(received.id.is_not(None), studied.id.is_(None)),
+        and_(nothing, Member.telegram_id.is_(None)),
+    ]
+    columns = [
+        part
+        for listed in lists
+        for part in (
+            func.aggregate_strings(case((listed, Member.full_name)), _SEP),
+            func.count(case((listed, 1))),
+        )
+    ]
+    stmt = joined(
+        select(
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            Unit.depth,
+            func.count(),
+            func.count(received.id),
+            func.count(studied.id),
+            *columns,
+        )
+    ).group_by(Unit.id, Unit.code, Unit.name, Unit.depth, Unit.path)
+    rows = (await session.execute(stmt.order_by(Unit.path))).all()
+    units = await asyncio.to_thread(_units, rows, directive.requires_study)
+    for unit in units:
+        for which in unit.unsplit:  # a name held _SEP: that list read row by row
+            listed = joined(select(Member.full_name)).where(
+                Membership.unit_id == unit.id, lists[which]
+            )
+            names = list((await session.scalars(listed)).all())
+            names.sort(key=remembered_sort_key)
+            setattr(unit.report, _LISTS[which], names)
+    return PendingReport(directive, [u.report for u in units])
 
 
-def _by_unit(
-    units: dict[int, tuple[str, str, int, str]],
-    rows: Sequence[Row[int, str, bool, bool, bool]],
-    study: bool,
-) -> list[UnitPending]:
-    found: dict[int, UnitPending] = {}
-    for unit_id, person, uses_bot, has_received, has_studied in rows:
-        unit = found.get(unit_id)
-        if unit is None:
-            code, name, depth, _path = units[unit_id]
-            unit = found[unit_id] = UnitPending(code, name, depth)
-        unit.total += 1
-        unit.received += bool(has_received)
-        unit.studied += bool(has_studied)
-        if not has_received and not has_studied:
-            # Recorded at a meeting or on their behalf, they count like anyone else.
-            (unit.missing_received if uses_bot else unit.not_using).append(person)
-        elif not has_studied and study:
-            unit.missing_studied.append(person)
-    for unit in found.values():  # sorted here: the same order on SQLite and PostgreSQL
-        for names in (unit.missing_received, unit.missing_studied, unit.not_using):
-            names.sort(key=vietnamese_sort_key)
-    return [found[uid] for uid in sorted(found, key=lambda uid: units[uid][3])]  # tree order
+_LISTS = ("missing_received", "missing_studied", "not_using")
+
+
+@dataclass
+class _Read:
+    id: int
+    report: UnitPending
+    unsplit: list[int] = field(default_factory=list)  # lists whose names did not split
+
+
+def _units(rows: Sequence[Sequence[Any]], study: bool) -> list[_Read]:
+    """Each unit's report from its grouped row, names split and sorted (the same order on
+    SQLite and PostgreSQL)."""
+    out: list[_Read] = []
+    for unit_id, code, name, depth, total, n_received, n_studied, *lists in rows:
+        unit = _Read(unit_id, UnitPending(code, name, depth, total, n_received, n_studied))
+        for which, attr in enumerate(_LISTS):
+            text, count = lists[2 * which], lists[2 * which + 1]
+            if attr == "missing_studied" and not study:
+                continue  # listed only when the directive asks for study
+            names = text.split(_SEP) if count else []
+            if len(names) != count:
+                unit.unsplit.append(which)
+                continue
+            names.sort(key=remembered_sort_key)
+            setattr(unit.report, attr, names)
+        out.append(unit)
+    return out

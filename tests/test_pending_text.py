@@ -1,0 +1,115 @@
+"""/pending at province scale: the bisecting layout gives exactly the lines the name-by-name
+one gave, and the grouped report reads every list whole (the pages must read the same, only
+faster)."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.i18n import Texts
+from bot.services.pending import pending_report
+from bot.services.pending_text import _names_lines
+from bot.services.tg_text import tg_len
+from storage.db import reading, transaction
+from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
+
+T = Texts().for_lang("vi")
+
+
+def name_by_name(key: str, names: list[str], width: int) -> list[str]:
+    """The layout as it was: each name added to the line while it fits."""
+    head = T(key, count=len(names))
+    lines, current = [], f"   {head}: "
+    size = tg_len(current)
+    for i, name in enumerate(names):
+        piece = html.escape(name) + (", " if i < len(names) - 1 else "")
+        piece_size = tg_len(piece)
+        if size + piece_size > width:
+            lines.append(current.rstrip())
+            current = "      "
+            size = tg_len(current)
+        current += piece
+        size += piece_size
+    lines.append(current.rstrip())
+    return lines
+
+
+NAMES = st.lists(
+    st.one_of(
+        st.sampled_from(["Nguyễn Văn An", "Lê Thị Bình", "Đỗ Ư", "A&B <x>", "😀 Emoji", "", " "]),
+        st.text(max_size=40),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=NAMES, width=st.integers(min_value=0, max_value=120))
+def test_bisecting_layout_gives_the_same_lines(names: list[str], width: int) -> None:
+    for key in ("pending-missing-received", "pending-not-using"):
+        assert _names_lines(T, key, names, width) == name_by_name(key, names, width)
+
+
+def test_a_province_of_names_wraps_the_same() -> None:
+    names = [f"Đảng viên Thứ {i}" for i in range(5000)]
+    assert _names_lines(T, "pending-missing-received", names) == name_by_name(
+        "pending-missing-received", names, 500
+    )
+
+
+async def test_report_lists_names_and_a_name_holding_the_separator(sessions: Any) -> None:
+    """The grouped statement strings each list's names together; a name holding the
+    separator makes its list read row by row, and still reads whole."""
+    async with transaction(sessions) as s:
+        s.add_all(
+            [
+                Unit(id=1, code="P", name="Tỉnh", kind="province", path="/1/", join_token="a"),
+                Unit(
+                    id=2,
+                    code="C",
+                    name="Chi bộ",
+                    kind="cell",
+                    parent_id=1,
+                    path="/1/2/",
+                    depth=1,
+                    join_token="b",
+                ),
+            ]
+        )
+        people = {
+            "Lê Văn Bình": 11,
+            "Nguyễn\x1fAn": 12,  # the separator inside a name
+            "Trần Thị Cúc": None,  # not using the bot
+            "Phạm Dũng": 14,  # received only
+            "Đỗ Em": 15,  # studied
+        }
+        await s.flush()
+        for i, (name, tg) in enumerate(people.items(), start=1):
+            s.add(Member(id=i, telegram_id=tg, full_name=name))
+        await s.flush()
+        s.add_all(Membership(member_id=i, unit_id=2) for i in range(1, len(people) + 1))
+        directive = Directive(
+            number="1", title="T", issuer="I", requires_study=True, status="published"
+        )
+        s.add(directive)
+        await s.flush()
+        s.add(DirectiveTarget(directive_id=directive.id, unit_id=1))
+        at = datetime(2027, 1, 1, tzinfo=UTC)
+        s.add(Confirmation(directive_id=directive.id, member_id=4, kind="received", at=at))
+        s.add(Confirmation(directive_id=directive.id, member_id=5, kind="studied", at=at))
+        directive_id = directive.id
+    async with reading(sessions) as s:
+        loaded = await s.get(Directive, directive_id)
+        root = await s.get(Unit, 1)
+        assert loaded is not None and root is not None
+        report = await pending_report(s, loaded, [root])
+    [cell] = report.units
+    assert (cell.total, cell.received, cell.studied) == (5, 1, 1)
+    assert cell.missing_received == ["Nguyễn\x1fAn", "Lê Văn Bình"]  # by given name
+    assert cell.missing_studied == ["Phạm Dũng"]
+    assert cell.not_using == ["Trần Thị Cúc"]
