@@ -139,11 +139,17 @@ class Member(CreatedAt, Base):
 
 class Membership(CreatedAt, Base):
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("member_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "unit_id"),
+        # A unit's memberships in id order: the reminder tick reads them in keyset pages on
+        # (unit id, membership id); with unit id alone PostgreSQL sorted what followed each
+        # page's start again for every page (a 1M-member tick took 288 s instead of ~30).
+        Index("ix_memberships_unit_id_id", "unit_id", "id"),
+    )
 
     id: Mapped[int_pk]
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default="member")
 
 
