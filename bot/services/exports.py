@@ -24,13 +24,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from xlsxwriter.worksheet import Worksheet
 
 from bot.i18n import Translator
-from bot.services.pending import overlaps, targets_of
+from bot.services.pending import overlaps, roster_confirmations, targets_of
 from bot.services.rollup import HOWS, Figures, rollup
 from storage import queries
 from storage.models import (
@@ -39,7 +39,6 @@ from storage.models import (
     Directive,
     DirectiveTarget,
     Member,
-    Membership,
     ReportCycle,
     Unit,
 )
@@ -249,36 +248,15 @@ async def _member_rows(
     received = aliased(Confirmation, name="rec")
     studied = aliased(Confirmation, name="stu")
     stmt = (
-        select(
-            Unit.code,
-            Unit.name,
-            Member.full_name,
-            received.at,
-            studied.at,
-            studied.how,
-        )
-        .select_from(Membership)
-        .join(Unit, Unit.id == Membership.unit_id)
-        .join(Member, Member.id == Membership.member_id)
-        .outerjoin(
+        roster_confirmations(
+            select(Unit.code, Unit.name, Member.full_name, received.at, studied.at, studied.how),
+            directive.id,
             received,
-            and_(
-                received.member_id == Member.id,
-                received.directive_id == directive.id,
-                received.kind == "received",
-            ),
-        )
-        .outerjoin(
             studied,
-            and_(
-                studied.member_id == Member.id,
-                studied.directive_id == directive.id,
-                studied.kind == "studied",
-            ),
         )
         .where(
-            or_(*[Unit.path.startswith(r.path) for r in roots]) if roots else false(),
-            or_(*[Unit.path.startswith(p) for p in target_paths]) if target_paths else false(),
+            queries.in_subtrees(roots),
+            queries.in_subtrees(target_paths),
         )
         .order_by(Unit.path, Member.full_name, Member.id)
     )
@@ -328,7 +306,7 @@ async def _report_rows(
         .join(Unit, Unit.id == ReportCycle.unit_id)
         .where(
             ReportCycle.directive_id == directive.id,
-            or_(*[Unit.path.startswith(r.path) for r in roots]) if roots else false(),
+            queries.in_subtrees(roots),
             or_(ReportCycle.due_at <= now, ReportCycle.submitted_at.is_not(None)),
         )
         .order_by(ReportCycle.submitted_at.is_not(None), Unit.path, ReportCycle.cycle)

@@ -93,6 +93,39 @@ async def directive_by_number(session: AsyncSession, number: str) -> Directive |
 _SEP = "\x1f"
 
 
+def roster_confirmations(
+    stmt: Select[*Cols],
+    directive_id: int,
+    received: type[Confirmation],
+    studied: type[Confirmation],
+) -> Select[*Cols]:
+    """``stmt`` over the roster: each membership with its unit, its member, and the member's
+    received and studied confirmations of the directive (``received``/``studied``: aliases of
+    ``Confirmation``, outer joined: None when not recorded). /pending and the exports' member
+    sheet read the same rows."""
+    return (
+        stmt.select_from(Membership)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .join(Member, Member.id == Membership.member_id)
+        .outerjoin(
+            received,
+            and_(
+                received.member_id == Member.id,
+                received.directive_id == directive_id,
+                received.kind == "received",
+            ),
+        )
+        .outerjoin(
+            studied,
+            and_(
+                studied.member_id == Member.id,
+                studied.directive_id == directive_id,
+                studied.kind == "studied",
+            ),
+        )
+    )
+
+
 async def pending_report(
     session: AsyncSession, directive: Directive, roots: Sequence[Unit]
 ) -> PendingReport:
@@ -105,27 +138,8 @@ async def pending_report(
     studied = aliased(Confirmation)
 
     def joined(stmt: Select[*Cols]) -> Select[*Cols]:
-        return (
-            stmt.select_from(Membership)
-            .join(Unit, Unit.id == Membership.unit_id)
-            .join(Member, Member.id == Membership.member_id)
-            .outerjoin(
-                received,
-                and_(
-                    received.member_id == Member.id,
-                    received.directive_id == directive.id,
-                    received.kind == "received",
-                ),
-            )
-            .outerjoin(
-                studied,
-                and_(
-                    studied.member_id == Member.id,
-                    studied.directive_id == directive.id,
-                    studied.kind == "studied",
-                ),
-            )
-            .where(queries.in_subtrees(targets), queries.in_subtrees(roots))
+        return roster_confirmations(stmt, directive.id, received, studied).where(
+            queries.in_subtrees(targets), queries.in_subtrees(roots)
         )
 
     # The three lists: nothing recorded (using the bot, or not: recorded at a meeting or on

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services.exports import local_time
 from bot.services.tg_text import html_len, truncate
+from storage import queries
 from storage.models import Directive, ReportCycle, Unit
 
 PAGE_LIMIT = 3800  # Telegram's units (tg_text); leaves room for the page line under 4096
@@ -87,7 +88,7 @@ async def unit_reports(
         .where(
             ReportCycle.directive_id == directive.id,
             ReportCycle.cycle == cycle,
-            or_(*[Unit.path.startswith(r.path) for r in roots]) if roots else false(),
+            queries.in_subtrees(roots),
         )
         .order_by(Unit.path)
     )
@@ -108,7 +109,7 @@ async def report_file(
         .where(
             ReportCycle.id == cycle_id,
             ReportCycle.document_file_id.is_not(None),
-            or_(*[Unit.path.startswith(r.path) for r in roots]) if roots else false(),
+            queries.in_subtrees(roots),
         )
     )
     row = (await session.execute(stmt)).first()
