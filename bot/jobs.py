@@ -24,6 +24,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,8 +37,12 @@ from bot.delivery.telegram_port import TelegramPort
 from bot.reminder_worker import ReminderTicker
 from bot.runtime import Runtime
 from bot.services.scheduled import ScheduleResult, run_due
+from storage.db import is_sqlite, refresh_statistics
 
 log = logging.getLogger(__name__)
+
+# SQLite's planner statistics, refreshed at start and then hourly (storage.db).
+STATISTICS_EVERY = 3600.0
 
 TICK_JOB_KWARGS: dict[str, Any] = {
     "max_instances": 1,
@@ -82,7 +87,9 @@ def ticks(runtime: Runtime, bot: Bot) -> list[Tick]:
     runtime.broadcast_progress = progress
     scheduled = ScheduleTicker(runtime)
     runtime.scheduled = scheduled
+    sqlite = is_sqlite(runtime.settings.database.url)
     return [
+        *([Tick("statistics", STATISTICS_EVERY, partial(refresh_statistics, runtime.sessions))] if sqlite else []),
         Tick("reminder-tick", runtime.settings.reminders.tick_seconds, reminders.tick),
         # Scheduled directives go out on the reminders' period (a minute by default).
         Tick("schedule-tick", runtime.settings.reminders.tick_seconds, scheduled.tick),

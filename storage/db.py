@@ -55,7 +55,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # ANALYZE samples this many rows an index (see refresh_statistics).
+    cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
     cursor.close()
+
+
+ANALYSIS_LIMIT = 1000
+
+
+async def refresh_statistics(factory: SessionFactory) -> bool:
+    """SQLite: refresh the query planner's statistics (ANALYZE, each index sampled, see
+    ``ANALYSIS_LIMIT``: milliseconds on millions of rows). Without them SQLite guesses every
+    table's size alike: the province's /pending walked all 50,000 memberships and looked up
+    each one's unit, instead of walking the sub-tree's units and their memberships by index
+    (90 against 60 ms). PostgreSQL keeps its own (autovacuum): nothing to do, False."""
+    async with factory() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            return False
+        async with session.begin():
+            await session.execute(text("ANALYZE"))
+    return True
 
 
 # An execution option: the transaction only reads (see ``reading``).

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from bot.i18n import Texts
 from bot.services.pending import pending_report
-from bot.services.pending_text import _names_lines
-from bot.services.tg_text import tg_len
+from bot.services.pending import UnitPending
+from bot.services.pending_text import _names_lines, _sized_names_lines, unit_block
+from bot.services.tg_text import html_len, tg_len
 from storage.db import reading, transaction
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
 
@@ -53,6 +54,26 @@ NAMES = st.lists(
 def test_bisecting_layout_gives_the_same_lines(names: list[str], width: int) -> None:
     for key in ("pending-missing-received", "pending-not-using"):
         assert _names_lines(T, key, names, width) == name_by_name(key, names, width)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=NAMES,
+    width=st.integers(min_value=0, max_value=120),
+    unit_name=st.text(max_size=30),
+    code=st.text(max_size=10),
+)
+def test_each_line_is_measured_as_telegram_counts_it(
+    names: list[str], width: int, unit_name: str, code: str
+) -> None:
+    """Pages are cut by sizes computed while laying out (no line is parsed to be measured):
+    each equals the line's length after entity parsing."""
+    for key in ("pending-missing-received", "pending-not-using"):
+        for line, size in _sized_names_lines(T, key, names, width):
+            assert size == html_len(line)
+    unit = UnitPending(unit_name, code, 2, 3, 1, 0, names, names[:3], names[3:])
+    for line, size in unit_block(T, unit, True, 1):
+        assert size == html_len(line)
 
 
 def test_a_province_of_names_wraps_the_same() -> None:

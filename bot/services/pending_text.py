@@ -18,25 +18,48 @@ def _percent(part: int, total: int) -> int:
     return round(100 * part / total) if total else 100
 
 
+def _escaped(names: list[str]) -> list[str]:
+    """``html.escape`` of each name, done in one pass over the joined list (a province lists
+    tens of thousands); name by name when a name holds the joint."""
+    if not names:
+        return []
+    pieces = html.escape("\n".join(names)).split("\n")
+    return pieces if len(pieces) == len(names) else [html.escape(name) for name in names]
+
+
 def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) -> list[str]:
     """``Chưa nhận (3): A, B, C`` wrapped into lines that fit a page: a name goes on the line
-    while the line stays within ``width`` (the first name of a continuation line always).
+    while the line stays within ``width`` (the first name of a continuation line always)."""
+    return [line for line, _ in _sized_names_lines(t, key, names, width)]
+
+
+def _sized_names_lines(
+    t: Translator, key: str, names: list[str], width: int = 500
+) -> list[tuple[str, int]]:
+    """The lines of :func:`_names_lines`, each with its size as Telegram counts it (after
+    entity parsing: an escaped name counts as the name).
 
     A province lists tens of thousands of names: the breaks are found by bisecting running
-    sizes (C loops), not by growing each line name by name."""
+    sizes (C loops), not by growing each line name by name, and no line is parsed to be
+    measured."""
     head = f"   {t(key, count=len(names))}: "
     last = len(names) - 1
-    pieces = [html.escape(name) + (", " if i < last else "") for i, name in enumerate(names)]
+    pieces = [name + (", " if i < last else "") for i, name in enumerate(_escaped(names))]
+    raw = [name + (", " if i < last else "") for i, name in enumerate(names)]
     everything = "".join(pieces)
     measure = len if tg_len(everything) == len(everything) else tg_len  # no astral chars
     ends = [0, *accumulate(map(measure, pieces))]  # ends[k]: the size of the first k
+    shown = [0, *accumulate(map(measure, raw))]  # the same, as Telegram counts them
     lines = []
     at, prefix, fewest = 0, head, 0  # the heading's line may hold no name
     while True:
         # The most pieces from ``at`` that fit beside ``prefix``.
         end = bisect_right(ends, ends[at] + width - tg_len(prefix)) - 1
         end = max(end, at + fewest)
-        lines.append((prefix + "".join(pieces[at:end])).rstrip())
+        line = prefix + "".join(pieces[at:end])
+        kept = line.rstrip()  # escaping leaves white space alone: the same on both sides
+        size = html_len(prefix) + shown[end] - shown[at] - (len(line) - len(kept))
+        lines.append((kept, size))
         if end >= len(pieces):
             return lines
         at, prefix, fewest = end, "      ", 1
@@ -44,7 +67,8 @@ def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) ->
 
 def unit_block(
     t: Translator, unit: UnitPending, requires_study: bool, top_depth: int = 0
-) -> list[str]:
+) -> list[tuple[str, int]]:
+    """The unit's lines, each with its size as Telegram counts it."""
     indent = "  " * max(0, unit.depth - top_depth)
     counts = (
         t(
@@ -60,13 +84,15 @@ def unit_block(
         unit.missing_received or unit.not_using or (requires_study and unit.missing_studied)
     )
     mark = "✅" if done else "⏳"
-    lines = [f"{indent}{mark} <b>{html.escape(unit.name)}</b> ({html.escape(unit.code)}): {counts}"]
+    first = f"{indent}{mark} <b>{html.escape(unit.name)}</b> ({html.escape(unit.code)}): "
+    shown = tg_len(f"{indent}{mark} {unit.name} ({unit.code}): ")  # as Telegram shows it
+    lines = [(first + counts, shown + html_len(counts))]
     if unit.missing_received:
-        lines += _names_lines(t, "pending-missing-received", unit.missing_received)
+        lines += _sized_names_lines(t, "pending-missing-received", unit.missing_received)
     if requires_study and unit.missing_studied:
-        lines += _names_lines(t, "pending-missing-studied", unit.missing_studied)
+        lines += _sized_names_lines(t, "pending-missing-studied", unit.missing_studied)
     if unit.not_using:  # to reach in person or by phone
-        lines += _names_lines(t, "pending-not-using", unit.not_using)
+        lines += _sized_names_lines(t, "pending-not-using", unit.not_using)
     return lines
 
 
@@ -106,8 +132,8 @@ def render_pages(t: Translator, report: PendingReport) -> list[str]:
     size = 0
     for unit in report.units:
         block = unit_block(t, unit, d.requires_study, top)
-        for line in block:
-            line_size = html_len(line) + 1
+        for line, shown in block:
+            line_size = shown + 1
             if size + line_size > room:
                 pages.append([])
                 size = 0
