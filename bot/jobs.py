@@ -24,8 +24,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from telegram import Bot
@@ -89,7 +89,11 @@ def ticks(runtime: Runtime, bot: Bot) -> list[Tick]:
     runtime.scheduled = scheduled
     sqlite = is_sqlite(runtime.settings.database.url)
     return [
-        *([Tick("statistics", STATISTICS_EVERY, partial(refresh_statistics, runtime.sessions))] if sqlite else []),
+        *(
+            [Tick("statistics", STATISTICS_EVERY, partial(refresh_statistics, runtime.sessions))]
+            if sqlite
+            else []
+        ),
         Tick("reminder-tick", runtime.settings.reminders.tick_seconds, reminders.tick),
         # Scheduled directives go out on the reminders' period (a minute by default).
         Tick("schedule-tick", runtime.settings.reminders.tick_seconds, scheduled.tick),

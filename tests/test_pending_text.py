@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Texts
-from bot.services.pending import pending_report
-from bot.services.pending import UnitPending
+from bot.services.pending import UnitPending, pending_report
 from bot.services.pending_text import _names_lines, _sized_names_lines, unit_block
 from bot.services.tg_text import html_len, tg_len
 from storage.db import reading, transaction
