@@ -394,6 +394,9 @@ def main() -> None:
                 stats = asyncio.run(_bot_side(backend, args, per_chat, load))
                 columns.append((name, _figures(stats, args.chats)))
                 print(f"  {columns[-1][1]}; a reply begins {stats['reply_sample']!r}", flush=True)
+                if stats["province_replies"]:
+                    order = ", ".join(f"{x * 1000:.0f}" for x in stats["province_replies"])
+                    print(f"  province /pending ms, in the order asked: {order}", flush=True)
     _table(columns)
 
 

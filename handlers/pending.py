@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import ChithiApp, Ctx
 from bot.i18n import Translator
 from bot.services import access, pending
-from bot.services.pending_text import render_pages
+from bot.services.pending_text import render_page
 from handlers.common import (
     edit_pressed,
     names_in_private,
@@ -86,10 +86,10 @@ async def _show(
     t: Translator, session: AsyncSession, directive: Directive, roots: list[Unit], page: int
 ) -> Answer:
     report = await pending.pending_report(session, directive, roots)
-    # Thousands of names: laid out in pages off the event loop (plain data, no session).
-    pages = await asyncio.to_thread(render_pages, t, report)
-    page = min(page, len(pages) - 1)
-    return pages[page], True, _pager(directive.id, page, len(pages), t)
+    # Thousands of names: laid out in pages off the event loop (plain data, no session), and
+    # only the page shown written out.
+    text, pages = await asyncio.to_thread(render_page, t, report, page)
+    return text, True, _pager(directive.id, min(page, pages - 1), pages, t)
 
 
 @own_buttons()

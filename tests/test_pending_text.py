@@ -12,8 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Texts
-from bot.services.pending import UnitPending, pending_report
-from bot.services.pending_text import _names_lines, _sized_names_lines, unit_block
+from bot.services.pending import PendingReport, UnitPending, pending_report
+from bot.services.pending_text import (
+    _name_lines,
+    _names_lines,
+    render_page,
+    render_pages,
+    unit_block,
+)
 from bot.services.tg_text import html_len, tg_len
 from storage.db import reading, transaction
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
@@ -22,18 +28,19 @@ T = Texts().for_lang("vi")
 
 
 def name_by_name(key: str, names: list[str], width: int) -> list[str]:
-    """The layout as it was: each name added to the line while it fits."""
+    """The layout name by name: each name added to the line while it fits (as Telegram
+    counts the line: an escaped name counts as the name)."""
     head = T(key, count=len(names))
     lines, current = [], f"   {head}: "
     size = tg_len(current)
     for i, name in enumerate(names):
-        piece = html.escape(name) + (", " if i < len(names) - 1 else "")
+        piece = name + (", " if i < len(names) - 1 else "")
         piece_size = tg_len(piece)
         if size + piece_size > width:
             lines.append(current.rstrip())
             current = "      "
             size = tg_len(current)
-        current += piece
+        current += html.escape(piece)
         size += piece_size
     lines.append(current.rstrip())
     return lines
@@ -68,11 +75,11 @@ def test_each_line_is_measured_as_telegram_counts_it(
     """Pages are cut by sizes computed while laying out (no line is parsed to be measured):
     each equals the line's length after entity parsing."""
     for key in ("pending-missing-received", "pending-not-using"):
-        for line, size in _sized_names_lines(T, key, names, width):
-            assert size == html_len(line)
+        for line in _name_lines(T, key, names, width):
+            assert line.size == html_len(line.html())
     unit = UnitPending(unit_name, code, 2, 3, 1, 0, names, names[:3], names[3:])
-    for line, size in unit_block(T, unit, True, 1):
-        assert size == html_len(line)
+    for line in unit_block(T, unit, True, 1):
+        assert line.size == html_len(line.html())
 
 
 def test_a_province_of_names_wraps_the_same() -> None:
@@ -133,3 +140,29 @@ async def test_report_lists_names_and_a_name_holding_the_separator(sessions: Any
     assert cell.missing_received == ["Nguyễn\x1fAn", "Lê Văn Bình"]  # by given name
     assert cell.missing_studied == ["Phạm Dũng"]
     assert cell.not_using == ["Trần Thị Cúc"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lists=st.lists(st.tuples(NAMES, NAMES, NAMES), min_size=1, max_size=12),
+    page=st.integers(min_value=0, max_value=40),
+)
+def test_the_page_shown_is_the_page_of_the_whole_layout(
+    lists: list[tuple[list[str], list[str], list[str]]], page: int
+) -> None:
+    """The bot writes out only the page asked for: it reads exactly as that page of the
+    whole answer, with the same count of pages (a page past the last: the last)."""
+    directive = Directive(
+        id=7, number="12-CV/<T>", title="A & B", issuer="I", requires_study=True,
+        status="published",
+    )  # fmt: skip
+    units = [
+        UnitPending(f"C{i}", f"Chi bộ <{i}>", 1 + i % 3, 40, 1, 0, *names)
+        for i, names in enumerate(lists)
+    ]
+    everything = render_pages(T, PendingReport(directive, units))
+    assert render_page(T, PendingReport(directive, units), page) == (
+        everything[min(page, len(everything) - 1)],
+        len(everything),
+    )
+    assert all(html_len(text) <= 4096 for text in everything)

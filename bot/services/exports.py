@@ -33,6 +33,7 @@ from bot.i18n import Translator
 from bot.services.pending import overlaps, roster_confirmations, targets_of
 from bot.services.rollup import HOWS, Figures, rollup
 from storage import queries
+from storage.db import plan_with_values
 from storage.models import (
     AuditEvent,
     Confirmation,
@@ -161,6 +162,7 @@ async def collect(
     label: str,
 ) -> ExportData:
     """Every row of the export of ``directives`` over the sub-trees ``roots``."""
+    await plan_with_values(session)  # the sub-trees' sizes are in their paths
     summary = Sheet(
         t("export-sheet-summary"),
         tuple(t(f"export-col-{c}") for c in SUMMARY_COLUMNS),

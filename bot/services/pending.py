@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from bot.services.names import remembered_sort_key
 from storage import queries
+from storage.db import plan_with_values
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
 
 Cols = TypeVarTuple("Cols")
@@ -133,6 +134,9 @@ async def pending_report(
 
     One grouped statement: per unit the counts and each list of names strung together by
     the database (a row per unit, not one per member), split and sorted off the event loop."""
+    # The sub-tree's size is in its path: planned with it, not with a generic plan PostgreSQL
+    # may settle on after a statement's fifth run on a connection (a cell's asked as often).
+    await plan_with_values(session)
     targets = await targets_of(session, directive.id)
     received = aliased(Confirmation)
     studied = aliased(Confirmation)

@@ -19,6 +19,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.db import plan_with_values
 from storage.models import (
     Confirmation,
     Directive,
@@ -102,6 +103,7 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
     sub-tree would then count once per unit at every unit above them; those people (a few: a
     district secretary also on a cell's list) are read once and the excess taken off exactly
     where their units' branches meet."""
+    await plan_with_values(session)  # the sub-tree's size is in its path
     target_paths = (
         select(Unit.path)
         .join(DirectiveTarget, DirectiveTarget.unit_id == Unit.id)
