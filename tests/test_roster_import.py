@@ -150,7 +150,7 @@ async def test_the_role_column_reads_the_words_grant_reads_deputy_included(
     }
     bad = [["BP-DX-01", "Lê Văn Sai", "chủ tịch", None, None, None]]
     [error] = await _rejected(sessions, xlsx_table(_write_xlsx(tmp_path / "b.xlsx", bad)), "b")
-    assert error.column == "role"
+    assert error.column == "Chức vụ"
 
 
 async def test_one_bad_row_rejects_the_file_naming_every_bad_cell(
@@ -167,12 +167,13 @@ async def test_one_bad_row_rejects_the_file_naming_every_bad_cell(
     ]
     path = _write_xlsx(tmp_path / "bad.xlsx", rows)
     errors = await _rejected(sessions, xlsx_table(path), "bad.xlsx")
+    # each bad cell named by its row and the column's header as the list writes it
     assert [(e.line, e.column, e.reason) for e in errors] == [
-        (3, "unit_code", "import-unknown-unit"),
-        (4, "phone", "import-bad-phone"),
-        (5, "birth_date", "import-bad-date"),
-        (6, "card_number", "import-repeated"),
-        (7, "role", "import-bad-role"),
+        (3, "Mã đơn vị", "import-unknown-unit"),
+        (4, "Số điện thoại", "import-bad-phone"),
+        (5, "Ngày sinh", "import-bad-date"),
+        (6, "Số thẻ đảng viên", "import-repeated"),
+        (7, "Chức vụ", "import-bad-role"),
     ]
     assert errors[3].args == {"value": "11.000001", "other": 2}
     assert await _counts(sessions) == (0, 0)  # the good first row was not written either
@@ -236,4 +237,16 @@ def test_the_cli_imports_an_xlsx_roster(tmp_path: Path, capsys: pytest.CaptureFi
     bad = _write_xlsx(tmp_path / "bad.xlsx", [["BP-DX-01", "Số Sai", "đảng viên", "123"]])
     assert cli("members", "import", str(bad)) == 1
     err = capsys.readouterr().err
-    assert f"{bad} dòng 2, cột phone: số điện thoại" in err
+    assert f"{bad} dòng 2, cột Số điện thoại: số điện thoại" in err
+    # a header missing: named as the list names its columns
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["Mã đơn vị", "Họ và tên", "Số điện thoại"])
+    sheet.append(["BP-DX-01", "Không Có Chức Vụ", "0912345678"])
+    book.save(missing := tmp_path / "missing.xlsx")
+    assert cli("members", "import", str(missing)) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{missing} dòng 1, cột Chức vụ: thiếu cột; cần các cột: Mã đơn vị, Họ và tên, Chức vụ"
+    ) in err
+    assert "unit_code" not in err and "role" not in err

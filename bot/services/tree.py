@@ -9,7 +9,7 @@ import secrets
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -254,15 +254,16 @@ def _too_deep(rows: list[tuple[int, dict[str, str]]], by_code: dict[str, Unit]) 
 # secretary's list (Vietnamese headers) and the older members.csv shape both read the same.
 MEMBER_REQUIRED = ("unit_code", "full_name", "role")
 MEMBER_OPTIONAL = ("telegram_id", "phone", "card_number", "birth_date", "username", "language")
-HEADER_NAMES = {
-    "mã đơn vị": "unit_code",
-    "họ và tên": "full_name",
-    "chức vụ": "role",
-    "số điện thoại": "phone",
-    "số thẻ đảng viên": "card_number",
-    "ngày sinh": "birth_date",
-    "telegram id": "telegram_id",
-    **{c: c for c in (*MEMBER_REQUIRED, *MEMBER_OPTIONAL)},
+# The secretary's list names its columns so (compared without case or extra spaces); a bad
+# cell of such a file is named by the header written there, not by our own column name.
+SHEET_HEADERS = {
+    "unit_code": "Mã đơn vị",
+    "full_name": "Họ và tên",
+    "role": "Chức vụ",
+    "phone": "Số điện thoại",
+    "card_number": "Số thẻ đảng viên",
+    "birth_date": "Ngày sinh",
+    "telegram_id": "Telegram ID",
 }
 CARD_MAX = column_length(Member, "card_number")
 BIRTH_FIRST = date(1900, 1, 1)
@@ -326,19 +327,45 @@ def read_member_file(path: Path) -> str | Table:
     return read_text(path)
 
 
-def _member_rows(table: Table, source: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows keyed by the canonical column names; a missing required column rejects the file."""
+def _header_names() -> dict[str, str]:
+    """Header (as :func:`_header_key` reads it) -> column: the sheet's and our own names."""
+    names = {_header_key(header): column for column, header in SHEET_HEADERS.items()}
+    names.update({c: c for c in (*MEMBER_REQUIRED, *MEMBER_OPTIONAL)})
+    return names
+
+
+HEADER_NAMES = _header_names()
+
+
+@dataclass(frozen=True)
+class _MemberRows:
+    """A member file's rows keyed by our column names, and each column's header as the file
+    writes it (what an error names)."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    headers: dict[str, str]
+
+
+def _member_rows(table: Table, source: str) -> _MemberRows:
+    """Rows keyed by the canonical column names; a missing required column rejects the file,
+    named as the file's other headers are written (the sheet's Vietnamese or our own)."""
     keys = [HEADER_NAMES.get(_header_key(name), "") for name in table.header]
+    headers: dict[str, str] = {}
+    for key, name in zip(keys, table.header, strict=True):
+        if key:
+            headers.setdefault(key, " ".join(name.split()))
     missing = [c for c in MEMBER_REQUIRED if c not in keys]
     if missing:
+        sheet = any(_header_key(headers[k]) != k for k in headers)  # Vietnamese headers
+        shown = SHEET_HEADERS if sheet else {c: c for c in MEMBER_REQUIRED}
         raise ImportRejected(
             source,
             [
                 RowError(
                     1,
-                    ",".join(missing),
+                    ", ".join(shown[c] for c in missing),
                     "import-missing-columns",
-                    {"expected": ", ".join(MEMBER_REQUIRED)},
+                    {"expected": ", ".join(shown[c] for c in MEMBER_REQUIRED)},
                 )
             ],
         )
@@ -350,7 +377,7 @@ def _member_rows(table: Table, source: str) -> list[tuple[int, dict[str, str]]]:
                 clean[key] = clean_text(value or "").strip()
         if any(clean.values()):
             rows.append((line, clean))
-    return rows
+    return _MemberRows(rows, headers)
 
 
 @dataclass
@@ -557,14 +584,16 @@ async def import_members(
     party card number, else Telegram id, else unit + full name + phone, so importing the same
     list twice changes nothing. Every row is checked before anything is written; one bad cell
     rejects the file (every bad cell listed by row and column)."""
-    rows = _member_rows(_csv_table(data) if isinstance(data, str) else data, source)
+    read = _member_rows(_csv_table(data) if isinstance(data, str) else data, source)
+    rows = read.rows
     units = await queries.units_by_code(session, {row["unit_code"] for _, row in rows})
     errors: list[RowError] = []
     parsed = [p for line, row in rows if (p := _check_member_row(line, row, units, errors))]
     errors.extend(_repeats(parsed))
     stored = await _stored_people(session, parsed, errors) if not errors else {}
     if errors:
-        raise ImportRejected(source, sorted(errors, key=lambda e: e.line))
+        named = [replace(e, column=read.headers.get(e.column, e.column)) for e in errors]
+        raise ImportRejected(source, sorted(named, key=lambda e: e.line))
 
     outcome: dict[tuple[object, ...], str] = {}
     # People: changes to stored members, then every new person in bulk.
