@@ -55,10 +55,9 @@ class Case:
         assert len(self.allowed) == len(ACTORS)
 
 
-NO_UNIT_ROSTER = ("roster-no-unit",)
-NO_UNIT_JOIN = ("join-settings-no-unit",)
+NO_UNIT_ROSTER = NO_UNIT_JOIN = ("unit-not-yours",)
 NOT_SECRETARY = "meeting-not-secretary"
-ROLES = ("roles-no-unit", "roles-refused")
+ROLES = ("unit-not-yours", "roles-refused")
 CASES = [
     # the roster in chat
     Case(f"/member_add {IN} {NEW}", (R, D, D, D, D, D), "✅ Đã thêm", NO_UNIT_ROSTER, code=IN),
@@ -106,7 +105,7 @@ CASES = [
         f"/meeting {NUMBER} {IN}",
         (R, D, D, D, D, D),
         "📖 Học tập tại buổi sinh hoạt",
-        (NOT_SECRETARY, "meeting-no-unit"),
+        (NOT_SECRETARY, "unit-not-yours"),
         press="💾 Lưu",
         code=IN,
     ),
@@ -114,7 +113,7 @@ CASES = [
         f"/meeting {NUMBER} {OUT}",
         (R, R, R, R, D, D),
         "📖 Học tập tại buổi sinh hoạt",
-        (NOT_SECRETARY, "meeting-no-unit"),
+        (NOT_SECRETARY, "unit-not-yours"),
         press="💾 Lưu",
         code=OUT,
     ),
