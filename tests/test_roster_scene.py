@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 from sqlalchemy import func, select
 
+from bot.services.names import sort_names
 from bot.services.tree import import_members, import_units, xlsx_table
 from storage import queries
 from storage.models import AuditEvent, Chat, Claim, Confirmation, Meeting, Member, Membership
@@ -292,6 +293,7 @@ async def test_a_cell_of_twenty_from_xlsx_claims_meets_and_counts_over_its_list(
         rows = list(book["Đảng viên"].iter_rows(values_only=True))
         how = {row[3]: row[6] for row in rows[1:]}
         assert len(how) == 20
+        assert list(how) == sort_names(how)  # the list in Vietnamese order, as /pending's
         meeting_names = {*BY_PHONE, *BY_NAME, *NEVER} - set(ABSENT)
         assert {n for n, v in how.items() if v == "tại buổi sinh hoạt"} == meeting_names
         assert {n for n, v in how.items() if v == "do bí thư ghi nhận"} == {"Vũ Văn Hùng"}
