@@ -101,6 +101,38 @@ async def test_the_xlsx_list_finds_the_people_the_old_csv_made(sessions: Session
     # others were in members.csv under made-up ids, so they are the roster's new entries.
     assert await _counts(sessions) == (426 + 255, 426 + 255)
     assert (result.created, result.updated) == (255, 171)
+    async with sessions() as s:  # the updates landed: the list's card, birth date
+        yen = await s.scalar(select(Member).where(Member.telegram_id == 700000003))
+        assert yen is not None and (yen.card_number, yen.birth_date) == (
+            "88.708108",
+            date(1987, 2, 17),
+        )
+    # A later list renames one person and makes another a deputy: exactly those two change.
+    text = (
+        "unit_code,full_name,role,card_number\n"
+        "BP-DX-01,Đặng Thị Yến Nhi,secretary,88.708108\n"
+        "BP-DX-01,Phan Minh Tuấn,phó bí thư,\n"
+    )
+    async with sessions() as s:
+        tuan = await s.scalar(select(Member).where(Member.telegram_id == 700000004))
+        assert tuan is not None and tuan.card_number is not None
+        text = text.replace("phó bí thư,", f"phó bí thư,{tuan.card_number}")
+    async with transaction(sessions) as s:
+        later = await import_members(s, text, "later.csv")
+    assert (later.created, later.updated, later.unchanged) == (0, 2, 0)
+    async with sessions() as s:
+        rows = (
+            await s.execute(
+                select(Member.full_name, Membership.role)
+                .join(Membership, Membership.member_id == Member.id)
+                .where(Member.telegram_id.in_([700000003, 700000004]))
+                .order_by(Member.telegram_id)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("Đặng Thị Yến Nhi", "secretary"),
+        ("Phan Minh Tuấn", "deputy"),
+    ]
 
 
 async def test_rows_without_card_are_found_again_by_unit_name_and_phone(
