@@ -54,7 +54,7 @@ async def _export_scope(
     if len(args) > 1:
         unit = await access.unit_for(session, user_id, args[1], admins)
         if unit is None:  # unknown, or not the asker's: one answer
-            return t("export-unknown-unit", code=html.escape(args[1]))
+            return t("unit-not-yours", code=html.escape(args[1]))
         roots = [unit]
     directive = await access.directive_for(session, user_id, args[0], admins)
     if directive is not None:
@@ -163,7 +163,7 @@ async def report_draft_command(update: Update, ctx: Ctx) -> None:
             if directive is None:
                 answer = t("directive-not-found", number=html.escape(args[0]))
             elif args[1:] and unit is None:
-                answer = t("export-unknown-unit", code=html.escape(args[1]))
+                answer = t("unit-not-yours", code=html.escape(args[1]))
             else:
                 document = await _draft(session, update, ctx, directive, unit)
                 name, number = draft_name(directive), directive.number

@@ -37,7 +37,7 @@ async def rotate_link(update: Update, ctx: Ctx) -> None:
         )
         name, token = (unit.name, unit.join_token) if unit is not None else ("", "")
     if unit is None:
-        await message.reply_text(t("join-settings-no-unit", code=escape(args[0])))
+        await message.reply_text(t("unit-not-yours", code=escape(args[0])))
         return
     link = deep_link(ctx.rt.bot_username, token)
     text = t("rotate-done", unit=escape(name), link=link)
@@ -63,7 +63,7 @@ async def join_approval(update: Update, ctx: Ctx) -> None:
         )
         name = unit.name if unit is not None else ""
     if unit is None:
-        await message.reply_text(t("join-settings-no-unit", code=escape(args[0])))
+        await message.reply_text(t("unit-not-yours", code=escape(args[0])))
         return
     key = "join-approval-on" if on else "join-approval-off"
     await message.reply_text(t(key, unit=escape(name)), parse_mode=ParseMode.HTML)

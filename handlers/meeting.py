@@ -100,7 +100,7 @@ async def _open(
     code = codes[0] if codes else None
     unit = await meetings.managed_unit(session, user.id, code, admins)
     if unit is None:
-        key = "meeting-no-unit" if code is not None else "meeting-which-unit"
+        key = "unit-not-yours" if code is not None else "meeting-which-unit"
         raise _Refused(t(key, code=code or "", number=directive.number))
     if not await meetings.sent_to(session, directive, unit):
         raise _Refused(t("meeting-not-sent", number=directive.number, unit=unit.name))

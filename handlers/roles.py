@@ -36,7 +36,7 @@ def render(t: Translator, op: str, outcome: Outcome, code: str) -> str:
     unit = f"<b>{escape(outcome.unit.name)}</b>" if outcome.unit else ""
     name = f"<b>{escape(outcome.person.full_name)}</b>" if outcome.person else ""
     if outcome.status is Asked.NO_UNIT:
-        return t("roles-no-unit", code=escape(code))
+        return t("unit-not-yours", code=escape(code))
     if outcome.status is Asked.REFUSED:
         return t("roles-refused", role=role, unit=unit)
     if outcome.status is Asked.NO_PERSON:

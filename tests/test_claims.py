@@ -320,6 +320,107 @@ async def test_an_entry_already_claimed_is_refused(h: Harness) -> None:
     assert await _claims(h) == [("phone", "approved", ids["Nguyễn Văn Đức"])]
 
 
+async def test_two_people_tap_one_name_at_once_one_wins_the_other_is_told(h: Harness) -> None:
+    secretary, token, ids = await _setup(h)
+    await h.send(secretary, f"/join_approval {CELL} off")  # a name claim is approved at once
+    first, second = h.user("Lan", last_name="Trần"), h.user("Lan", last_name="Giả")
+    listings = {}
+    for user in (first, second):
+        await _open(h, user, token)
+        [listings[user.id]] = await h.send(user, "lan")  # the name, typed to filter the list
+    # Both press "Trần Thị Lan" before either is answered.
+    pressed = {
+        user.id: h.sandbox.press_button(
+            h.token,
+            user.id,
+            user.id,
+            listings[user.id]["message_id"],
+            _data(listings[user.id], "Trần Thị Lan"),
+        )
+        for user in (first, second)
+    }
+    answers = h.sandbox.callback_answers
+    await h.sandbox.wait_for(lambda: all(q in answers for q in pressed.values()))
+    await h.settle()
+    entry = await _entry(h, ids["Trần Thị Lan"])
+    assert entry.telegram_id in (first.id, second.id)
+    winner, loser = (first, second) if entry.telegram_id == first.id else (second, first)
+    # The winner: welcomed in the list's message. The other: an alert naming the taken
+    # entry, and the list again without it.
+    assert not answers[pressed[winner.id]].get("text")
+    welcomed = await _edited(h, winner.id, listings[winner.id]["message_id"])
+    assert welcomed["text"].startswith("Chào mừng đồng chí! Đồng chí là Trần Thị Lan")
+    told = answers[pressed[loser.id]]
+    assert told["show_alert"] is True
+    assert told["text"].startswith("Tên Trần Thị Lan đã có người khác nhận. Nếu đây là tên")
+    refreshed = await _edited(h, loser.id, listings[loser.id]["message_id"])
+    assert "Trần Thị Lan" not in [t for t, _ in _buttons(refreshed)]
+    assert await _claims(h) == [("name", "approved", ids["Trần Thị Lan"])]
+    async with h.db() as s:
+        held = await s.scalar(select(func.count()).where(Member.telegram_id == loser.id))
+        on_lists = await s.scalar(
+            select(func.count(Membership.id))
+            .join(Member, Member.id == Membership.member_id)
+            .where(Member.telegram_id == loser.id)
+        )
+        assert held in (0, 1) and on_lists == 0  # known to the bot, on nobody's list
+
+
+async def test_two_waiting_claims_of_one_name_the_second_approval_is_refused_clearly(
+    h: Harness,
+) -> None:
+    secretary, token, ids = await _setup(h)
+    first, second = h.user("Lan", last_name="Trần"), h.user("Lan", last_name="Giả")
+    asks = []
+    for user in (first, second):
+        await _open(h, user, token)
+        [listing] = await h.send(user, "tran thi lan")
+        before = len(h.bot_messages(secretary.id))
+        await h.press(user, user.id, listing["message_id"], _data(listing, "Trần Thị Lan"))
+        await h.settle(lambda: len(h.bot_messages(secretary.id)) > before)  # noqa: B023
+        asks.append(h.bot_messages(secretary.id)[-1])
+    assert await _claims(h) == [("name", "pending", ids["Trần Thị Lan"])] * 2
+    # The secretary approves both requests, one right after the other.
+    told = {user.id: len(h.bot_messages(user.id)) for user in (first, second)}
+    presses = [
+        h.sandbox.press_button(
+            h.token, secretary.id, secretary.id, ask["message_id"], _data(ask, "✅ Đồng ý")
+        )
+        for ask in asks
+    ]
+    answers = h.sandbox.callback_answers
+    await h.sandbox.wait_for(lambda: all(q in answers for q in presses))
+    await h.settle()
+    entry = await _entry(h, ids["Trần Thị Lan"])
+    winner, loser = (first, second) if entry.telegram_id == first.id else (second, first)
+    assert entry.telegram_id == winner.id
+    toasts = sorted(str(answers[q]["text"]) for q in presses)
+    assert toasts == ["Tên này đã có người khác nhận.", "Đã đồng ý."]
+    # The secretary's message of the refused request says why; its claimant is told.
+    texts = [
+        next(m for m in h.bot_messages(secretary.id) if m["message_id"] == a["message_id"])["text"]
+        for a in asks
+    ]
+    assert sorted(t.split(":")[0].split(" của")[0] for t in texts) == [
+        "Tên Trần Thị Lan",
+        "Đã đồng ý",
+    ]
+    refused = next(t for t in texts if t.startswith("Tên Trần Thị Lan"))
+    assert refused.endswith("đã có người khác nhận; đề nghị của Lan Giả bị từ chối.") or (
+        refused.endswith("đã có người khác nhận; đề nghị của Lan Trần bị từ chối.")
+    )
+    await h.settle(lambda: all(len(h.bot_messages(u.id)) > told[u.id] for u in (first, second)))
+    assert h.bot_messages(winner.id)[-1]["text"].startswith("Bí thư đã xác nhận")
+    assert h.bot_messages(loser.id)[-1]["text"] == (
+        "Tên Trần Thị Lan của Chi bộ trạm y tế 1 đã có người khác nhận. "
+        "Xin đồng chí trao đổi với bí thư."
+    )
+    assert sorted(await _claims(h)) == [
+        ("name", "approved", ids["Trần Thị Lan"]),
+        ("name", "declined", ids["Trần Thị Lan"]),
+    ]
+
+
 async def test_nobody_holds_two_entries(h: Harness) -> None:
     _, token, ids = await _setup(h)
     duc = h.user("Đức", phone=DUC_PHONE)

@@ -191,8 +191,9 @@ async def test_export_end_to_end(make_harness: MakeHarness, db_url: str) -> None
         # A secretary of a cell: another unit, or a directive not sent to them, is refused.
         sec01 = scene.users["sec_dx01"]
         [refused] = await h.send(sec01, f"/export {NUMBER} BP-DX-02")
-        assert (
-            refused["text"] == 'Không tìm thấy đơn vị "BP-DX-02" trong phạm vi đồng chí phụ trách.'
+        assert refused["text"] == (
+            'Không có đơn vị mã "BP-DX-02" trong các đơn vị đồng chí phụ trách. '
+            "Xin kiểm tra lại mã đơn vị."
         )
         [plain] = await h.send(scene.users["m1"], f"/export {NUMBER}")
         assert plain["text"] == "Lệnh /export dành cho bí thư và quản trị viên."

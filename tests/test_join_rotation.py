@@ -99,7 +99,10 @@ async def test_only_a_manager_of_the_unit_may_rotate_or_switch_approval(h: Harne
     ):
         [answer] = await h.send(who, command)
         code = command.split()[1]
-        assert answer["text"] == f'Không có đơn vị "{code}" trong số các đơn vị đồng chí quản lý.'
+        assert answer["text"] == (
+            f'Không có đơn vị mã "{code}" trong các đơn vị đồng chí phụ trách. '
+            "Xin kiểm tra lại mã đơn vị."
+        )
     assert await _token(h) == old
     async with h.db() as s:
         unit = await queries.unit_by_code(s, CELL)

@@ -161,7 +161,7 @@ async def test_meetings_and_marks_stay_in_the_secretarys_own_units(
             assert membership is not None
             membership.role = "secretary"
         [reply] = await h.send(outsider, f"/meeting {NUMBER} {CELL}")
-        assert reply["text"].startswith(f"Không tìm thấy đơn vị {CELL} trong các đơn vị")
+        assert reply["text"].startswith(f'Không có đơn vị mã "{CELL}" trong các đơn vị')
         [reply] = await h.send(outsider, f"/mark {NUMBER} Lê Duy")
         assert (
             reply["text"]

@@ -4,7 +4,7 @@ person while the unit's counts still add up; on SQLite and PostgreSQL where it w
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from bot.services.counters import unit_counts
 from bot.services.menus import MEMBER_COMMANDS
 from sandbox.server import SandboxServer
 from storage import queries
-from storage.models import AuditEvent, Confirmation, Directive, Member
+from storage.models import AuditEvent, Confirmation, Delivery, Directive, Member
 from tests.kit.harness import Harness, MakeHarness
 from tests.kit.roles_scene import (
     CELL,
@@ -162,11 +162,30 @@ async def test_forget_erases_the_person_and_counts_still_add_up(
         assert tam_row is not None
         tam_id = tam_row.id
         await confirm(h, tam_id, "23-CT/TU", ("received", "studied"))
+        # The audit log and the outbox come to hold him: his name and phone in a roster edit,
+        # his Telegram id as the actor of what he did, messages for his private chat.
+        await h.send(scene.users["secretary"], f"/member_rename {CELL} 0912345678 | Trần Văn Tâm")
+        await h.send(scene.users["secretary"], f"/member_add {CELL} Lê Văn Khách 0912 345 679")
+        await h.send(tam, f"/join_approval {CELL} off")
         async with h.db() as s:
             directive = await s.scalar(select(Directive.id))
             cell = await queries.unit_by_code(s, CELL)
             assert directive is not None and cell is not None
             before = await unit_counts(s, {(directive, cell.id)})
+            for n, state in enumerate(("sent", "queued")):
+                s.add(
+                    Delivery(
+                        dedupe_key=f"private:{tam_id}:{n}",
+                        kind="private",
+                        directive_id=directive,
+                        member_id=tam_id,
+                        target_telegram_id=tam.id,
+                        payload={"text": "Văn bản"},
+                        state=state,
+                        next_attempt_at=datetime(2027, 1, 5, tzinfo=UTC),
+                    )
+                )
+            assert await s.scalar(select(func.count()).where(AuditEvent.actor == str(tam.id)))
 
         [ask] = await h.send(admin, "/forget 0912345678")
         assert ask["text"].startswith("Xoá dữ liệu cá nhân của Trần Văn Tâm (Chi bộ trạm y tế 1)")
@@ -197,6 +216,24 @@ async def test_forget_erases_the_person_and_counts_still_add_up(
         assert event.actor == str(admin.id) and event.subject == f"member:{tam_id}"
         assert event.detail == {"units": [CELL], "roles": ["deputy"], "confirmations_kept": 2}
         assert "Tâm" not in str(event.detail) and "0912" not in str(event.detail)
+        # Nothing left in the audit log or the outbox names or reaches him; every event kept.
+        async with h.db() as s:
+            events = (await s.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()
+            held = [(e.actor, e.action, e.subject, e.detail) for e in events]
+            deliveries = (
+                await s.execute(select(Delivery.member_id, Delivery.target_telegram_id))
+            ).all()
+        about_him = [e for e in held if e[2] == f"member:{tam_id}"]
+        assert [e[1] for e in about_him] == [
+            "role.grant",
+            "roster-rename",
+            "member.forget",
+        ]
+        assert about_him[1][3] == {"unit": CELL, "old": None, "new": None}
+        assert ("#" + str(tam_id), "join-approval") == held[-2][:2]
+        assert str(tam.id) not in str(held) and "0912345678" not in str(held)
+        assert "Lê Văn Khách" in str(held)  # events about others are left as they were
+        assert all(tam_id != m and tam.id != t for m, t in deliveries)
         # The person is unknown to the bot now: no data, the members' menu, not found again.
         assert tuple(await menu(h, tam)) == MEMBER_COMMANDS
         [nothing] = await h.send(tam, "/mydata")

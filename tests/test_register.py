@@ -28,6 +28,9 @@ FORBIDDEN = {
     r"email": "thư điện tử",
     r"username": "tên Telegram",
     r"nơi ban hành": "cơ quan ban hành",
+    # one term for one thing: a unit's link, and the units someone is in charge of
+    r"đường dẫn": "đường liên kết",
+    r"đồng chí quản lý|phạm vi đồng chí": "các đơn vị đồng chí phụ trách",
 }
 _FORBIDDEN = re.compile(r"(?<![\w/@.-])(" + "|".join(FORBIDDEN) + r")(?![\w-])", re.IGNORECASE)
 
@@ -85,6 +88,8 @@ def test_the_scan_reads_every_vietnamese_file() -> None:
         "Bấm OK để tiếp tục.",
         "Click vào nút.",
         "Nơi ban hành: Tỉnh ủy",
+        "Hãy dùng đường dẫn tham gia.",
+        "Không có đơn vị trong các đơn vị đồng chí quản lý.",
     ],
 )
 def test_the_scan_catches_each_forbidden_word(text: str) -> None:

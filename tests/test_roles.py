@@ -35,7 +35,7 @@ ACTORS = ("member", "deputy", "secretary", "admin", "config")
 ANSWERS = {
     "done": ("Đã giao", "Đã thu hồi"),
     "refused": ("Đồng chí không có quyền",),
-    "no-unit": ("Không tìm thấy đơn vị",),
+    "no-unit": ("Không có đơn vị mã",),
 }
 N, R, D = "no-unit", "refused", "done"
 # command, person acted on, their role before, their role after a change,
@@ -162,7 +162,7 @@ async def test_bad_input_is_explained(harness: Harness) -> None:
     [bad] = await harness.send(lan, "/grant chutich BP-DX-01 Lan")
     assert bad["text"].startswith("Không có vai trò «chutich»")
     [nobody] = await harness.send(lan, "/revoke pho BP-DX-01 Lan")
-    assert nobody["text"].startswith("Không tìm thấy đơn vị")
+    assert nobody["text"].startswith('Không có đơn vị mã "BP-DX-01" trong các đơn vị')
 
 
 async def test_nobody_found_on_the_list(make_harness: MakeHarness, config_admin: Any) -> None:

@@ -109,8 +109,8 @@ async def test_outside_their_units_a_secretary_gets_the_unknown_unit_answer(h: H
     scene = await build_scene(h)
     cell_sec, member = scene.users["sec_dx01"], scene.users["m1"]
     before = await _roster(h, "BP-DX-02")
-    unknown = 'Không có đơn vị mã "NOPE" trong các đơn vị đồng chí quản lý.'
-    not_theirs = 'Không có đơn vị mã "BP-DX-02" trong các đơn vị đồng chí quản lý.'
+    unknown = 'Không có đơn vị mã "NOPE" trong các đơn vị đồng chí phụ trách.'
+    not_theirs = 'Không có đơn vị mã "BP-DX-02" trong các đơn vị đồng chí phụ trách.'
     cases = [
         (cell_sec, "/member_add NOPE Người Lạ", unknown),
         (cell_sec, "/member_add BP-DX-02 Người Lạ", not_theirs),

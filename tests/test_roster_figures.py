@@ -1,5 +1,6 @@
 """Every figure is over the unit's roster: people on the list count whether or not they use
-Telegram. Counters on posts, /pending's three lists (in Vietnamese order), summaries."""
+Telegram. Counters on posts, /pending's three lists (in Vietnamese order), summaries,
+reminders' summaries and escalations as delivered."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ from bot.services.tg_text import html_len
 from storage.models import Directive
 from tests.kit.harness import MakeHarness, buttons_of
 from tests.kit.publishing import NUMBER, post_in, publish_sample
+from tests.kit.reminders import (
+    Inbox,
+    draft,
+    fast_harness,
+    local,
+    naive,
+    publish_as,
+    start_private,
+    tick,
+)
 from tests.kit.roster import CELL, twenty_in_the_cell
 from tests.kit.scene import build_scene
 
@@ -133,3 +144,39 @@ def test_pending_pages_fit_with_long_lists_of_people_not_using_the_bot() -> None
         for name in [*unit.not_using, *unit.missing_received, *unit.missing_studied]:
             assert everything.count(name) == 1
     assert everything.count("Chưa sử dụng Chithi, cần liên hệ trực tiếp (120)") == 20
+
+
+async def test_reminders_summaries_and_escalations_count_the_whole_roster(
+    sandbox: Any, db_url: str, clock: Any
+) -> None:
+    """Through the reminder tick and the outbox to the sandbox: the cell's secretary's summary
+    and the district secretary's escalation are over the 20 on the cell's list (15 of them
+    without Telegram), the names not using the bot listed apart."""
+    async with fast_harness(sandbox, db_url, clock) as h:
+        scene = await build_scene(h)
+        await twenty_in_the_cell(h, scene)
+        await start_private(h, scene, "admin", "sec_dx", "sec_dx01", "m1", "m2")
+        inbox = Inbox(h, scene)
+        number = "45-CV/HU"
+        directive_id = await publish_as(h, scene, draft(number, study_by=naive("20/01/2027 17:00")))
+        m2 = scene.users["m2"]
+        await h.press(m2, m2.id, h.bot_messages(m2.id)[-1]["message_id"], f"c:{directive_id}:s")
+        inbox.take()
+
+        h.rt.clock.now = local("17/01/2027 17:00")  # type: ignore[attr-defined]
+        await tick(h)
+        [summary, *_] = inbox.take()["sec_dx01"]
+        head, pending, offline = summary.splitlines()
+        assert head.startswith(f"📋 Chi bộ trạm y tế 1: còn 19/20 chưa học tập văn bản {number}.")
+        assert pending == ("Chưa xác nhận: Trịnh Văn An, Vũ Kim Mai, Phan Minh Tuấn, Đặng Thị Yến")
+        names = offline.split(": ", 1)[1].split(", ")
+        assert len(names) == 15 and names == sort_names(names)
+        assert offline.startswith("Chưa sử dụng Chithi, cần liên hệ trực tiếp")
+
+        h.rt.clock.now = local("20/01/2027 17:00")  # type: ignore[attr-defined]
+        await tick(h)
+        escalation = inbox.take()["sec_dx"][-1]
+        assert escalation.startswith(f"🚨 Đã quá hạn học tập văn bản {number}")
+        assert "• Chi bộ trạm y tế 1 (BP-DX-01): 1/20 (5%)" in escalation.splitlines()
+        overall = inbox.last("admin")["text"]
+        assert "toàn bộ 1/24 người đã học tập (4%)" in overall  # 20 + BP-DX's 4 outside it

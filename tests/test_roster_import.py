@@ -101,6 +101,38 @@ async def test_the_xlsx_list_finds_the_people_the_old_csv_made(sessions: Session
     # others were in members.csv under made-up ids, so they are the roster's new entries.
     assert await _counts(sessions) == (426 + 255, 426 + 255)
     assert (result.created, result.updated) == (255, 171)
+    async with sessions() as s:  # the updates landed: the list's card, birth date
+        yen = await s.scalar(select(Member).where(Member.telegram_id == 700000003))
+        assert yen is not None and (yen.card_number, yen.birth_date) == (
+            "88.708108",
+            date(1987, 2, 17),
+        )
+    # A later list renames one person and makes another a deputy: exactly those two change.
+    text = (
+        "unit_code,full_name,role,card_number\n"
+        "BP-DX-01,Đặng Thị Yến Nhi,secretary,88.708108\n"
+        "BP-DX-01,Phan Minh Tuấn,phó bí thư,\n"
+    )
+    async with sessions() as s:
+        tuan = await s.scalar(select(Member).where(Member.telegram_id == 700000004))
+        assert tuan is not None and tuan.card_number is not None
+        text = text.replace("phó bí thư,", f"phó bí thư,{tuan.card_number}")
+    async with transaction(sessions) as s:
+        later = await import_members(s, text, "later.csv")
+    assert (later.created, later.updated, later.unchanged) == (0, 2, 0)
+    async with sessions() as s:
+        rows = (
+            await s.execute(
+                select(Member.full_name, Membership.role)
+                .join(Membership, Membership.member_id == Member.id)
+                .where(Member.telegram_id.in_([700000003, 700000004]))
+                .order_by(Member.telegram_id)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("Đặng Thị Yến Nhi", "secretary"),
+        ("Phan Minh Tuấn", "deputy"),
+    ]
 
 
 async def test_rows_without_card_are_found_again_by_unit_name_and_phone(
@@ -150,7 +182,7 @@ async def test_the_role_column_reads_the_words_grant_reads_deputy_included(
     }
     bad = [["BP-DX-01", "Lê Văn Sai", "chủ tịch", None, None, None]]
     [error] = await _rejected(sessions, xlsx_table(_write_xlsx(tmp_path / "b.xlsx", bad)), "b")
-    assert error.column == "role"
+    assert error.column == "Chức vụ"
 
 
 async def test_one_bad_row_rejects_the_file_naming_every_bad_cell(
@@ -167,12 +199,13 @@ async def test_one_bad_row_rejects_the_file_naming_every_bad_cell(
     ]
     path = _write_xlsx(tmp_path / "bad.xlsx", rows)
     errors = await _rejected(sessions, xlsx_table(path), "bad.xlsx")
+    # each bad cell named by its row and the column's header as the list writes it
     assert [(e.line, e.column, e.reason) for e in errors] == [
-        (3, "unit_code", "import-unknown-unit"),
-        (4, "phone", "import-bad-phone"),
-        (5, "birth_date", "import-bad-date"),
-        (6, "card_number", "import-repeated"),
-        (7, "role", "import-bad-role"),
+        (3, "Mã đơn vị", "import-unknown-unit"),
+        (4, "Số điện thoại", "import-bad-phone"),
+        (5, "Ngày sinh", "import-bad-date"),
+        (6, "Số thẻ đảng viên", "import-repeated"),
+        (7, "Chức vụ", "import-bad-role"),
     ]
     assert errors[3].args == {"value": "11.000001", "other": 2}
     assert await _counts(sessions) == (0, 0)  # the good first row was not written either
@@ -236,4 +269,16 @@ def test_the_cli_imports_an_xlsx_roster(tmp_path: Path, capsys: pytest.CaptureFi
     bad = _write_xlsx(tmp_path / "bad.xlsx", [["BP-DX-01", "Số Sai", "đảng viên", "123"]])
     assert cli("members", "import", str(bad)) == 1
     err = capsys.readouterr().err
-    assert f"{bad} dòng 2, cột phone: số điện thoại" in err
+    assert f"{bad} dòng 2, cột Số điện thoại: số điện thoại" in err
+    # a header missing: named as the list names its columns
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["Mã đơn vị", "Họ và tên", "Số điện thoại"])
+    sheet.append(["BP-DX-01", "Không Có Chức Vụ", "0912345678"])
+    book.save(missing := tmp_path / "missing.xlsx")
+    assert cli("members", "import", str(missing)) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{missing} dòng 1, cột Chức vụ: thiếu cột; cần các cột: Mã đơn vị, Họ và tên, Chức vụ"
+    ) in err
+    assert "unit_code" not in err and "role" not in err

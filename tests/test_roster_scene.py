@@ -2,19 +2,23 @@
 secretary's XLSX list without Telegram ids; 8 claim their entry by phone (the secretary among
 them), 5 by name (the secretary approves each with one tap), a stranger asks to be added and is
 declined; a meeting records 15 attendees as studied; /pending shows exactly the three lists in
-Vietnamese order and the post's counters are over the 20."""
+Vietnamese order and the post's counters are over the 20; one absentee's study recorded with
+/mark; the export says how each one studied (at the meeting, recorded by the secretary) and the
+audit log who recorded it."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from sqlalchemy import func, select
 
+from bot.services.names import sort_names
 from bot.services.tree import import_members, import_units, xlsx_table
 from storage import queries
-from storage.models import Chat, Claim, Confirmation, Meeting, Member, Membership
+from storage.models import AuditEvent, Chat, Claim, Confirmation, Meeting, Member, Membership
 from tests.kit.harness import JSON, Harness, MakeHarness, buttons_of
 from tests.kit.paths import SAMPLE
 from tests.kit.publishing import NUMBER, post_in, publish_sample
@@ -254,3 +258,45 @@ async def test_a_cell_of_twenty_from_xlsx_claims_meets_and_counts_over_its_list(
             "   Đã nhận, chưa học tập (1): Lê Văn Đạt",
             "   Chưa sử dụng Chithi, cần liên hệ trực tiếp (2): Đinh Văn Dung, Lê Duy",
         ]
+
+        # Hùng studied on his own: the secretary records it for him with /mark.
+        [choice] = await h.send(secretary, f"/mark {NUMBER} vu van hung")
+        answer = await h.press(
+            secretary, secretary.id, choice["message_id"], _data(choice, "📖 Đã học — Vũ Văn Hùng")
+        )
+        assert answer["text"] == (
+            f"📖 Đã ghi nhận thay: đồng chí Vũ Văn Hùng đã học tập văn bản {NUMBER}."
+        )
+        await h.settle(lambda: post_in(h, group)["text"].endswith("Đã nhận 17/20 · Đã học 16/20"))
+        async with h.db() as s:
+            hung = await s.scalar(select(Member.id).where(Member.full_name == "Vũ Văn Hùng"))
+            by = await s.scalar(select(Member.id).where(Member.telegram_id == secretary.id))
+            marks = (await s.scalars(select(AuditEvent).where(AuditEvent.action == "mark"))).all()
+            assert [(a.actor, a.detail["member"], a.detail["recorded_by"]) for a in marks] == [
+                (str(secretary.id), hung, by)
+            ]
+            [meeting_event] = await s.scalars(
+                select(AuditEvent).where(AuditEvent.action == "meeting")
+            )
+            assert meeting_event.actor == str(secretary.id)
+            assert meeting_event.detail["recorded_by"] == by
+
+        # The export names how each one studied: at the meeting, recorded by the secretary,
+        # or their own press (none here); the roll-up is over the list of 20.
+        [_pointer] = await h.send(secretary, f"/export {NUMBER}")
+        await h.sandbox.wait_for(
+            lambda: sum(1 for m in h.bot_messages(secretary.id) if m.get("document")) >= 2
+        )
+        xlsx = next(m for m in h.bot_messages(secretary.id) if m.get("document"))
+        data = bytes(h.sandbox.files[xlsx["document"]["file_id"]].data)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        rows = list(book["Đảng viên"].iter_rows(values_only=True))
+        how = {row[3]: row[6] for row in rows[1:]}
+        assert len(how) == 20
+        assert list(how) == sort_names(how)  # the list in Vietnamese order, as /pending's
+        meeting_names = {*BY_PHONE, *BY_NAME, *NEVER} - set(ABSENT)
+        assert {n for n, v in how.items() if v == "tại buổi sinh hoạt"} == meeting_names
+        assert {n for n, v in how.items() if v == "do bí thư ghi nhận"} == {"Vũ Văn Hùng"}
+        assert {n for n, v in how.items() if not v} == set(ABSENT) - {"Vũ Văn Hùng"}
+        [cell_row] = [r for r in book["Tổng hợp"].iter_rows(values_only=True) if r[2] == CELL]
+        assert cell_row[4:9] == (20, 17, 85.0, 16, 80.0)

@@ -130,7 +130,7 @@ async def test_stats_refusals(harness: Harness) -> None:
     [other] = await h.send(sec_dx01, f"/stats {NUMBER} BP-DX")
     [unknown] = await h.send(sec_dx01, f"/stats {NUMBER} BP-XX")
     assert other["text"].replace("BP-DX", "BP-XX") == unknown["text"]
-    assert other["text"].startswith("Không tìm thấy đơn vị mã BP-DX trong phạm vi đồng chí")
+    assert other["text"].startswith('Không có đơn vị mã "BP-DX" trong các đơn vị đồng chí')
     [no_number] = await h.send(sec_dx01, "/stats 9999-XX")
     assert no_number["text"].startswith("Không tìm thấy văn bản số 9999-XX.")
     [member] = await h.send(scene.users["m1"], f"/stats {NUMBER}")

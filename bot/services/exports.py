@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from xlsxwriter.worksheet import Worksheet
 
 from bot.i18n import Translator
+from bot.services.names import remembered_sort_key
 from bot.services.pending import overlaps, roster_confirmations, targets_of
 from bot.services.rollup import HOWS, Figures, rollup
 from storage import queries
@@ -260,7 +261,7 @@ async def _member_rows(
             queries.in_subtrees(roots),
             queries.in_subtrees(target_paths),
         )
-        .order_by(Unit.path, Member.full_name, Member.id)
+        .order_by(Unit.path, Member.id)
     )
     hows = {h: _how(t, h) for h in HOWS}
     number = directive.number
@@ -268,7 +269,13 @@ async def _member_rows(
     async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
         fetched.extend(chunk)
 
-    def convert() -> list[Row]:  # tens of thousands of dates: off the event loop
+    def convert() -> list[Row]:  # tens of thousands of dates and names: off the event loop
+        # Unit by unit as the tree reads (the rows come so), each unit's people in Vietnamese
+        # order (by given name), as /pending lists them.
+        unit_rank: dict[str, int] = {}
+        for row in fetched:
+            unit_rank.setdefault(row[0], len(unit_rank))
+        fetched.sort(key=lambda r: (unit_rank[r[0]], remembered_sort_key(r[2])))
         return [
             (
                 number,

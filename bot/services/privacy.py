@@ -5,8 +5,12 @@ Erasing keeps the member's row and their confirmations, so every unit's anonymou
 still add up; what names or reaches the person goes: the name becomes a neutral marker
 (``#<entry id>``: no language, no personal data), phone, card number, date of birth, username
 and Telegram id are cleared, roles fall back to plain member, and their claims and open
-dialogue are deleted (they hold their Telegram name and id). The audit log records who erased
-whom by entry id only.
+dialogue are deleted (they hold their Telegram name and id), and so are the messages the outbox
+holds for their private chat (none is sent to them afterwards, and amending or recalling a
+directive edits none of theirs). The audit log keeps every event, with the person only as their
+entry: what they did is credited to ``#<entry id>`` instead of their Telegram id, and the names,
+phone numbers and Telegram ids that events about them held (a roster edit, a claim) are cleared.
+The event of the erasure records who erased whom by entry id only.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import access
@@ -26,6 +30,7 @@ from storage.models import (
     AuditEvent,
     Claim,
     Confirmation,
+    Delivery,
     DialogueDraft,
     Directive,
     Member,
@@ -154,9 +159,11 @@ async def forget(session: AsyncSession, actor_label: str, person: Member, now: d
     """Erase ``person``'s personal data (see the module's docstring)."""
     telegram_id = person.telegram_id
     claims = or_(Claim.member_id == person.id, Claim.telegram_id == telegram_id)
-    await session.execute(
-        delete(Claim).where(claims if telegram_id else Claim.member_id == person.id)
-    )
+    theirs = claims if telegram_id else Claim.member_id == person.id
+    claim_ids = list((await session.scalars(select(Claim.id).where(theirs))).all())
+    await session.execute(delete(Claim).where(theirs))
+    await session.execute(delete(Delivery).where(Delivery.member_id == person.id))
+    await _scrub_audit(session, person, claim_ids)
     if telegram_id is not None:
         await session.execute(delete(DialogueDraft).where(DialogueDraft.telegram_id == telegram_id))
     units = await units_of(session, person)
@@ -187,6 +194,28 @@ async def forget(session: AsyncSession, actor_label: str, person: Member, now: d
         )
     )
     await session.flush()
+
+
+# Keys of audit details that name or reach a person (a roster edit's names and phone, a
+# claim's Telegram id): cleared in the events about someone erased.
+PERSONAL_DETAIL = frozenset({"name", "old", "new", "phone", "card", "username", "telegram_id"})
+
+
+async def _scrub_audit(session: AsyncSession, person: Member, claim_ids: list[int]) -> None:
+    """The audit log without ``person``'s identity: their own actions credited to their
+    entry's marker, the personal values of the events about them (or their claims) cleared."""
+    if person.telegram_id is not None:
+        await session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.actor == str(person.telegram_id))
+            .values(actor=erased_name(person.id))
+        )
+    subjects = [f"member:{person.id}", *(f"claim:{i}" for i in claim_ids)]
+    for part in queries.chunks(subjects):
+        for event in await session.scalars(select(AuditEvent).where(AuditEvent.subject.in_(part))):
+            detail = dict(event.detail or {})
+            if PERSONAL_DETAIL & detail.keys():
+                event.detail = {k: (None if k in PERSONAL_DETAIL else v) for k, v in detail.items()}
 
 
 class ToForget(enum.Enum):

@@ -57,7 +57,7 @@ async def _unit(
 ) -> Unit:
     unit = await access.unit_for(session, telegram_id, code, admins)
     if unit is None:  # no such unit, or not the asker's: one answer
-        raise DraftError("roster-no-unit", code=code)
+        raise DraftError("unit-not-yours", code=code)
     return unit
 
 

@@ -9,13 +9,14 @@ import secrets
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import role_from_word
@@ -254,15 +255,16 @@ def _too_deep(rows: list[tuple[int, dict[str, str]]], by_code: dict[str, Unit]) 
 # secretary's list (Vietnamese headers) and the older members.csv shape both read the same.
 MEMBER_REQUIRED = ("unit_code", "full_name", "role")
 MEMBER_OPTIONAL = ("telegram_id", "phone", "card_number", "birth_date", "username", "language")
-HEADER_NAMES = {
-    "mã đơn vị": "unit_code",
-    "họ và tên": "full_name",
-    "chức vụ": "role",
-    "số điện thoại": "phone",
-    "số thẻ đảng viên": "card_number",
-    "ngày sinh": "birth_date",
-    "telegram id": "telegram_id",
-    **{c: c for c in (*MEMBER_REQUIRED, *MEMBER_OPTIONAL)},
+# The secretary's list names its columns so (compared without case or extra spaces); a bad
+# cell of such a file is named by the header written there, not by our own column name.
+SHEET_HEADERS = {
+    "unit_code": "Mã đơn vị",
+    "full_name": "Họ và tên",
+    "role": "Chức vụ",
+    "phone": "Số điện thoại",
+    "card_number": "Số thẻ đảng viên",
+    "birth_date": "Ngày sinh",
+    "telegram_id": "Telegram ID",
 }
 CARD_MAX = column_length(Member, "card_number")
 BIRTH_FIRST = date(1900, 1, 1)
@@ -326,19 +328,45 @@ def read_member_file(path: Path) -> str | Table:
     return read_text(path)
 
 
-def _member_rows(table: Table, source: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows keyed by the canonical column names; a missing required column rejects the file."""
+def _header_names() -> dict[str, str]:
+    """Header (as :func:`_header_key` reads it) -> column: the sheet's and our own names."""
+    names = {_header_key(header): column for column, header in SHEET_HEADERS.items()}
+    names.update({c: c for c in (*MEMBER_REQUIRED, *MEMBER_OPTIONAL)})
+    return names
+
+
+HEADER_NAMES = _header_names()
+
+
+@dataclass(frozen=True)
+class _MemberRows:
+    """A member file's rows keyed by our column names, and each column's header as the file
+    writes it (what an error names)."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    headers: dict[str, str]
+
+
+def _member_rows(table: Table, source: str) -> _MemberRows:
+    """Rows keyed by the canonical column names; a missing required column rejects the file,
+    named as the file's other headers are written (the sheet's Vietnamese or our own)."""
     keys = [HEADER_NAMES.get(_header_key(name), "") for name in table.header]
+    headers: dict[str, str] = {}
+    for key, name in zip(keys, table.header, strict=True):
+        if key:
+            headers.setdefault(key, " ".join(name.split()))
     missing = [c for c in MEMBER_REQUIRED if c not in keys]
     if missing:
+        sheet = any(_header_key(headers[k]) != k for k in headers)  # Vietnamese headers
+        shown = SHEET_HEADERS if sheet else {c: c for c in MEMBER_REQUIRED}
         raise ImportRejected(
             source,
             [
                 RowError(
                     1,
-                    ",".join(missing),
+                    ", ".join(shown[c] for c in missing),
                     "import-missing-columns",
-                    {"expected": ", ".join(MEMBER_REQUIRED)},
+                    {"expected": ", ".join(shown[c] for c in MEMBER_REQUIRED)},
                 )
             ],
         )
@@ -350,7 +378,7 @@ def _member_rows(table: Table, source: str) -> list[tuple[int, dict[str, str]]]:
                 clean[key] = clean_text(value or "").strip()
         if any(clean.values()):
             rows.append((line, clean))
-    return rows
+    return _MemberRows(rows, headers)
 
 
 @dataclass
@@ -483,26 +511,72 @@ def _repeats(parsed: list[_Row]) -> list[RowError]:
     return errors
 
 
+@dataclass(slots=True)
+class _Stored:
+    """A stored member as the import compares it: the columns, not an ORM object (a re-import
+    of 50,000 people read them all; as ORM objects they took twice the first import's memory)."""
+
+    id: int
+    telegram_id: int | None
+    full_name: str
+    phone: str | None
+    card_number: str | None
+    birth_date: date | None
+    username: str | None
+    language: str | None
+
+
+_STORED = (
+    Member.id,
+    Member.telegram_id,
+    Member.full_name,
+    Member.phone,
+    Member.card_number,
+    Member.birth_date,
+    Member.username,
+    Member.language,
+)
+
+
+async def _stored_by(
+    session: AsyncSession, column: Any, values: Iterable[object]
+) -> dict[object, _Stored]:
+    """Stored members whose ``column`` is one of ``values`` (an IN list cut in chunks)."""
+    found: dict[object, _Stored] = {}
+    for part in queries.chunks(dict.fromkeys(values)):
+        for row in await session.execute(select(*_STORED).where(column.in_(part))):
+            member = _Stored(*row)
+            found[getattr(member, column.key)] = member
+    return found
+
+
 async def _stored_people(
     session: AsyncSession, parsed: list[_Row], errors: list[RowError]
-) -> dict[tuple[object, ...], Member]:
+) -> dict[tuple[object, ...], _Stored]:
     """The stored member each person of the file already is, if any (by card, Telegram id, or
     unit + name + phone); a row whose card and Telegram id name two different people is bad."""
-    by_card = await queries.members_by_card(session, [r.card for r in parsed if r.card])
-    by_telegram = await queries.members_by_telegram_id(
-        session, [r.telegram_id for r in parsed if r.telegram_id is not None]
+    by_card = await _stored_by(session, Member.card_number, [r.card for r in parsed if r.card])
+    by_telegram = await _stored_by(
+        session, Member.telegram_id, [r.telegram_id for r in parsed if r.telegram_id is not None]
     )
-    by_name: dict[tuple[object, ...], Member] = {}
-    named_units = {r.unit.id for r in parsed if r.person[0] == "name"}
-    for entry, ms in await queries.roster_of_units(session, named_units):
-        by_name.setdefault(("name", ms.unit_id, entry.full_name, entry.phone), entry)
-    found: dict[tuple[object, ...], Member] = {}
+    by_name: dict[tuple[object, ...], _Stored] = {}
+    named_units = [r.unit.id for r in parsed if r.person[0] == "name"]
+    for part in queries.chunks(dict.fromkeys(named_units)):
+        stmt = (
+            select(Membership.unit_id, *_STORED)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(Membership.unit_id.in_(part), Member.erased_at.is_(None))
+        )
+        for found_row in await session.execute(stmt):
+            unit_id, entry = found_row[0], _Stored(*found_row[1:])
+            by_name.setdefault(("name", unit_id, entry.full_name, entry.phone), entry)
+    found: dict[tuple[object, ...], _Stored] = {}
     for row in parsed:
         if row.person in found:
             continue
         member = by_card.get(row.card) if row.card else None
         holder = by_telegram.get(row.telegram_id) if row.telegram_id is not None else None
-        if member is not None and holder is not None and holder is not member:
+        if member is not None and holder is not None and holder.id != member.id:
             value = row.telegram_id or 0
             errors.append(
                 RowError(row.line, "telegram_id", "import-telegram-taken", {"value": value})
@@ -528,8 +602,9 @@ async def _stored_people(
     return found
 
 
-def _update_person(member: Member, row: _Row) -> bool:
-    """Give a stored member the row's values (an empty cell keeps what is stored)."""
+def _changes(member: _Stored, row: _Row) -> dict[str, object]:
+    """What the row changes in a stored member (an empty cell keeps what is stored); the
+    stored copy takes the new values, so a person's later rows compare with them."""
     wanted: dict[str, object] = {"full_name": row.full_name}
     optional = {
         "telegram_id": row.telegram_id,
@@ -540,12 +615,27 @@ def _update_person(member: Member, row: _Row) -> bool:
         "language": row.language,
     }
     wanted.update({k: v for k, v in optional.items() if v is not None})
-    changed = False
-    for attribute, value in wanted.items():
-        if getattr(member, attribute) != value:
-            setattr(member, attribute, value)
-            changed = True
+    changed = {k: v for k, v in wanted.items() if getattr(member, k) != v}
+    for attribute, value in changed.items():
+        setattr(member, attribute, value)
     return changed
+
+
+async def _write_changes(connection: Any, changes: dict[int, dict[str, object]]) -> None:
+    """UPDATE the changed members, one batched statement per set of changed columns."""
+    table = Member.metadata.tables[Member.__tablename__]
+    by_columns: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for member_id, changed in changes.items():
+        columns = tuple(sorted(changed))
+        by_columns.setdefault(columns, []).append({"_id": member_id, **changed})
+    for columns, params in by_columns.items():
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        for batch in queries.chunks(params, queries.rows_per_statement(len(columns) + 1)):
+            await connection.execute(stmt, batch)
 
 
 async def import_members(
@@ -557,31 +647,36 @@ async def import_members(
     party card number, else Telegram id, else unit + full name + phone, so importing the same
     list twice changes nothing. Every row is checked before anything is written; one bad cell
     rejects the file (every bad cell listed by row and column)."""
-    rows = _member_rows(_csv_table(data) if isinstance(data, str) else data, source)
+    read = _member_rows(_csv_table(data) if isinstance(data, str) else data, source)
+    rows = read.rows
     units = await queries.units_by_code(session, {row["unit_code"] for _, row in rows})
     errors: list[RowError] = []
     parsed = [p for line, row in rows if (p := _check_member_row(line, row, units, errors))]
     errors.extend(_repeats(parsed))
     stored = await _stored_people(session, parsed, errors) if not errors else {}
     if errors:
-        raise ImportRejected(source, sorted(errors, key=lambda e: e.line))
+        named = [replace(e, column=read.headers.get(e.column, e.column)) for e in errors]
+        raise ImportRejected(source, sorted(named, key=lambda e: e.line))
 
     outcome: dict[tuple[object, ...], str] = {}
     # People: changes to stored members, then every new person in bulk.
     fresh: dict[tuple[object, ...], _Row] = {}
+    changes: dict[int, dict[str, object]] = {}
     for row in parsed:
         member = stored.get(row.person)
         if member is None:
             fresh.setdefault(row.person, row)
-        elif _update_person(member, row):
+        elif changed := _changes(member, row):
+            changes.setdefault(member.id, {}).update(changed)
             outcome[row.person] = "updated"
     await session.flush()
+    connection = await session.connection()
+    await _write_changes(connection, changes)
     ids = {person: m.id for person, m in stored.items()}
     # RETURNING in input order costs a statement per row on SQLite; instead each new id comes
     # back with the values it was written with (rows that wrote the same values are
     # interchangeable: their usernames and languages, the only values not compared, come with
     # a Telegram id, which is unique).
-    connection = await session.connection()
     returned = (
         Member.telegram_id,
         Member.full_name,
@@ -616,24 +711,35 @@ async def import_members(
             ids[person] = member_id
             outcome[person] = "created"
     # Their roles in units.
-    existing = {
-        (ms.member_id, ms.unit_id): ms
-        for ms in await queries.memberships_of_members(session, [m.id for m in stored.values()])
-    }
+    existing: dict[tuple[int, int], list[Any]] = {}  # (member, unit) -> [membership id, role]
+    for member_ids in queries.chunks(dict.fromkeys(m.id for m in stored.values())):
+        held_stmt = select(
+            Membership.id, Membership.member_id, Membership.unit_id, Membership.role
+        ).where(Membership.member_id.in_(member_ids))
+        for ms_id, member_id, unit_id, role in await session.execute(held_stmt):
+            existing[(member_id, unit_id)] = [ms_id, role]
     adds: list[dict[str, object]] = []
+    roles: dict[int, str] = {}
     for row in parsed:
         member_id = ids[row.person]
-        ms = existing.get((member_id, row.unit.id))
-        if ms is None:
+        held = existing.get((member_id, row.unit.id))
+        if held is None:
             adds.append({"member_id": member_id, "unit_id": row.unit.id, "role": row.role})
             outcome.setdefault(row.person, "updated")
-        elif ms.role != row.role:
-            ms.role = row.role
+        elif held[1] != row.role:
+            held[1] = roles[held[0]] = row.role
             outcome.setdefault(row.person, "updated")
+    memberships = Membership.metadata.tables[Membership.__tablename__]
     for batch in queries.chunks(adds, queries.rows_per_statement(3)):
-        await connection.execute(
-            insert(Membership.metadata.tables[Membership.__tablename__]), batch
-        )
+        await connection.execute(insert(memberships), batch)
+    set_role = (
+        update(memberships)
+        .where(memberships.c.id == bindparam("_id"))
+        .values(role=bindparam("_role"))
+    )
+    role_params = [{"_id": i, "_role": r} for i, r in roles.items()]
+    for batch in queries.chunks(role_params, queries.rows_per_statement(2)):
+        await connection.execute(set_role, batch)
     result = ImportResult()
     for person in dict.fromkeys(r.person for r in parsed):  # per person, in file order
         kind = outcome.get(person, "unchanged")

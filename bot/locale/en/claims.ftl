@@ -51,7 +51,6 @@ rotate-usage = Type /rotate_link and the unit's code, for example: /rotate_link 
 rotate-done = The join link of <b>{$unit}</b> was replaced. The old link and QR code no longer work; this is the new one:
     {$link}
 rotate-qr-caption = New QR code to join {$unit}
-join-settings-no-unit = There is no unit "{$code}" among the units you manage.
 join-approval-usage = Type /join_approval, the unit's code and on or off, for example: /join_approval BP-DX-01 on. On: people who pick their name on the list, or ask to be added, wait for a secretary's approval.
 join-approval-on = From now on, people who pick their name on the list of <b>{$unit}</b> or ask to be added wait for a secretary's approval.
 join-approval-off = From now on, people who pick their name on the list of <b>{$unit}</b> are recognised at once, without approval.

@@ -36,7 +36,6 @@ export-report-file = File: {$name}
 export-not-allowed = /export is for secretaries and administrators.
 export-usage = Type /export with a document number (e.g. /export 1208-CV/BTGTU) or a month of issue (e.g. /export 11/2026).
 export-none = No document issued in {$period} was sent to the units you manage.
-export-unknown-unit = No unit "{$code}" among the units you manage.
 export-caption-xlsx = 📊 Results {$label}: {$members} member rows, {$directives} document(s).
 export-caption-csv = The member list (CSV, opens in Excel).
 export-written = Wrote {$file}

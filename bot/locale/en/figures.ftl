@@ -7,7 +7,6 @@ meeting-usage =
     Usage: /meeting number [unit-code] [dd/mm/yyyy]
     Example: /meeting 1208-CV/BTGTU BP-DX-01 15/01/2027. Without a date, today.
 meeting-not-secretary = This command is for secretaries: you can record only for the units you manage.
-meeting-no-unit = No unit {$code} among the units you manage. Please check the unit code.
 meeting-which-unit = Please add the unit code, e.g. /meeting {$number} unit-code
 meeting-not-sent = Directive {$number} was not sent to {$unit}, so nothing can be recorded for it there.
 meeting-bad-date = Invalid date. Please write day/month/year, e.g. {$example}.

@@ -18,7 +18,6 @@ roles-usage-revoke =
     Usage: <code>/revoke role unit-code person</code>
     Example: <code>/revoke deputy BP-DX-01 0912345678</code>
 roles-bad-role = There is no role “{$role}”. Use <code>secretary</code>, <code>deputy</code> or <code>admin</code>.
-roles-no-unit = No unit with the code “{$code}” among the units you manage. Please check the code.
 roles-refused = You may not give or take the role of {$role} in {$unit}. A secretary appoints only the deputy of their own unit; secretaries and administrators are appointed by an administrator.
 roles-no-person = This person is not on the list of {$unit}. Type the full name as on the list, a phone number or a Telegram @username.
 roles-choose = {$count} people match that name. Please pick the right one:

@@ -12,7 +12,6 @@ roster-add-usage = To add a member: <code>/member_add unit-code full name [phone
 roster-rename-usage = To correct a name: <code>/member_rename unit-code old full name | new full name</code> (a phone or party card number works instead of the old name).
 roster-move-usage = To move a member: <code>/member_move unit-code new-unit-code full name</code> (or phone, party card number).
 roster-remove-usage = To take a member off a roster: <code>/member_remove unit-code full name</code> (or phone, party card number).
-roster-no-unit = There is no unit with code "{$code}" among the units you manage. Please check the code.
 roster-not-found = Nobody on the roster of <b>{$unit}</b> has the name, phone or card number "{$who}". Please check it.
 roster-ambiguous = {$count} people on the roster of <b>{$unit}</b> match "{$who}". Please give a phone or party card number instead of the name.
 roster-duplicate = <b>{$name}</b> is already on the roster of <b>{$unit}</b>; not added again.

@@ -51,7 +51,6 @@ rotate-usage = Gõ /rotate_link và mã đơn vị, ví dụ: /rotate_link BP-DX
 rotate-done = Đã thay đường liên kết tham gia của <b>{$unit}</b>. Đường liên kết và mã QR cũ không còn dùng được; đường liên kết mới:
     {$link}
 rotate-qr-caption = Mã QR mới để tham gia {$unit}
-join-settings-no-unit = Không có đơn vị "{$code}" trong số các đơn vị đồng chí quản lý.
 join-approval-usage = Gõ /join_approval, mã đơn vị và chữ bật hoặc tắt, ví dụ: /join_approval BP-DX-01 bật. Khi bật: người chọn tên mình trong danh sách hoặc đề nghị được bổ sung phải chờ bí thư đồng ý.
 join-approval-on = Từ nay, người chọn tên mình trong danh sách <b>{$unit}</b> hoặc đề nghị được bổ sung phải chờ bí thư đồng ý.
 join-approval-off = Từ nay, người chọn tên mình trong danh sách <b>{$unit}</b> được nhận ra ngay, không cần chờ đồng ý.

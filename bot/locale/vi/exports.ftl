@@ -36,7 +36,6 @@ export-report-file = Tệp: {$name}
 export-not-allowed = Lệnh /export dành cho bí thư và quản trị viên.
 export-usage = Gõ /export kèm số hiệu văn bản (ví dụ /export 1208-CV/BTGTU) hoặc tháng ban hành (ví dụ /export 11/2026).
 export-none = Không có văn bản nào ban hành trong tháng {$period} gửi đến đơn vị đồng chí phụ trách.
-export-unknown-unit = Không tìm thấy đơn vị "{$code}" trong phạm vi đồng chí phụ trách.
 export-caption-xlsx = 📊 Kết quả {$label}: {$members} lượt đảng viên, {$directives} văn bản.
 export-caption-csv = Danh sách đảng viên (CSV, mở được bằng Excel).
 export-written = Đã ghi {$file}

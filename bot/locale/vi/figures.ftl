@@ -7,7 +7,6 @@ meeting-usage =
     Cú pháp: /meeting số-hiệu [mã-đơn-vị] [ngày/tháng/năm]
     Ví dụ: /meeting 1208-CV/BTGTU BP-DX-01 15/01/2027. Không ghi ngày thì tính là hôm nay.
 meeting-not-secretary = Lệnh này dành cho bí thư: đồng chí chỉ ghi nhận được cho đơn vị mình phụ trách.
-meeting-no-unit = Không tìm thấy đơn vị {$code} trong các đơn vị đồng chí phụ trách. Xin kiểm tra lại mã đơn vị.
 meeting-which-unit = Xin ghi thêm mã đơn vị, ví dụ: /meeting {$number} mã-đơn-vị
 meeting-not-sent = Văn bản {$number} không gửi đến {$unit} nên không ghi nhận được cho đơn vị này.
 meeting-bad-date = Ngày không hợp lệ. Xin ghi theo dạng ngày/tháng/năm, ví dụ {$example}.

@@ -3,3 +3,4 @@ names-sent-private = 📬 Đã trả lời đồng chí trong cuộc trò chuy�
 names-open-private = Danh sách có tên từng người chỉ được gửi trong tin nhắn riêng. Hãy mở {$link}, bấm Bắt đầu rồi gõ lại lệnh ở đó.
 directive-not-found = Không tìm thấy văn bản số {$number}. Đồng chí chỉ xem được văn bản gửi đến đơn vị mình phụ trách; xin kiểm tra lại số hiệu.
 link-no-unit = Không có đơn vị mã "{$code}" mà đồng chí được gắn nhóm, kênh. Chỉ bí thư của đơn vị (hoặc của đơn vị cấp trên) và quản trị viên mới gắn được; xin kiểm tra lại mã hoặc nhờ bí thư của mình.
+unit-not-yours = Không có đơn vị mã "{$code}" trong các đơn vị đồng chí phụ trách. Xin kiểm tra lại mã đơn vị.

@@ -18,7 +18,6 @@ roles-usage-revoke =
     Cách dùng: <code>/revoke vai-trò mã-đơn-vị người</code>
     Ví dụ: <code>/revoke pho BP-DX-01 0912345678</code>
 roles-bad-role = Không có vai trò «{$role}». Xin dùng <code>bithu</code>, <code>pho</code> hoặc <code>quantri</code>.
-roles-no-unit = Không tìm thấy đơn vị có mã «{$code}» trong phạm vi đồng chí quản lý. Xin kiểm tra lại mã đơn vị.
 roles-refused = Đồng chí không có quyền giao hay thu hồi vai trò {$role} ở {$unit}. Bí thư chỉ cử được phó bí thư của chính chi bộ mình; vai trò bí thư và quản trị do quản trị viên giao.
 roles-no-person = Không tìm thấy người này trong danh sách của {$unit}. Xin gõ họ tên như trong danh sách, số điện thoại hoặc @tên Telegram.
 roles-choose = Có {$count} người khớp với tên đã gõ. Xin chọn đúng người:
@@ -63,8 +62,8 @@ privacy-leave-gone = Đồng chí không còn trong danh sách của đơn vị 
 privacy-forget-usage =
     Cách dùng: <code>/forget người</code> — họ tên như trong danh sách, số điện thoại hoặc @tên Telegram.
     Dữ liệu cá nhân của người đó bị xoá; các xác nhận vẫn được tính, không kèm tên.
-privacy-forget-refused = Chỉ quản trị viên quản lý mọi đơn vị của người này mới xoá được dữ liệu của họ.
-privacy-forget-no-person = Không tìm thấy người này trong các đơn vị đồng chí quản lý.
+privacy-forget-refused = Chỉ quản trị viên phụ trách mọi đơn vị của người này mới xoá được dữ liệu của họ.
+privacy-forget-no-person = Không tìm thấy người này trong các đơn vị đồng chí phụ trách.
 privacy-forget-choose = Có {$count} người khớp với tên đã gõ. Xin chọn đúng người:
 privacy-forget-confirm = Xoá dữ liệu cá nhân của <b>{$name}</b> ({$units})? Họ tên, số điện thoại, số thẻ, ngày sinh và tài khoản Telegram bị xoá hẳn; các xác nhận vẫn được tính, không kèm tên. Không thể hoàn tác.
 privacy-forget-done = Đã xoá dữ liệu cá nhân. Các xác nhận vẫn được tính ở {$count} đơn vị, không kèm tên.

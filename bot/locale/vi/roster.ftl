@@ -12,7 +12,6 @@ roster-add-usage = Cách thêm đảng viên: <code>/member_add mã-đơn-vị h
 roster-rename-usage = Cách sửa họ tên: <code>/member_rename mã-đơn-vị họ tên cũ | họ tên mới</code> (thay họ tên cũ bằng số điện thoại hoặc số thẻ đảng viên cũng được).
 roster-move-usage = Cách chuyển đơn vị: <code>/member_move mã-đơn-vị mã-đơn-vị-mới họ và tên</code> (hoặc số điện thoại, số thẻ đảng viên).
 roster-remove-usage = Cách đưa ra khỏi danh sách: <code>/member_remove mã-đơn-vị họ và tên</code> (hoặc số điện thoại, số thẻ đảng viên).
-roster-no-unit = Không có đơn vị mã "{$code}" trong các đơn vị đồng chí quản lý. Xin kiểm tra lại mã đơn vị.
 roster-not-found = Danh sách <b>{$unit}</b> không có ai tên, số điện thoại hay số thẻ "{$who}". Xin kiểm tra lại.
 roster-ambiguous = Danh sách <b>{$unit}</b> có {$count} người ứng với "{$who}". Xin ghi số điện thoại hoặc số thẻ đảng viên thay cho họ tên.
 roster-duplicate = Đồng chí <b>{$name}</b> đã có trong danh sách <b>{$unit}</b>; không thêm lần nữa.

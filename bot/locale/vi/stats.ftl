@@ -2,7 +2,7 @@
 cmd-stats = Thống kê theo đơn vị
 cmd-me = Văn bản của tôi
 stats-not-allowed = Lệnh /stats dành cho bí thư, phó bí thư và quản trị viên.
-stats-unit-not-found = Không tìm thấy đơn vị mã {$code} trong phạm vi đồng chí phụ trách. Kiểm tra lại mã đơn vị, hoặc gõ /stats để xem đơn vị của mình.
+stats-unit-not-found = Không có đơn vị mã "{$code}" trong các đơn vị đồng chí phụ trách. Xin kiểm tra lại mã đơn vị, hoặc gõ /stats để xem đơn vị của mình.
 stats-usage = Gõ /stats để xem các văn bản đang mở, /stats <số hiệu> để xem kết quả một văn bản, thêm mã đơn vị để xem một đơn vị cấp dưới.
 stats-title = 📊 <b>Kết quả thực hiện — {$number}</b>
 stats-unit = <b>{$name}</b> ({$code})
@@ -47,5 +47,5 @@ me-studied-no = ⏳ chưa học tập
 me-all-done = Đồng chí đã xác nhận đủ các văn bản trên.
 me-hint = Bấm nút bên dưới để xác nhận.
 me-none = Hiện không có văn bản nào đang mở gửi đến đơn vị của đồng chí.
-me-not-member = Đồng chí chưa có tên trong danh sách đơn vị nào. Hãy dùng đường dẫn tham gia do bí thư gửi.
+me-not-member = Đồng chí chưa có tên trong danh sách đơn vị nào. Hãy dùng đường liên kết tham gia do bí thư gửi.
 me-button = {$label} · {$number}
