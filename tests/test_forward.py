@@ -243,6 +243,18 @@ async def test_the_letters_scene_forward_from_chat_one_press_counts_once(h: Harn
         assert by_code["BP-HQ-01"].studied == 2
         assert by_code["BP-DX"].forwarded == 0
 
+    # /stats on the original, asked in chat: each member once, the district's document named.
+    [stats] = await h.send(users["admin"], f"/stats {ORIGINAL}")
+    text = stats["text"]
+    assert "đã nhận 3 (" in text and "đã học tập 2 (" in text, text
+    assert "văn bản triển khai: 1" in text
+    assert f"Văn bản triển khai đã ban hành: {OWN} (Huyện ủy Hớn Quản)" in text
+    hq_line = next(line for line in text.splitlines() if "(BP-HQ)" in line)
+    assert "văn bản 1" in hq_line
+    [stats] = await h.send(sec, f"/stats {ORIGINAL}")
+    assert stats["text"].splitlines()[2] == "Huyện ủy Hớn Quản (BP-HQ)"
+    assert f"Văn bản triển khai đã ban hành: {OWN} (Huyện ủy Hớn Quản)" in stats["text"]
+
 
 async def test_forwarding_rules_on_every_path(h: Harness) -> None:
     """The TOML path obeys the same rule (a later deadline refused, nothing written); a
@@ -274,3 +286,101 @@ async def test_forwarding_rules_on_every_path(h: Harness) -> None:
         line = fw.unforwarded_line(h.rt.texts.for_lang("vi"), await fw.unforwarded(s, d))
     assert after == [c for c in before if c != "BP-HQ"]
     assert line is not None and line.startswith("Chưa chuyển tiếp xuống chi bộ: BP-DX (")
+
+
+WARD, WARD_CELL, WARD_OWN = "BP-HQ-TH", "BP-HQ-TH-01", "25-CV/ĐU"
+
+
+async def _ward(h: Harness, users: dict[str, Any]) -> None:
+    """A commune's party committee under Hớn Quản with one cell: a fourth level."""
+    async with h.db() as s:
+        await import_units(
+            s,
+            "code,parent_code,name,kind\n"
+            f"{WARD},BP-HQ,Đảng ủy xã Tân Hưng,commune\n"
+            f"{WARD_CELL},{WARD},Chi bộ ấp 1,cell\n",
+        )
+    for key, name in (("sec_th", "Trần Văn Lộc"), ("t1", "Vương Thị Hoa")):
+        users[key] = h.user(name.rpartition(" ")[2], last_name=None, language="vi")
+    rows = [
+        "telegram_id,full_name,username,unit_code,role,language",
+        f"{users['sec_th'].id},Trần Văn Lộc,,{WARD},secretary,vi",
+        f"{users['t1'].id},Vương Thị Hoa,,{WARD_CELL},member,vi",
+    ]
+    async with h.db() as s:
+        await import_members(s, "\n".join(rows) + "\n")
+
+
+async def test_every_level_s_document_counts_and_stats_names_who_has_not_forwarded(
+    h: Harness,
+) -> None:
+    """Province → district → commune → cell: the commune forwards the district's document;
+    one press there counts for all three; /stats on the original names both documents and
+    counts them at every level; while the directive (``depth = "cell"``) has not been carried
+    down, /stats names the branches still to forward it."""
+    users = await _scene(h)
+    await _ward(h, users)
+    await h.send(users["t1"], "/start")
+    original_id = await _publish(h, users, dataclasses.replace(_letter(ORIGINAL), depth="cell"))
+
+    [stats] = await h.send(users["sec_hq"], f"/stats {ORIGINAL}")
+    assert (
+        "Chưa chuyển tiếp xuống chi bộ: BP-HQ (Huyện ủy Hớn Quản), "
+        f"{WARD} (Đảng ủy xã Tân Hưng)" in stats["text"]
+    ), stats["text"]
+    [stats] = await h.send(users["admin"], f"/stats {ORIGINAL}")
+    assert "Chưa chuyển tiếp xuống chi bộ: BP-DX (Thành ủy Đồng Xoài), " in stats["text"]
+    assert "… và 7 đơn vị khác" in stats["text"]  # 12 branches: five named, the rest counted
+
+    district_id = await _publish(h, users, _letter(OWN), who="sec_hq")
+    ward = dataclasses.replace(
+        _letter(OWN),
+        number=WARD_OWN,
+        issuer="Đảng ủy xã Tân Hưng",
+        issuer_unit=WARD,
+        targets=[WARD],
+        forwards=OWN,
+        body="Đảng ủy xã đề nghị các chi bộ quán triệt Công văn 1539-CV/HU (gửi kèm).",
+    )
+    ward_id = await _publish(h, users, ward, who="sec_th")
+
+    # The commune's member reads the commune's cover note with the district's, presses once.
+    t1 = users["t1"]
+    copy = next(m for m in h.bot_messages(t1.id) if confirm_data(ward_id, "studied") in str(m))
+    await h.press(t1, t1.id, copy["message_id"], confirm_data(ward_id, "studied"))
+    async with h.db() as s:
+        member = await queries.member_by_telegram_id(s, t1.id)
+        assert member is not None
+        got = {
+            (c.directive_id, c.kind)
+            for c in await s.scalars(
+                select(Confirmation).where(Confirmation.member_id == member.id)
+            )
+        }
+        assert got == {
+            (d, k) for d in (original_id, district_id, ward_id) for k in ("received", "studied")
+        }
+        original = await s.get(Directive, original_id)
+        province = await queries.unit_by_code(s, "BP")
+        assert original is not None and province is not None
+        figures = await rollup(s, original, province, h.rt.now())
+        by_code = {f.code: f for f in figures.units.values()}
+        assert (figures.root.forwarded, by_code["BP-HQ"].forwarded) == (2, 2)
+        assert (by_code[WARD].forwarded, by_code[WARD].studied, by_code["BP-HQ"].studied) == (
+            1,
+            1,
+            1,
+        )
+        left = [u.code for u in await fw.unforwarded(s, original)]
+        assert "BP-HQ" not in left and WARD not in left and "BP-DX" in left
+
+    [stats] = await h.send(users["admin"], f"/stats {ORIGINAL}")
+    assert (
+        f"Văn bản triển khai đã ban hành: {OWN} (Huyện ủy Hớn Quản), "
+        f"{WARD_OWN} (Đảng ủy xã Tân Hưng)" in stats["text"]
+    ), stats["text"]
+    assert "văn bản triển khai: 2" in stats["text"]
+    [stats] = await h.send(users["sec_hq"], f"/stats {ORIGINAL}")
+    assert "Chưa chuyển tiếp" not in stats["text"]
+    ward_line = next(line for line in stats["text"].splitlines() if f"({WARD})" in line)
+    assert "văn bản 1" in ward_line
