@@ -223,11 +223,12 @@ class Score:
     passed: bool
     at: datetime
     attempts: int
+    answers: tuple[int, ...] = ()  # the option chosen for each question, from 0
 
 
 async def latest_scores(session: AsyncSession, directive_id: int) -> dict[int, Score]:
-    """Each member's latest finished attempt at the directive's questions (member id → score),
-    with how many attempts they finished: the quiz columns of an export."""
+    """Each member's latest finished attempt at the directive's questions (member id → score,
+    answers), with how many attempts they finished: the quiz columns of an export."""
     stmt = (
         select(QuizAttempt)
         .where(QuizAttempt.directive_id == directive_id, QuizAttempt.finished_at.is_not(None))
@@ -237,5 +238,7 @@ async def latest_scores(session: AsyncSession, directive_id: int) -> dict[int, S
     for a in (await session.scalars(stmt)).all():
         done = scores[a.member_id].attempts + 1 if a.member_id in scores else 1
         assert a.finished_at is not None
-        scores[a.member_id] = Score(a.score or 0, a.total, bool(a.passed), a.finished_at, done)
+        scores[a.member_id] = Score(
+            a.score or 0, a.total, bool(a.passed), a.finished_at, done, tuple(a.answers)
+        )
     return scores
