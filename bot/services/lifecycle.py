@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Texts, Translator
 from bot.services import counters, outbox
 from bot.services import directive_rules as rules
+from bot.services.amend_links import EDIT_CAPTION, requeue_qr_codes
 from bot.services.buttons import is_forward_row
 from bot.services.deadlines import change_deadline, directive_to_change
 from bot.services.drafts import DraftError
@@ -52,6 +53,7 @@ from storage.models import (
 EDIT = "edit"  # the outbox kind of a row that edits an earlier post
 POSTED = ("post", "private")  # the rows whose messages show the directive's text
 PUBLISHED, RECALLED, SUPERSEDED = "published", "recalled", "superseded"
+_EDITS = ("edit", EDIT_CAPTION)  # outbox payloads that edit a message sent earlier
 # Stands for the new post's address in a replaced post's text until the sender knows it.
 LINK_MARKER = "chithi-new-post-link"
 
@@ -343,6 +345,8 @@ async def amend(
         buttons=True,
         strict=True,
     )
+    if change.links is not None:  # the groups' QR images of changed links
+        edits += await requeue_qr_codes(session, d, old_links, texts, serial=serial, date=mark)
     notes = await _notify_studied(session, d, texts, serial)
     await _audit(
         session,
@@ -502,7 +506,7 @@ async def resolve_edits(session: AsyncSession, rows: Sequence[Reserved]) -> list
     """Edit rows among ``rows`` get the message id of the post they edit and, for a replaced
     post, the new post's address (both posts are sent by now: they were queued earlier in the
     same chat). Other rows are returned as they are."""
-    edits = [r for r in rows if r.payload.get("method") == "edit"]
+    edits = [r for r in rows if r.payload.get("method") in _EDITS]
     if not edits:
         return list(rows)
     wanted: set[int] = set()
@@ -518,7 +522,7 @@ async def resolve_edits(session: AsyncSession, rows: Sequence[Reserved]) -> list
     }
     out: list[Reserved] = []
     for r in rows:
-        if r.payload.get("method") != "edit":
+        if r.payload.get("method") not in _EDITS:
             out.append(r)
             continue
         payload = dict(r.payload)
