@@ -384,3 +384,93 @@ async def test_every_level_s_document_counts_and_stats_names_who_has_not_forward
     assert "Chưa chuyển tiếp" not in stats["text"]
     ward_line = next(line for line in stats["text"].splitlines() if f"({WARD})" in line)
     assert "văn bản 1" in ward_line
+
+
+QUIZ = [
+    {
+        "question": "Công văn đề nghị tham gia trang nào?",
+        "options": ["Tự hào Bình Phước", "Trang khác"],
+        "answer": 0,
+    }
+]
+
+
+async def _studied(h: Harness, user: Any) -> set[int]:
+    """The directives ``user`` is recorded as having studied."""
+    async with h.db() as s:
+        member = await queries.member_by_telegram_id(s, user.id)
+        assert member is not None
+        rows = await s.scalars(
+            select(Confirmation.directive_id).where(
+                Confirmation.member_id == member.id, Confirmation.kind == "studied"
+            )
+        )
+        return set(rows)
+
+
+async def test_questions_and_a_secretary_s_mark_on_the_forwarded_document_count_for_both(
+    h: Harness,
+) -> None:
+    """The province's letter asks for its questions to be answered: forwarded from chat, the
+    district's document asks the same ones; a press on it proves nothing until they are
+    answered, then counts for both; a secretary's /mark on it counts for both too."""
+    users = await _scene(h)
+    sec = users["sec_hq"]
+    for key in ("sec_hq", "h1"):
+        await h.send(users[key], "/start")
+    original = dataclasses.replace(_letter(ORIGINAL), quiz=QUIZ, pass_mark=1)
+    original_id = await _publish(h, users, original)
+
+    [ask] = await h.send(sec, f"/forward {ORIGINAL}")
+    assert "Số hiệu văn bản của đơn vị" in ask["text"]
+    await h.send(sec, OWN)
+    [ask] = await h.send(sec, COVER)
+    [ask] = await _tap(h, sec, ask, "all")
+    [ask] = await _tap(h, sec, ask, "keep")
+    note = (await _tap(h, sec, ask, "keep", replies=2))[-1]
+    await _tap(h, sec, note, "go")
+    await h.outbox_idle()
+    async with h.db() as s:
+        mine = (await s.scalars(select(Directive).where(Directive.number == OWN))).one()
+        assert (mine.quiz, mine.pass_mark) == (QUIZ, 1)  # the original's proof goes down
+        forwarded_id = mine.id
+
+    # A press on the district's post opens the questions: nothing studied yet.
+    h1, group = users["h1"], users["BP-HQ-01"].id
+    post = await _post(h, forwarded_id, group)
+    toast = await h.press(h1, group, post, confirm_data(forwarded_id, "studied"))
+    assert "Câu hỏi đã được gửi tới đồng chí" in str(toast.get("text"))
+    assert await _studied(h, h1) == set()
+    await h.settle(lambda: any("câu 1/1" in m.get("text", "") for m in h.bot_messages(h1.id)))
+    question = next(m for m in h.bot_messages(h1.id) if "câu 1/1" in m.get("text", ""))
+    right = buttons_of(question)[0]["callback_data"]
+    await h.press(h1, h1.id, question["message_id"], right)
+    await h.settle(
+        lambda: bool(h.bot_messages(h1.id)) and "✅" in h.bot_messages(h1.id)[-1].get("text", "")
+    )
+    assert await _studied(h, h1) == {forwarded_id, original_id}
+
+    # A document forwarding it without the questions (a TOML file): a bare press there is
+    # studied for that document only; the province's letter still wants its answers.
+    bare = dataclasses.replace(
+        _letter(OWN), number="1540-CV/HU", targets=["BP-HQ-02"], quiz=[], pass_mark=None
+    )
+    bare_id = await _publish(h, users, bare, who="sec_hq")
+    h3, other = users["h3"], users["BP-HQ-02"].id
+    await h.press(h3, other, await _post(h, bare_id, other), confirm_data(bare_id, "studied"))
+    assert await _studied(h, h3) == {bare_id}
+
+    # The district's secretary marks a member of another cell as having studied it.
+    [choose] = await h.send(sec, f"/mark {OWN} Hải")
+    studied = next(b for b in buttons_of(choose) if b["text"].startswith("📖"))
+    toast = await h.press(sec, sec.id, choose["message_id"], studied["callback_data"])
+    assert toast["text"] == (f"📖 Đã ghi nhận thay: đồng chí Đỗ Xuân Hải đã học tập văn bản {OWN}.")
+    assert await _studied(h, h3) == {bare_id, forwarded_id, original_id}
+
+    async with h.db() as s:
+        d = await s.get(Directive, original_id)
+        province = await queries.unit_by_code(s, "BP")
+        assert d is not None and province is not None
+        figures = await rollup(s, d, province, h.rt.now())
+    assert figures.root.studied == 2
+    assert (figures.root.studied_by["press"], figures.root.studied_by["behalf"]) == (1, 1)

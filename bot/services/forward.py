@@ -107,6 +107,9 @@ class ForwardDialogue:
             receive_by=a.get("receive_by"),
             study_by=a.get("study_by"),
             report_by=a.get("report_by"),
+            # the original's proof of study goes down with it: passing here proves both
+            quiz=list(original.quiz or []) if original.pass_mark is not None else [],
+            pass_mark=original.pass_mark,
         )
 
 

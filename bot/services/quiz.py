@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.services import counters, lifecycle
+from bot.services import chain, counters, lifecycle
 from bot.services.render import Payload
 from storage.models import Confirmation, Directive, Member, QuizAttempt
 from storage.upsert import insert_ignore_returning
@@ -209,11 +209,14 @@ async def _record_studied(
         }
         for kind in ("received", "studied")
     ]
+    directive = await session.get(Directive, directive_id)
+    if directive is not None:  # passed on a forwarded document: studied what it carries too
+        rows += chain.rows_above(await chain.above(session, directive), rows)
     new = await insert_ignore_returning(
         session, Confirmation, rows, ["directive_id", "member_id", "kind"]
     )
     if new:
-        await counters.mark_dirty(session, {(directive_id, member_id)})
+        await counters.mark_dirty(session, {(d, m) for d, m, _k in new})
 
 
 @dataclass(frozen=True)
