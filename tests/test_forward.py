@@ -23,6 +23,7 @@ from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.models import Chat, Confirmation, Delivery, Directive
 from tests.kit.harness import FakeClock, Harness, MakeHarness, buttons_of
+from tests.kit.lifecycle import button, edits_per_message
 from tests.kit.paths import SAMPLE
 from tests.kit.reminders import local
 
@@ -474,3 +475,29 @@ async def test_questions_and_a_secretary_s_mark_on_the_forwarded_document_count_
         figures = await rollup(s, d, province, h.rt.now())
     assert figures.root.studied == 2
     assert (figures.root.studied_by["press"], figures.root.studied_by["behalf"]) == (1, 1)
+
+
+async def test_amending_the_original_redraws_the_documents_that_carry_it_once(h: Harness) -> None:
+    users = await _scene(h)
+    original_id = await _publish(h, users, _letter(ORIGINAL))
+    forwarded_id = await _publish(h, users, _letter(OWN), who="sec_hq")
+    group = users["BP-HQ-01"].id
+    carried = await _post(h, forwarded_id, group)
+    own_post = await _post(h, original_id, group)
+    since = len(h.sandbox.calls)
+
+    admin = users["admin"]
+    [menu] = await h.send(admin, f"/amend {ORIGINAL}")
+    await h.press(admin, admin.id, menu["message_id"], button(menu, ":body"))
+    await h.settle(lambda: "Xin gửi toàn bộ nội dung" in h.bot_messages(admin.id)[-1]["text"])
+    [menu] = await h.send(admin, "Đề nghị tham gia trang Tự hào Bình Phước trước ngày 15/02/2027.")
+    await h.press(admin, admin.id, menu["message_id"], button(menu, ":go"))
+    await h.outbox_idle()
+
+    edits = edits_per_message(h, since)
+    assert (edits[(group, carried)], edits[(group, own_post)]) == (1, 1)
+    shown = next(m for m in h.bot_messages(group) if m["message_id"] == carried)
+    assert f"Văn bản gửi kèm số {ORIGINAL} đã sửa đổi ngày" in shown["text"]
+    assert "trước ngày 15/02/2027" in shown["text"]  # the amended text it carries
+    assert "Thường trực Huyện ủy đề nghị các cơ quan" in shown["text"]  # its own cover note
+    assert [b["text"] for b in buttons_of(shown)][:2] == ["✅ Đã nhận", "📖 Đã học tập"]

@@ -347,6 +347,8 @@ async def amend(
     )
     if change.links is not None:  # the groups' QR images of changed links
         edits += await requeue_qr_codes(session, d, old_links, texts, serial=serial, date=mark)
+    if change.body is not None and old_body != d.body:
+        edits += await _redraw_carriers(session, d, texts, tz, serial=serial, date=mark)
     notes = await _notify_studied(session, d, texts, serial)
     await _audit(
         session,
@@ -362,6 +364,31 @@ async def amend(
         notes=notes,
     )
     return Outcome(d, edits, notes)
+
+
+async def _redraw_carriers(
+    session: AsyncSession, d: Directive, texts: Texts, tz: ZoneInfo, *, serial: int, date: str
+) -> int:
+    """The documents in force that forward ``d`` show its text under their cover note: their
+    posts are redrawn too, marked as carrying an amended text (their own text unchanged)."""
+    children = await session.scalars(
+        select(Directive)
+        .where(Directive.parent_id == d.id, Directive.status == PUBLISHED)
+        .order_by(Directive.id)
+    )
+    edits = 0
+    for child in children.all():
+        edits += await _redraw(
+            session,
+            child,
+            texts,
+            tz,
+            key=f"amend{serial}of{d.id}",
+            notice=lambda t, _p: t("lifecycle-carried-amended-mark", number=d.number, date=date),
+            buttons=True,
+            strict=False,
+        )
+    return edits
 
 
 async def _notify_studied(session: AsyncSession, d: Directive, texts: Texts, serial: int) -> int:
