@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.services import exports
 from bot.services import forward as fw
 from bot.services.buttons import confirm_data
 from bot.services.drafts import DraftError, read_directive_file
@@ -374,6 +375,21 @@ async def test_every_level_s_document_counts_and_stats_names_who_has_not_forward
         )
         left = [u.code for u in await fw.unforwarded(s, original)]
         assert "BP-HQ" not in left and WARD not in left and "BP-DX" in left
+        # The export's summary sheet: the same figures, level by level.
+        data = await exports.collect(
+            s,
+            [original],
+            [province],
+            h.rt.now(),
+            h.settings.locale.tz,
+            h.rt.texts.for_lang("vi"),
+            ORIGINAL,
+        )
+        forwarded = data.summary.header.index("Văn bản triển khai")
+        studied = data.summary.header.index("Đã học tập")
+        rows = {row[2]: row for row in data.summary.rows}
+        assert [rows[c][forwarded] for c in ("BP", "BP-HQ", WARD, "BP-DX")] == [2, 2, 1, 0]
+        assert [rows[c][studied] for c in ("BP", "BP-HQ", WARD, WARD_CELL)] == [1, 1, 1, 1]
 
     [stats] = await h.send(users["admin"], f"/stats {ORIGINAL}")
     assert (
