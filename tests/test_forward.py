@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.services import exports
 from bot.services import forward as fw
 from bot.services.buttons import confirm_data
 from bot.services.drafts import DraftError, read_directive_file
@@ -23,6 +24,7 @@ from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.models import Chat, Confirmation, Delivery, Directive
 from tests.kit.harness import FakeClock, Harness, MakeHarness, buttons_of
+from tests.kit.lifecycle import button, edits_per_message
 from tests.kit.paths import SAMPLE
 from tests.kit.reminders import local
 
@@ -243,6 +245,18 @@ async def test_the_letters_scene_forward_from_chat_one_press_counts_once(h: Harn
         assert by_code["BP-HQ-01"].studied == 2
         assert by_code["BP-DX"].forwarded == 0
 
+    # /stats on the original, asked in chat: each member once, the district's document named.
+    [stats] = await h.send(users["admin"], f"/stats {ORIGINAL}")
+    text = stats["text"]
+    assert "đã nhận 3 (" in text and "đã học tập 2 (" in text, text
+    assert "văn bản triển khai: 1" in text
+    assert f"Văn bản triển khai đã ban hành: {OWN} (Huyện ủy Hớn Quản)" in text
+    hq_line = next(line for line in text.splitlines() if "(BP-HQ)" in line)
+    assert "văn bản 1" in hq_line
+    [stats] = await h.send(sec, f"/stats {ORIGINAL}")
+    assert stats["text"].splitlines()[2] == "Huyện ủy Hớn Quản (BP-HQ)"
+    assert f"Văn bản triển khai đã ban hành: {OWN} (Huyện ủy Hớn Quản)" in stats["text"]
+
 
 async def test_forwarding_rules_on_every_path(h: Harness) -> None:
     """The TOML path obeys the same rule (a later deadline refused, nothing written); a
@@ -274,3 +288,232 @@ async def test_forwarding_rules_on_every_path(h: Harness) -> None:
         line = fw.unforwarded_line(h.rt.texts.for_lang("vi"), await fw.unforwarded(s, d))
     assert after == [c for c in before if c != "BP-HQ"]
     assert line is not None and line.startswith("Chưa chuyển tiếp xuống chi bộ: BP-DX (")
+
+
+WARD, WARD_CELL, WARD_OWN = "BP-HQ-TH", "BP-HQ-TH-01", "25-CV/ĐU"
+
+
+async def _ward(h: Harness, users: dict[str, Any]) -> None:
+    """A commune's party committee under Hớn Quản with one cell: a fourth level."""
+    async with h.db() as s:
+        await import_units(
+            s,
+            "code,parent_code,name,kind\n"
+            f"{WARD},BP-HQ,Đảng ủy xã Tân Hưng,commune\n"
+            f"{WARD_CELL},{WARD},Chi bộ ấp 1,cell\n",
+        )
+    for key, name in (("sec_th", "Trần Văn Lộc"), ("t1", "Vương Thị Hoa")):
+        users[key] = h.user(name.rpartition(" ")[2], last_name=None, language="vi")
+    rows = [
+        "telegram_id,full_name,username,unit_code,role,language",
+        f"{users['sec_th'].id},Trần Văn Lộc,,{WARD},secretary,vi",
+        f"{users['t1'].id},Vương Thị Hoa,,{WARD_CELL},member,vi",
+    ]
+    async with h.db() as s:
+        await import_members(s, "\n".join(rows) + "\n")
+
+
+async def test_every_level_s_document_counts_and_stats_names_who_has_not_forwarded(
+    h: Harness,
+) -> None:
+    """Province → district → commune → cell: the commune forwards the district's document;
+    one press there counts for all three; /stats on the original names both documents and
+    counts them at every level; while the directive (``depth = "cell"``) has not been carried
+    down, /stats names the branches still to forward it."""
+    users = await _scene(h)
+    await _ward(h, users)
+    await h.send(users["t1"], "/start")
+    original_id = await _publish(h, users, dataclasses.replace(_letter(ORIGINAL), depth="cell"))
+
+    [stats] = await h.send(users["sec_hq"], f"/stats {ORIGINAL}")
+    assert (
+        "Chưa chuyển tiếp xuống chi bộ: BP-HQ (Huyện ủy Hớn Quản), "
+        f"{WARD} (Đảng ủy xã Tân Hưng)" in stats["text"]
+    ), stats["text"]
+    [stats] = await h.send(users["admin"], f"/stats {ORIGINAL}")
+    assert "Chưa chuyển tiếp xuống chi bộ: BP-DX (Thành ủy Đồng Xoài), " in stats["text"]
+    assert "… và 7 đơn vị khác" in stats["text"]  # 12 branches: five named, the rest counted
+
+    district_id = await _publish(h, users, _letter(OWN), who="sec_hq")
+    ward = dataclasses.replace(
+        _letter(OWN),
+        number=WARD_OWN,
+        issuer="Đảng ủy xã Tân Hưng",
+        issuer_unit=WARD,
+        targets=[WARD],
+        forwards=OWN,
+        body="Đảng ủy xã đề nghị các chi bộ quán triệt Công văn 1539-CV/HU (gửi kèm).",
+    )
+    ward_id = await _publish(h, users, ward, who="sec_th")
+
+    # The commune's member reads the commune's cover note with the district's, presses once.
+    t1 = users["t1"]
+    copy = next(m for m in h.bot_messages(t1.id) if confirm_data(ward_id, "studied") in str(m))
+    await h.press(t1, t1.id, copy["message_id"], confirm_data(ward_id, "studied"))
+    async with h.db() as s:
+        member = await queries.member_by_telegram_id(s, t1.id)
+        assert member is not None
+        got = {
+            (c.directive_id, c.kind)
+            for c in await s.scalars(
+                select(Confirmation).where(Confirmation.member_id == member.id)
+            )
+        }
+        assert got == {
+            (d, k) for d in (original_id, district_id, ward_id) for k in ("received", "studied")
+        }
+        original = await s.get(Directive, original_id)
+        province = await queries.unit_by_code(s, "BP")
+        assert original is not None and province is not None
+        figures = await rollup(s, original, province, h.rt.now())
+        by_code = {f.code: f for f in figures.units.values()}
+        assert (figures.root.forwarded, by_code["BP-HQ"].forwarded) == (2, 2)
+        assert (by_code[WARD].forwarded, by_code[WARD].studied, by_code["BP-HQ"].studied) == (
+            1,
+            1,
+            1,
+        )
+        left = [u.code for u in await fw.unforwarded(s, original)]
+        assert "BP-HQ" not in left and WARD not in left and "BP-DX" in left
+        # The export's summary sheet: the same figures, level by level.
+        data = await exports.collect(
+            s,
+            [original],
+            [province],
+            h.rt.now(),
+            h.settings.locale.tz,
+            h.rt.texts.for_lang("vi"),
+            ORIGINAL,
+        )
+        forwarded = data.summary.header.index("Văn bản triển khai")
+        studied = data.summary.header.index("Đã học tập")
+        rows = {row[2]: row for row in data.summary.rows}
+        assert [rows[c][forwarded] for c in ("BP", "BP-HQ", WARD, "BP-DX")] == [2, 2, 1, 0]
+        assert [rows[c][studied] for c in ("BP", "BP-HQ", WARD, WARD_CELL)] == [1, 1, 1, 1]
+
+    [stats] = await h.send(users["admin"], f"/stats {ORIGINAL}")
+    assert (
+        f"Văn bản triển khai đã ban hành: {OWN} (Huyện ủy Hớn Quản), "
+        f"{WARD_OWN} (Đảng ủy xã Tân Hưng)" in stats["text"]
+    ), stats["text"]
+    assert "văn bản triển khai: 2" in stats["text"]
+    [stats] = await h.send(users["sec_hq"], f"/stats {ORIGINAL}")
+    assert "Chưa chuyển tiếp" not in stats["text"]
+    ward_line = next(line for line in stats["text"].splitlines() if f"({WARD})" in line)
+    assert "văn bản 1" in ward_line
+
+
+QUIZ = [
+    {
+        "question": "Công văn đề nghị tham gia trang nào?",
+        "options": ["Tự hào Bình Phước", "Trang khác"],
+        "answer": 0,
+    }
+]
+
+
+async def _studied(h: Harness, user: Any) -> set[int]:
+    """The directives ``user`` is recorded as having studied."""
+    async with h.db() as s:
+        member = await queries.member_by_telegram_id(s, user.id)
+        assert member is not None
+        rows = await s.scalars(
+            select(Confirmation.directive_id).where(
+                Confirmation.member_id == member.id, Confirmation.kind == "studied"
+            )
+        )
+        return set(rows)
+
+
+async def test_questions_and_a_secretary_s_mark_on_the_forwarded_document_count_for_both(
+    h: Harness,
+) -> None:
+    """The province's letter asks for its questions to be answered: forwarded from chat, the
+    district's document asks the same ones; a press on it proves nothing until they are
+    answered, then counts for both; a secretary's /mark on it counts for both too."""
+    users = await _scene(h)
+    sec = users["sec_hq"]
+    for key in ("sec_hq", "h1"):
+        await h.send(users[key], "/start")
+    original = dataclasses.replace(_letter(ORIGINAL), quiz=QUIZ, pass_mark=1)
+    original_id = await _publish(h, users, original)
+
+    [ask] = await h.send(sec, f"/forward {ORIGINAL}")
+    assert "Số hiệu văn bản của đơn vị" in ask["text"]
+    await h.send(sec, OWN)
+    [ask] = await h.send(sec, COVER)
+    [ask] = await _tap(h, sec, ask, "all")
+    [ask] = await _tap(h, sec, ask, "keep")
+    note = (await _tap(h, sec, ask, "keep", replies=2))[-1]
+    await _tap(h, sec, note, "go")
+    await h.outbox_idle()
+    async with h.db() as s:
+        mine = (await s.scalars(select(Directive).where(Directive.number == OWN))).one()
+        assert (mine.quiz, mine.pass_mark) == (QUIZ, 1)  # the original's proof goes down
+        forwarded_id = mine.id
+
+    # A press on the district's post opens the questions: nothing studied yet.
+    h1, group = users["h1"], users["BP-HQ-01"].id
+    post = await _post(h, forwarded_id, group)
+    toast = await h.press(h1, group, post, confirm_data(forwarded_id, "studied"))
+    assert "Câu hỏi đã được gửi tới đồng chí" in str(toast.get("text"))
+    assert await _studied(h, h1) == set()
+    await h.settle(lambda: any("câu 1/1" in m.get("text", "") for m in h.bot_messages(h1.id)))
+    question = next(m for m in h.bot_messages(h1.id) if "câu 1/1" in m.get("text", ""))
+    right = buttons_of(question)[0]["callback_data"]
+    await h.press(h1, h1.id, question["message_id"], right)
+    await h.settle(
+        lambda: bool(h.bot_messages(h1.id)) and "✅" in h.bot_messages(h1.id)[-1].get("text", "")
+    )
+    assert await _studied(h, h1) == {forwarded_id, original_id}
+
+    # A document forwarding it without the questions (a TOML file): a bare press there is
+    # studied for that document only; the province's letter still wants its answers.
+    bare = dataclasses.replace(
+        _letter(OWN), number="1540-CV/HU", targets=["BP-HQ-02"], quiz=[], pass_mark=None
+    )
+    bare_id = await _publish(h, users, bare, who="sec_hq")
+    h3, other = users["h3"], users["BP-HQ-02"].id
+    await h.press(h3, other, await _post(h, bare_id, other), confirm_data(bare_id, "studied"))
+    assert await _studied(h, h3) == {bare_id}
+
+    # The district's secretary marks a member of another cell as having studied it.
+    [choose] = await h.send(sec, f"/mark {OWN} Hải")
+    studied = next(b for b in buttons_of(choose) if b["text"].startswith("📖"))
+    toast = await h.press(sec, sec.id, choose["message_id"], studied["callback_data"])
+    assert toast["text"] == (f"📖 Đã ghi nhận thay: đồng chí Đỗ Xuân Hải đã học tập văn bản {OWN}.")
+    assert await _studied(h, h3) == {bare_id, forwarded_id, original_id}
+
+    async with h.db() as s:
+        d = await s.get(Directive, original_id)
+        province = await queries.unit_by_code(s, "BP")
+        assert d is not None and province is not None
+        figures = await rollup(s, d, province, h.rt.now())
+    assert figures.root.studied == 2
+    assert (figures.root.studied_by["press"], figures.root.studied_by["behalf"]) == (1, 1)
+
+
+async def test_amending_the_original_redraws_the_documents_that_carry_it_once(h: Harness) -> None:
+    users = await _scene(h)
+    original_id = await _publish(h, users, _letter(ORIGINAL))
+    forwarded_id = await _publish(h, users, _letter(OWN), who="sec_hq")
+    group = users["BP-HQ-01"].id
+    carried = await _post(h, forwarded_id, group)
+    own_post = await _post(h, original_id, group)
+    since = len(h.sandbox.calls)
+
+    admin = users["admin"]
+    [menu] = await h.send(admin, f"/amend {ORIGINAL}")
+    await h.press(admin, admin.id, menu["message_id"], button(menu, ":body"))
+    await h.settle(lambda: "Xin gửi toàn bộ nội dung" in h.bot_messages(admin.id)[-1]["text"])
+    [menu] = await h.send(admin, "Đề nghị tham gia trang Tự hào Bình Phước trước ngày 15/02/2027.")
+    await h.press(admin, admin.id, menu["message_id"], button(menu, ":go"))
+    await h.outbox_idle()
+
+    edits = edits_per_message(h, since)
+    assert (edits[(group, carried)], edits[(group, own_post)]) == (1, 1)
+    shown = next(m for m in h.bot_messages(group) if m["message_id"] == carried)
+    assert f"Văn bản gửi kèm số {ORIGINAL} đã sửa đổi ngày" in shown["text"]
+    assert "trước ngày 15/02/2027" in shown["text"]  # the amended text it carries
+    assert "Thường trực Huyện ủy đề nghị các cơ quan" in shown["text"]  # its own cover note
+    assert [b["text"] for b in buttons_of(shown)][:2] == ["✅ Đã nhận", "📖 Đã học tập"]

@@ -79,7 +79,13 @@ async def test_admin_publishes_1208_from_chat_and_groups_get_it_once(harness: Ha
     assert qr["caption"] == "Mã QR: Trang Tự hào Bình Phước" and qr.get("photo")
     assert "Sẽ đăng vào 3 nhóm và gửi riêng 0 bản" in note["text"]
     assert "BP (Tỉnh ủy Bình Phước)" in note["text"]
-    assert [b["text"] for b in buttons_of(note)] == ["📤 Ban hành", "✖️ Huỷ", "⏰ Hẹn giờ"]
+    assert [b["text"] for b in buttons_of(note)] == [
+        "📤 Ban hành",
+        "✖️ Huỷ",
+        "⏰ Hẹn giờ",
+        "♻️ Thay thế văn bản cũ",
+        "📝 Câu hỏi kiểm tra",
+    ]
 
     # the preview's buttons record nothing
     toast = await h.press(admin, admin.id, preview["message_id"], "pv:r")

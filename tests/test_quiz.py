@@ -4,10 +4,12 @@ answers are refused; the scores are there for exports."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.services import quiz
@@ -90,7 +92,7 @@ async def test_studied_is_recorded_only_at_the_pass_mark_once_with_a_retry(
     assert draft.quiz[1]["answer"] == 1  # the file counts options from 1
     async with fast_harness(sandbox, db_url, clock) as h:
         scene = await build_scene(h)
-        await start_private(h, scene, "m1")
+        await start_private(h, scene, "m1", "sec_dx")
         directive_id = await publish_as(h, scene, draft)
 
         # no private chat: told to open the bot, nothing opened, "received" still recorded
@@ -151,6 +153,25 @@ async def test_studied_is_recorded_only_at_the_pass_mark_once_with_a_retry(
                 )
             )
             assert received == 2  # m1 and m2: the press itself confirms receipt
+
+        # The answers go into the export: the latest attempt's score, the attempts, each answer.
+        sec = scene.users["sec_dx"]
+        await h.send(sec, f"/export {NUMBER}", replies=2)
+        await h.sandbox.wait_for(
+            lambda: len([m for m in h.bot_messages(sec.id) if m.get("document")]) >= 2
+        )
+        xlsx = [m for m in h.bot_messages(sec.id) if m.get("document")][-2]
+        book = load_workbook(io.BytesIO(bytes(h.sandbox.files[xlsx["document"]["file_id"]].data)))
+        rows = list(book["Đảng viên"].iter_rows(values_only=True))
+        assert rows[0][-3:] == ("Điểm kiểm tra", "Số lần làm bài", "Câu trả lời lần cuối")
+        by_name = {r[3]: r for r in rows[1:]}
+        assert by_name["Phan Minh Tuấn"][-3:] == (
+            "2/2",
+            2,
+            "Câu 1: Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh (đúng); "
+            "Câu 2: Hằng quý (đúng)",
+        )
+        assert by_name["Lý Thanh Dung"][-3:] == (None, None, None)  # pressed, never answered
 
 
 async def test_a_forged_answer_to_someone_elses_attempt_records_nothing(

@@ -155,7 +155,13 @@ async def test_schedule_from_the_dialogue_refuses_a_past_time_and_can_be_cancell
     await say(h, admin, "01/03/2027 17:00")
     await tap(h, admin, "Bỏ qua", replies=3)  # post, QR code, note
     note = last_keyboard(h, admin)
-    assert [b["text"] for b in buttons_of(note)] == ["📤 Ban hành", "✖️ Huỷ", "⏰ Hẹn giờ"]
+    assert [b["text"] for b in buttons_of(note)] == [
+        "📤 Ban hành",
+        "✖️ Huỷ",
+        "⏰ Hẹn giờ",
+        "♻️ Thay thế văn bản cũ",
+        "📝 Câu hỏi kiểm tra",
+    ]
     reply = await tap(h, admin, "⏰ Hẹn giờ")
     assert reply["text"].startswith("Đồng chí muốn ban hành lúc nào?")
 

@@ -32,6 +32,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.services.amend_links import EDIT_CAPTION
 from bot.services.ports import ChatGone, ChatMoved, Rejected, RetryLater, SendError, Transient
 from bot.services.render import compose
 
@@ -117,6 +118,8 @@ class TelegramPort:
         markup = keyboard(payload.get("buttons"))
         if method == "edit":  # an earlier post amended, recalled or replaced
             return await self._edit_post(target, payload, markup)
+        if method == EDIT_CAPTION:  # a QR image whose link an amendment changed
+            return await self._edit_caption(target, payload)
         if method == "message":
             message = await self.bot.send_message(
                 target,
@@ -236,6 +239,22 @@ class TelegramPort:
             elif sent.photo:
                 self._file_ids[key] = sent.photo[-1].file_id
         return messages[0]
+
+    async def _edit_caption(self, target: int, payload: dict[str, Any]) -> int:
+        message_id = payload.get("message_id")
+        if not message_id:
+            raise Rejected("the message to edit was never sent")
+        try:
+            await self.bot.edit_message_caption(
+                chat_id=target,
+                message_id=int(message_id),
+                caption=payload["caption"],
+                **self._limit,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        return int(message_id)
 
     async def _edit_post(
         self, target: int, payload: dict[str, Any], markup: InlineKeyboardMarkup | None

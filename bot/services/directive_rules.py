@@ -329,6 +329,8 @@ def check_draft(draft: DirectiveDraft, *, now: datetime, tz: ZoneInfo) -> dict[s
     for field, value in (("forwards", draft.forwards), ("supersedes", draft.supersedes)):
         if value is not None:
             check_number(field, value)
+    if draft.supersedes is not None:
+        check_supersedes_self(draft.number, draft.supersedes)
     if draft.depth is not None:
         check_text("depth", draft.depth, DEPTH_MAX)
     for code in draft.targets:
@@ -346,6 +348,12 @@ def check_draft(draft: DirectiveDraft, *, now: datetime, tz: ZoneInfo) -> dict[s
     if draft.publish_at is not None:
         check_publish_at(draft.publish_at, now, tz, deadlines)
     return deadlines
+
+
+def check_supersedes_self(number: str, supersedes: str) -> None:
+    """A directive cannot replace itself."""
+    if supersedes == number:
+        raise DraftError("rule-supersedes-self", field="supersedes", number=shown(number))
 
 
 def check_forwarding(

@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from xlsxwriter.worksheet import Worksheet
 
 from bot.i18n import Translator
+from bot.services import quiz
 from bot.services.names import remembered_sort_key
 from bot.services.pending import overlaps, roster_confirmations, targets_of
 from bot.services.rollup import HOWS, Figures, rollup
@@ -201,7 +202,18 @@ SUMMARY_COLUMNS = (
     "reports-done",
     "forwarded",
 )
-MEMBER_COLUMNS = ("directive", "code", "unit", "name", "received-at", "studied-at", "how")
+MEMBER_COLUMNS = (
+    "directive",
+    "code",
+    "unit",
+    "name",
+    "received-at",
+    "studied-at",
+    "how",
+    "quiz-score",
+    "quiz-attempts",
+    "quiz-answers",
+)
 REPORT_COLUMNS = ("directive", "code", "unit", "cycle", "due", "state", "submitted-at", "content")
 
 
@@ -252,7 +264,15 @@ async def _member_rows(
     studied = aliased(Confirmation, name="stu")
     stmt = (
         roster_confirmations(
-            select(Unit.code, Unit.name, Member.full_name, received.at, studied.at, studied.how),
+            select(
+                Unit.code,
+                Unit.name,
+                Member.full_name,
+                received.at,
+                studied.at,
+                studied.how,
+                Member.id,
+            ),
             directive.id,
             received,
             studied,
@@ -268,6 +288,15 @@ async def _member_rows(
     fetched: list[Any] = []
     async for chunk in queries.chunked_rows(session, stmt):  # the loop free between chunks
         fetched.extend(chunk)
+    scores = await quiz.latest_scores(session, directive.id) if directive.quiz else {}
+    shown = _answer_texts(t, directive)
+
+    def quiz_cells(member_id: int) -> tuple[Cell, Cell, Cell]:
+        score = scores.get(member_id)
+        if score is None:
+            return "", None, ""
+        answers = "; ".join(shown[(i, a)] for i, a in enumerate(score.answers) if (i, a) in shown)
+        return f"{score.score}/{score.total}", score.attempts, answers
 
     def convert() -> list[Row]:  # tens of thousands of dates and names: off the event loop
         # Unit by unit as the tree reads (the rows come so), each unit's people in Vietnamese
@@ -285,11 +314,22 @@ async def _member_rows(
                 local_time(rec_at, tz),
                 local_time(stu_at, tz),
                 (hows.get(how, hows["press"]) if stu_at is not None else ""),
+                *quiz_cells(member_id),
             )
-            for code, name, full_name, rec_at, stu_at, how in fetched
+            for code, name, full_name, rec_at, stu_at, how, member_id in fetched
         ]
 
     return await asyncio.to_thread(convert)
+
+
+def _answer_texts(t: Translator, directive: Directive) -> dict[tuple[int, int], str]:
+    """(question, option) → how an answer reads in the export: "Câu 2: Hằng quý (đúng)"."""
+    texts: dict[tuple[int, int], str] = {}
+    for i, item in enumerate(directive.quiz or []):
+        for k, option in enumerate(item["options"]):
+            verdict = t("export-quiz-right" if k == item["answer"] else "export-quiz-wrong")
+            texts[(i, k)] = t("export-quiz-answer", n=i + 1, option=option, verdict=verdict)
+    return texts
 
 
 async def _report_rows(

@@ -12,6 +12,7 @@ counts every branch once and the documents each level issued (:mod:`bot.services
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +29,12 @@ from bot.services import directive_rules as rules
 from bot.services import publish_dialogue as pd
 from bot.services.directive_rules import DEADLINES
 from bot.services.drafts import DirectiveDraft, DraftError
+from bot.services.rollup import forwarding_tree
+from bot.services.tg_text import truncate
 from storage import queries
 from storage.models import Directive, DirectiveTarget, Unit
 
+NAME_ROOM = 48  # a unit's name in a line of the roll-up
 CELL = "cell"  # ``depth = "cell"``: the directive must reach every cell (the leaves)
 
 
@@ -103,6 +107,9 @@ class ForwardDialogue:
             receive_by=a.get("receive_by"),
             study_by=a.get("study_by"),
             report_by=a.get("report_by"),
+            # the original's proof of study goes down with it: passing here proves both
+            quiz=list(original.quiz or []) if original.pass_mark is not None else [],
+            pass_mark=original.pass_mark,
         )
 
 
@@ -200,18 +207,11 @@ async def unforwarded(session: AsyncSession, directive: Directive) -> list[Unit]
             )
         ).all()
     )
-    issuers: set[int] = set()
-    frontier = {directive.id}
-    while frontier:  # the forwarding tree under the directive, one level per statement
-        rows = (
-            await session.execute(
-                select(Directive.id, Directive.issuer_unit_id).where(
-                    Directive.parent_id.in_(sorted(frontier))
-                )
-            )
-        ).all()
-        issuers.update(uid for _id, uid in rows if uid is not None)
-        frontier = {did for did, _uid in rows}
+    issuers = {
+        f.issuer_unit_id
+        for f in await forwarding_tree(session, directive.id)
+        if f.issuer_unit_id is not None
+    }
     own = await session.get(Unit, directive.issuer_unit_id) if directive.issuer_unit_id else None
     has_children = select(Unit.parent_id).where(Unit.parent_id.is_not(None))
     branches = (
@@ -231,8 +231,15 @@ async def unforwarded(session: AsyncSession, directive: Directive) -> list[Unit]
     return sorted(left, key=lambda u: [int(p) for p in u.path.strip("/").split("/")])
 
 
-def unforwarded_line(t: Translator, units: Sequence[Unit]) -> str | None:
-    """The roll-up's line naming the branches still to forward (None when there are none)."""
+def unforwarded_line(t: Translator, units: Sequence[Unit], listed: int = 5) -> str | None:
+    """The roll-up's line naming the branches still to forward (None when there are none):
+    the first ``listed`` named (names cut to ``NAME_ROOM``), the rest counted (HTML)."""
     if not units:
         return None
-    return t("forward-unforwarded", units=", ".join(f"{u.code} ({u.name})" for u in units))
+    named = [
+        f"{html.escape(truncate(u.code, NAME_ROOM))} ({html.escape(truncate(u.name, NAME_ROOM))})"
+        for u in units[:listed]
+    ]
+    if len(units) > listed:
+        named.append(t("stats-more", count=len(units) - listed))
+    return t("forward-unforwarded", units=", ".join(named))

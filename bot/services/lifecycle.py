@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Texts, Translator
 from bot.services import counters, outbox
 from bot.services import directive_rules as rules
+from bot.services.amend_links import EDIT_CAPTION, requeue_qr_codes
 from bot.services.buttons import is_forward_row
 from bot.services.deadlines import change_deadline, directive_to_change
 from bot.services.drafts import DraftError
@@ -52,6 +53,7 @@ from storage.models import (
 EDIT = "edit"  # the outbox kind of a row that edits an earlier post
 POSTED = ("post", "private")  # the rows whose messages show the directive's text
 PUBLISHED, RECALLED, SUPERSEDED = "published", "recalled", "superseded"
+_EDITS = ("edit", EDIT_CAPTION)  # outbox payloads that edit a message sent earlier
 # Stands for the new post's address in a replaced post's text until the sender knows it.
 LINK_MARKER = "chithi-new-post-link"
 
@@ -343,6 +345,10 @@ async def amend(
         buttons=True,
         strict=True,
     )
+    if change.links is not None:  # the groups' QR images of changed links
+        edits += await requeue_qr_codes(session, d, old_links, texts, serial=serial, date=mark)
+    if change.body is not None and old_body != d.body:
+        edits += await _redraw_carriers(session, d, texts, tz, serial=serial, date=mark)
     notes = await _notify_studied(session, d, texts, serial)
     await _audit(
         session,
@@ -358,6 +364,31 @@ async def amend(
         notes=notes,
     )
     return Outcome(d, edits, notes)
+
+
+async def _redraw_carriers(
+    session: AsyncSession, d: Directive, texts: Texts, tz: ZoneInfo, *, serial: int, date: str
+) -> int:
+    """The documents in force that forward ``d`` show its text under their cover note: their
+    posts are redrawn too, marked as carrying an amended text (their own text unchanged)."""
+    children = await session.scalars(
+        select(Directive)
+        .where(Directive.parent_id == d.id, Directive.status == PUBLISHED)
+        .order_by(Directive.id)
+    )
+    edits = 0
+    for child in children.all():
+        edits += await _redraw(
+            session,
+            child,
+            texts,
+            tz,
+            key=f"amend{serial}of{d.id}",
+            notice=lambda t, _p: t("lifecycle-carried-amended-mark", number=d.number, date=date),
+            buttons=True,
+            strict=False,
+        )
+    return edits
 
 
 async def _notify_studied(session: AsyncSession, d: Directive, texts: Texts, serial: int) -> int:
@@ -502,7 +533,7 @@ async def resolve_edits(session: AsyncSession, rows: Sequence[Reserved]) -> list
     """Edit rows among ``rows`` get the message id of the post they edit and, for a replaced
     post, the new post's address (both posts are sent by now: they were queued earlier in the
     same chat). Other rows are returned as they are."""
-    edits = [r for r in rows if r.payload.get("method") == "edit"]
+    edits = [r for r in rows if r.payload.get("method") in _EDITS]
     if not edits:
         return list(rows)
     wanted: set[int] = set()
@@ -518,7 +549,7 @@ async def resolve_edits(session: AsyncSession, rows: Sequence[Reserved]) -> list
     }
     out: list[Reserved] = []
     for r in rows:
-        if r.payload.get("method") != "edit":
+        if r.payload.get("method") not in _EDITS:
             out.append(r)
             continue
         payload = dict(r.payload)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import access, counters
+from bot.services import access, chain, counters
 from bot.services.dates import read_day
 from bot.services.drafts import DraftError
 from bot.services.names import vietnamese_sort_key
@@ -125,11 +125,15 @@ async def _write(
         for member_id in member_ids
         for kind in kinds
     ]
+    # Studied at a meeting on the district's document: studied the province's letter in it too.
+    rows += chain.rows_above(await chain.above(session, directive), rows)
     new = await insert_ignore_returning(
         session, Confirmation, rows, ["directive_id", "member_id", "kind"]
     )
-    await counters.mark_dirty(session, {(directive.id, m) for _d, m, _k in new})
-    return {kind: sum(1 for _d, _m, k in new if k == kind) for kind in MARKABLE}
+    await counters.mark_dirty(session, {(d, m) for d, m, _k in new})
+    return {
+        kind: sum(1 for d, _m, k in new if k == kind and d == directive.id) for kind in MARKABLE
+    }
 
 
 async def record_meeting(

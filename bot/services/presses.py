@@ -58,6 +58,7 @@ class _Ancestor:
     parent_id: int | None
     status: str
     requires_study: bool
+    quiz: bool = False  # its "studied" needs its questions answered, not a bare press
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,15 @@ async def _ancestors(session: AsyncSession, parent_ids: set[int]) -> dict[int, _
     while frontier:
         rows = await session.execute(
             select(
-                Directive.id, Directive.parent_id, Directive.status, Directive.requires_study
+                Directive.id,
+                Directive.parent_id,
+                Directive.status,
+                Directive.requires_study,
+                Directive.pass_mark,
             ).where(Directive.id.in_(sorted(frontier)))
         )
-        for directive_id, parent, status, study in rows:
-            found[directive_id] = _Ancestor(parent, status, study)
+        for directive_id, parent, status, study, pass_mark in rows:
+            found[directive_id] = _Ancestor(parent, status, study, pass_mark is not None)
         frontier = {a.parent_id for a in found.values() if a.parent_id} - set(found)
     return found
 
@@ -282,9 +287,10 @@ async def _confirm(
         studied = kind == "studied" and i not in quizzes
         wanted = ["received", "studied"] if studied else ["received"]  # implies
         # A forwarded post carries the original too: one press confirms every directive up
-        # the chain that is still in force (as far as each asks: "studied" only if it does).
+        # the chain that is still in force (as far as each asks: "studied" only if it does,
+        # and not by a bare press where it asks for its questions to be answered).
         confirmed = [(directive_id, wanted)] + [
-            (aid, [k for k in wanted if k == "received" or a.requires_study])
+            (aid, [k for k in wanted if k == "received" or (a.requires_study and not a.quiz)])
             for aid, a in _chain(live[i].parent_id, ancestors)
             if a.status == lifecycle.PUBLISHED
         ]

@@ -116,7 +116,7 @@ async def publish(
     forwarded = await _by_number(session, draft.forwards)
     if forwarded is not None:
         rules.check_forwarding(deadlines, forwarded, tz)
-    superseded = await _by_number(session, draft.supersedes)
+    superseded = await check_supersedes(session, draft, publisher, config_admins)
     directive = Directive(
         number=draft.number,
         kind=draft.kind,
@@ -231,6 +231,24 @@ async def release(
         ),
     )
     return PublishResult(directive, chats, len(private), written)
+
+
+async def check_supersedes(
+    session: AsyncSession,
+    draft: DirectiveDraft,
+    publisher: Member | None,
+    config_admins: Collection[int],
+) -> Directive | None:
+    """The directive ``draft`` replaces: None for a number Chithi never published (the post
+    only names it, as for a letter older than the bot). Replacing one in force is changing
+    it: only who may amend or recall it may (checked again when a scheduled one is
+    released)."""
+    old = await _by_number(session, draft.supersedes)
+    if old is not None and old.status == lifecycle.PUBLISHED and publisher is not None:
+        await check_may_change(
+            session, publisher, old, list(config_admins), "lifecycle-not-allowed"
+        )
+    return old
 
 
 async def _by_number(session: AsyncSession, number: str | None) -> Directive | None:

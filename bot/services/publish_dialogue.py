@@ -94,6 +94,10 @@ class Dialogue:
 
     def forget(self, step: str) -> None:
         self.answers.pop(step, None)
+        if step == "quiz":  # the pass mark is a share of the questions
+            self.answers.pop("pass_mark", None)
+        if step == "supersedes":
+            self.answers.pop("replaces", None)
 
     def step(self) -> str:
         """Where the dialogue stands: the next question, or "confirm" (the preview shown)."""
@@ -151,6 +155,10 @@ class Dialogue:
             study_by=a.get("study_by") if a["requires_study"] else None,
             report_by=a.get("report_by"),
             files=list(a.get("files") or []),  # sent in the chat (bot.services.publish_media)
+            # added after the preview (bot.services.publish_extras)
+            supersedes=a.get("supersedes"),
+            quiz=list(a.get("quiz") or []) if a["requires_study"] else [],
+            pass_mark=a.get("pass_mark") if a.get("quiz") and a["requires_study"] else None,
         )
 
 
@@ -440,7 +448,11 @@ def step_of_error(error: DraftError) -> str | None:
         return "targets"
     if error.key == "publish-deadline-past":
         return str(error.args_.get("which"))
+    field = error.args_.get("field")
+    if error.key == "lifecycle-not-allowed" or field == "supersedes":
+        return "supersedes"  # the replaced directive: not this publisher's to replace
+    if field in ("quiz", "pass_mark"):
+        return "quiz"
     if error.key in ("publish-bad-number", "rule-bad-number"):
         return "number"
-    field = error.args_.get("field")
     return str(field) if field in STEPS else None

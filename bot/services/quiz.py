@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.services import counters, lifecycle
+from bot.services import chain, counters, lifecycle
 from bot.services.render import Payload
 from storage.models import Confirmation, Directive, Member, QuizAttempt
 from storage.upsert import insert_ignore_returning
@@ -209,11 +209,14 @@ async def _record_studied(
         }
         for kind in ("received", "studied")
     ]
+    directive = await session.get(Directive, directive_id)
+    if directive is not None:  # passed on a forwarded document: studied what it carries too
+        rows += chain.rows_above(await chain.above(session, directive), rows)
     new = await insert_ignore_returning(
         session, Confirmation, rows, ["directive_id", "member_id", "kind"]
     )
     if new:
-        await counters.mark_dirty(session, {(directive_id, member_id)})
+        await counters.mark_dirty(session, {(d, m) for d, m, _k in new})
 
 
 @dataclass(frozen=True)
@@ -223,11 +226,12 @@ class Score:
     passed: bool
     at: datetime
     attempts: int
+    answers: tuple[int, ...] = ()  # the option chosen for each question, from 0
 
 
 async def latest_scores(session: AsyncSession, directive_id: int) -> dict[int, Score]:
-    """Each member's latest finished attempt at the directive's questions (member id → score),
-    with how many attempts they finished: the quiz columns of an export."""
+    """Each member's latest finished attempt at the directive's questions (member id → score,
+    answers), with how many attempts they finished: the quiz columns of an export."""
     stmt = (
         select(QuizAttempt)
         .where(QuizAttempt.directive_id == directive_id, QuizAttempt.finished_at.is_not(None))
@@ -237,5 +241,7 @@ async def latest_scores(session: AsyncSession, directive_id: int) -> dict[int, S
     for a in (await session.scalars(stmt)).all():
         done = scores[a.member_id].attempts + 1 if a.member_id in scores else 1
         assert a.finished_at is not None
-        scores[a.member_id] = Score(a.score or 0, a.total, bool(a.passed), a.finished_at, done)
+        scores[a.member_id] = Score(
+            a.score or 0, a.total, bool(a.passed), a.finished_at, done, tuple(a.answers)
+        )
     return scores

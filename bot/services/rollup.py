@@ -30,6 +30,7 @@ from storage.models import (
 )
 
 HOWS = ("press", "meeting", "behalf")
+NOT_ISSUED = ("scheduled", "failed")  # a forwarding still waiting for its time, or refused then
 
 
 @dataclass
@@ -135,9 +136,10 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
         if uid in scope:
             own[uid].reports_owed = 1
             own[uid].reports_done = 1 if reported else 0
-    for issuer, n in await session.execute(_own_forwarded(directive.id)):
-        if issuer in scope:
-            own[issuer].forwarded = n
+    for document in await forwarding_tree(session, directive.id):
+        issuer = document.issuer_unit_id
+        if issuer is not None and issuer in scope:
+            own[issuer].forwarded += 1
     # Sum each unit's own figures into it and every unit above it, up to the root.
     for uid, figures in own.items():
         for node in _up(uid, units):
@@ -249,13 +251,44 @@ def _own_reports(directive_id: int, now: datetime) -> Select[int, bool]:
     )
 
 
-def _own_forwarded(directive_id: int) -> Select[int | None, int]:
-    """Documents each unit issued to carry the directive out."""
-    return (
-        select(Directive.issuer_unit_id, func.count())
-        .where(Directive.parent_id == directive_id)
-        .group_by(Directive.issuer_unit_id)
-    )
+@dataclass(frozen=True)
+class Forwarding:
+    """A document issued to carry a directive down (``parent_id`` chain), at any level."""
+
+    id: int
+    number: str
+    issuer: str
+    issuer_unit_id: int | None
+    parent_id: int
+
+
+async def forwarding_tree(session: AsyncSession, directive_id: int) -> list[Forwarding]:
+    """Every document forwarding the directive, at every level below it (the district's
+    forwarding of the province's letter, a ward's forwarding of the district's ...): one
+    statement per level, none beyond the first for a directive nobody forwarded. In the
+    order they were stored; one still scheduled (or refused at its time) is not issued."""
+    found: list[Forwarding] = []
+    seen = {directive_id}
+    frontier = [directive_id]
+    while frontier:
+        rows = await session.execute(
+            select(
+                Directive.id,
+                Directive.number,
+                Directive.issuer,
+                Directive.issuer_unit_id,
+                Directive.parent_id,
+            ).where(Directive.parent_id.in_(frontier), Directive.status.not_in(NOT_ISSUED))
+        )
+        level = [
+            Forwarding(did, number, issuer, unit_id, parent or 0)
+            for did, number, issuer, unit_id, parent in rows
+            if did not in seen
+        ]
+        seen.update(f.id for f in level)
+        found.extend(level)
+        frontier = sorted(f.id for f in level)
+    return sorted(found, key=lambda f: f.id)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@ bot.services.access); unknown and not-theirs are one answer (None)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.forward import unforwarded
 from bot.services.pending import overlaps, targets_of, visible_directives
-from bot.services.rollup import Rollup, Totals, rollup, totals
+from bot.services.rollup import Forwarding, Rollup, Totals, forwarding_tree, rollup, totals
 from storage import queries
 from storage.models import Directive, Unit
 
@@ -25,6 +26,10 @@ class StatsView:
     rollup: Rollup
     unit: Unit
     parent: Unit | None  # None at the top of what the asker may see
+    # the documents units of this sub-tree issued to carry the directive down (every level)
+    documents: list[Forwarding] = field(default_factory=list)
+    # ``depth = "cell"``: the units of this sub-tree with units below them not yet forwarded
+    unforwarded: list[Unit] = field(default_factory=list)
 
 
 async def unit_in(session: AsyncSession, roots: Sequence[Unit], unit_id: int) -> Unit | None:
@@ -60,7 +65,11 @@ async def stats_view(
     parent = await session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
     if parent is not None and not queries.covers(roots, parent):
         parent = None
-    return StatsView(result, unit, parent)
+    documents = [
+        f for f in await forwarding_tree(session, directive.id) if f.issuer_unit_id in result.units
+    ]
+    left = [u for u in await unforwarded(session, directive) if u.path.startswith(unit.path)]
+    return StatsView(result, unit, parent, documents, left)
 
 
 async def open_directives(session: AsyncSession, unit: Unit) -> list[tuple[Directive, Totals]]:

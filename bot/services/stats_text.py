@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 from bot.i18n import Translator
+from bot.services.forward import unforwarded_line
 from bot.services.rollup import Figures, Totals
 from bot.services.stats import StatsView
 from bot.services.tg_text import TEXT_LIMIT, html_len, truncate
@@ -16,6 +17,7 @@ from storage.models import Directive, Unit
 PER_PAGE = 20  # child units per page (each line is bounded, so a page always fits)
 NAME_ROOM = 48  # a unit's name in a line, in Telegram's units
 TITLE_ROOM = 60  # a directive's title in the list
+LISTED = 5  # forwarding documents and unforwarded units named in the head; the rest counted
 
 
 def pct(t: Translator, value: float | None) -> str:
@@ -59,6 +61,24 @@ def _totals(t: Translator, f: Figures, study: bool) -> list[str]:
     return lines
 
 
+def _forwarding(t: Translator, view: StatsView) -> list[str]:
+    """The documents issued in the sub-tree to carry the directive down, and (for one that
+    must reach every cell) the units that have not forwarded it yet: a few named, the rest
+    counted, so the head stays short."""
+    lines = []
+    if view.documents:
+        named = [
+            f"{html.escape(f.number)} ({_name(f.issuer, NAME_ROOM)})"
+            for f in view.documents[:LISTED]
+        ]
+        rest = len(view.documents) - len(named)
+        if rest:
+            named.append(t("stats-documents-more", count=rest))
+        lines.append(t("stats-documents", documents=", ".join(named)))
+    left = unforwarded_line(t, view.unforwarded, LISTED)
+    return [*lines, left] if left else lines
+
+
 def child_line(t: Translator, rank: int, f: Figures, study: bool) -> str:
     if f.members == 0:
         return t("stats-child-empty", rank=rank, name=_name(f.name), code=_name(f.code))
@@ -98,6 +118,7 @@ def render_view(t: Translator, view: StatsView, page: int) -> StatsPage:
             f"<i>{_name(d.title, TITLE_ROOM)}</i>",
             t("stats-unit", name=_name(view.unit.name), code=_name(view.unit.code)),
             *_totals(t, r.root, study),
+            *_forwarding(t, view),
             "",
         ]
     )

@@ -50,3 +50,5 @@ recall-kept = Directive {$number} is kept; not recalled.
 recall-stale = This button is out of date; please type /recall again.
 lifecycle-report-recalled = ⛔ <b>Recalled</b>: figures frozen as they were when recalled.
 lifecycle-report-superseded = 🔁 <b>Replaced</b>: figures frozen as they were when replaced.
+amend-qr-outdated = ⚠️ Old QR code ({$label}): the link was amended on {$date}; please do not use this code.
+lifecycle-carried-amended-mark = ✏️ <i>The enclosed directive {$number} was amended on {$date}</i>

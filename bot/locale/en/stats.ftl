@@ -49,3 +49,5 @@ me-hint = Press the buttons below to confirm.
 me-none = No open directive was sent to your units.
 me-not-member = You are not on any unit's list yet. Use the join link your secretary sent.
 me-button = {$label} · {$number}
+stats-documents = Documents issued to carry it down: {$documents}
+stats-documents-more = … and {$count} more documents

@@ -52,3 +52,5 @@ recall-kept = Văn bản {$number} giữ nguyên, không thu hồi.
 recall-stale = Nút này đã cũ, xin gõ lại /recall.
 lifecycle-report-recalled = ⛔ <b>Văn bản đã thu hồi</b>: số liệu dừng ở thời điểm thu hồi.
 lifecycle-report-superseded = 🔁 <b>Văn bản đã được thay thế</b>: số liệu dừng ở thời điểm thay thế.
+amend-qr-outdated = ⚠️ Mã QR cũ ({$label}): liên kết đã sửa đổi ngày {$date}, xin đừng dùng mã này.
+lifecycle-carried-amended-mark = ✏️ <i>Văn bản gửi kèm số {$number} đã sửa đổi ngày {$date}</i>

@@ -49,3 +49,5 @@ me-hint = Bấm nút bên dưới để xác nhận.
 me-none = Hiện không có văn bản nào đang mở gửi đến đơn vị của đồng chí.
 me-not-member = Đồng chí chưa có tên trong danh sách đơn vị nào. Hãy dùng đường liên kết tham gia do bí thư gửi.
 me-button = {$label} · {$number}
+stats-documents = Văn bản triển khai đã ban hành: {$documents}
+stats-documents-more = … và {$count} văn bản khác
