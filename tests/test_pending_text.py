@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Texts
-from bot.services.pending import PendingReport, UnitPending, pending_report
+from bot.services.pending import HeldByContent, PendingReport, UnitPending, pending_report
 from bot.services.pending_text import (
     _name_lines,
     _names_lines,
@@ -166,3 +166,48 @@ def test_the_page_shown_is_the_page_of_the_whole_layout(
         len(everything),
     )
     assert all(html_len(text) <= 4096 for text in everything)
+
+
+def test_what_is_held_by_content_is_bounded_and_made_once() -> None:
+    held: HeldByContent[str, list[str]] = HeldByContent(limit=5)
+    made: list[str] = []
+
+    def make(text: str) -> list[str]:
+        made.append(text)
+        return text.split(",")
+
+    assert held.get("a,b", lambda: make("a,b"), 2) == ["a", "b"]
+    assert held.get("a,b", lambda: make("a,b"), 2) == ["a", "b"]
+    assert made == ["a,b"]  # the same content: made once
+    held.get("c,d,e", lambda: make("c,d,e"), 3)
+    held.get("f", lambda: make("f"), 1)  # past the limit of names: starts afresh
+    held.get("a,b", lambda: make("a,b"), 2)
+    assert made == ["a,b", "c,d,e", "f", "a,b"]
+
+
+async def test_a_report_asked_again_reads_the_same_and_owns_its_lists(sessions: Any) -> None:
+    """Lists held from the last answer are copied into each report: changing one answer's
+    list changes neither what is held nor the next answer."""
+    async with transaction(sessions) as s:
+        s.add(Unit(id=1, code="P", name="Tỉnh", kind="province", path="/1/", join_token="a"))
+        for i, name in enumerate(["Lê Văn Bình", "Nguyễn An", "Trần Cúc"], start=1):
+            s.add(Member(id=i, telegram_id=100 + i, full_name=name))
+        await s.flush()
+        s.add_all(Membership(member_id=i, unit_id=1) for i in range(1, 4))
+        directive = Directive(number="1", title="T", issuer="I", status="published")
+        s.add(directive)
+        await s.flush()
+        s.add(DirectiveTarget(directive_id=directive.id, unit_id=1))
+        directive_id = directive.id
+    reports = []
+    for _ in range(2):
+        async with reading(sessions) as s:
+            loaded, root = await s.get(Directive, directive_id), await s.get(Unit, 1)
+            assert loaded is not None and root is not None
+            reports.append(await pending_report(s, loaded, [root]))
+            if len(reports) == 1:
+                first = render_pages(T, reports[0])
+                reports[0].units[0].missing_received.append("Kẻ Lạ")
+            else:
+                assert render_pages(T, reports[1]) == first
+    assert reports[1].units[0].missing_received == ["Nguyễn An", "Lê Văn Bình", "Trần Cúc"]

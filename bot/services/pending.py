@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVarTuple
+from functools import partial
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,8 @@ from storage.db import plan_with_values
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
 
 Cols = TypeVarTuple("Cols")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
@@ -197,6 +200,38 @@ class _Read:
     unsplit: list[int] = field(default_factory=list)  # lists whose names did not split
 
 
+class HeldByContent(Generic[K, V]):
+    """What was made from a unit's list of names, kept by the list's content: asked again
+    (the next page, the next /pending), a unit whose list has not changed since is not split,
+    sorted or measured again. Holds at most ``limit`` names (then starts afresh); used from the
+    worker threads (dict operations are atomic; two threads may make the same value, and
+    either is the same)."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._held: dict[K, V] = {}
+        self._names = 0
+
+    def get(self, key: K, make: Callable[[], V], names: int) -> V:
+        found = self._held.get(key)
+        if found is None:
+            found = make()
+            if self._names + names > self.limit:
+                self._held, self._names = {}, 0
+            self._held[key] = found
+            self._names += names
+        return found
+
+
+def _split_sorted(text: str) -> list[str]:
+    names = text.split(_SEP)
+    names.sort(key=remembered_sort_key)
+    return names
+
+
+_SORTED: HeldByContent[str, list[str]] = HeldByContent()
+
+
 def _units(rows: Sequence[Sequence[Any]], study: bool) -> list[_Read]:
     """Each unit's report from its grouped row, names split and sorted (the same order on
     SQLite and PostgreSQL)."""
@@ -207,11 +242,11 @@ def _units(rows: Sequence[Sequence[Any]], study: bool) -> list[_Read]:
             text, count = lists[2 * which], lists[2 * which + 1]
             if attr == "missing_studied" and not study:
                 continue  # listed only when the directive asks for study
-            names = text.split(_SEP) if count else []
+            # The caller's own list: the one held stays as it was made.
+            names = list(_SORTED.get(text, partial(_split_sorted, text), count)) if count else []
             if len(names) != count:
                 unit.unsplit.append(which)
                 continue
-            names.sort(key=remembered_sort_key)
             setattr(unit.report, attr, names)
         out.append(unit)
     return out

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import partial
 from itertools import accumulate
 from typing import NamedTuple
 
 from bot.i18n import RepeatingTranslator, Translator
-from bot.services.pending import PendingReport, UnitPending
+from bot.services.pending import HeldByContent, PendingReport, UnitPending
 from bot.services.render import closed_note
 from bot.services.tg_text import html_len, tg_len
 
@@ -39,7 +40,17 @@ def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) ->
     return [line.html() for line in _name_lines(t, key, names, width)]
 
 
+_LINES: HeldByContent[tuple[str, str, int, tuple[str, ...]], list[_Line]] = HeldByContent()
+
+
 def _name_lines(t: Translator, key: str, names: list[str], width: int = 500) -> list[_Line]:
+    """The lines of :func:`_names_lines`, measured and not yet escaped (held: a unit's list
+    that has not changed is not laid out again)."""
+    made = partial(_lay_out_names, t, key, names, width)
+    return _LINES.get((t.lang, key, width, tuple(names)), made, len(names))
+
+
+def _lay_out_names(t: Translator, key: str, names: list[str], width: int) -> list[_Line]:
     """The lines of :func:`_names_lines`, measured and not yet escaped.
 
     A province lists tens of thousands of names: the breaks are found by bisecting running
