@@ -13,8 +13,9 @@ from bench.reminders import DEADLINE, PUBLISHED, populate
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.services.reminder_scope import member_scope
-from bot.services.reminder_tick import run_due_reminders
+from bot.services.reminder_tick import SUMMARY_TEXT_AT_ONCE, run_due_reminders
 from bot.services.reminders import PENDING, ReminderRules, plan_directive
+from bot.services.tg_text import tg_len
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Delivery, Directive, Reminder
 
@@ -75,5 +76,42 @@ async def test_a_summary_keeps_only_the_names_it_can_show(db_url: str) -> None:
             assert (unit.total, unit.done, unit.waiting) == (5, 1, 4)
             assert len(full.units[unit_id].pending) == 4
             assert unit.pending == full.units[unit_id].pending[:2]  # the first two, in order
+    finally:
+        await engine.dispose()
+
+
+async def test_summaries_full_of_names_are_each_written_once(db_url: str) -> None:
+    """200 members a unit: each summary's names fill a message (more than Fluent takes in one
+    placeable, cut with "… và N người nữa"), and the summaries together pass the text the
+    tick holds before writing, so they go out in several statements: each once, whole."""
+    members, units = 1_600, 8  # 160 of each unit's 200 have not studied
+    directive_id = await populate(db_url, members, units)
+    settings = Settings.model_validate({"database": {"url": db_url}})
+    rules = ReminderRules.from_settings(settings)
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+    try:
+        async with transaction(sessions) as s:
+            directive = await s.get(Directive, directive_id)
+            assert directive is not None
+            await plan_directive(s, directive, now=PUBLISHED, rules=rules)
+        result = await run_due_reminders(sessions, DEADLINE - timedelta(days=1), settings, Texts())
+        assert result.messages == 160 * units + units
+        async with sessions() as s:
+            full = await member_scope(s, directive_id, "study_by")
+            rows = (
+                await s.execute(
+                    select(Delivery.dedupe_key, Delivery.payload).where(Delivery.kind == "summary")
+                )
+            ).all()
+        assert sum(len(payload["text"]) for _, payload in rows) > SUMMARY_TEXT_AT_ONCE
+        assert sorted(int(key.split(":")[1][1:]) for key, _ in rows) == list(range(1, units + 1))
+        for key, payload in rows:
+            unit = full.units[int(key.split(":")[1][1:])]
+            message = payload["text"]
+            assert "160/200" in message and "người nữa" in message
+            assert unit.pending[0] in message and unit.pending[-1] not in message
+            assert "\ue000" not in message  # no marker left of the long list of names
+            assert tg_len(message) <= 4096
     finally:
         await engine.dispose()

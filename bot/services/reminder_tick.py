@@ -87,9 +87,12 @@ async def run_due_reminders(
     return result
 
 
-# Summaries written per statement: each carries up to a message of names (several KiB), so
-# holding a whole chunk of them would make the tick's memory grow with the units' size.
-SUMMARIES_AT_ONCE = 50
+# Summaries held before they are written, counted in characters of their text: each carries
+# up to a message of names (40 to 4,000 characters, growing with the units' size), so a count
+# of summaries would let the tick's memory grow with the members per unit until the names
+# fill a message (50 summaries: ~0.4 MiB more at 200 members a unit than at 50). About 5 full
+# summaries, or 20 of a 50-member unit, per statement.
+SUMMARY_TEXT_AT_ONCE = 20_000
 
 # One reminder round at a time across processes sharing a PostgreSQL database: the rows are
 # few (one per deadline and offset), the heavy sending is shared through the outbox. Without
@@ -219,6 +222,7 @@ async def _remind(
         return written + await outbox.enqueue(session, items)
     # Summaries first: a secretary should not wait behind thousands of member reminders.
     scope = await member_counts(session, d.id, row.deadline)
+    held = 0  # characters of summary text in ``items``
     async for unit_id, using, not_using in pending_names(
         session, d.id, row.deadline, chunk, MAX_NAMES
     ):
@@ -230,10 +234,11 @@ async def _remind(
             t, when = lang(m.language)
             payload = text.unit_summary(t, d, row.deadline, unit, when)
             items.append(_to(m, f"rem{row.id}:u{unit.id}", "summary", payload, d.id))
+            held += len(payload["text"])
         unit.pending, unit.offline = [], []  # done with them: keep one unit's names at a time
-        if len(items) >= min(chunk, SUMMARIES_AT_ONCE):
+        if len(items) >= chunk or held >= SUMMARY_TEXT_AT_ONCE:
             written += await outbox.enqueue(session, items)
-            items = []
+            items, held = [], 0
     written += await outbox.enqueue(session, items)
     # Members: INSERT ... SELECT per language and per chunk of member ids (keyset), so no
     # statement writes more than ``chunk`` rows; the keys make a repeated chunk a no-op.
