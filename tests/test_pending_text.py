@@ -11,11 +11,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import Texts
+from bot.i18n import Texts, Translator
 from bot.services.pending import HeldByContent, PendingReport, UnitPending, pending_report
 from bot.services.pending_text import (
     _name_lines,
-    _names_lines,
     render_page,
     render_pages,
     unit_block,
@@ -25,6 +24,11 @@ from storage.db import reading, transaction
 from storage.models import Confirmation, Directive, DirectiveTarget, Member, Membership, Unit
 
 T = Texts().for_lang("vi")
+
+
+def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) -> list[str]:
+    """The lines of one list as they are sent."""
+    return [line.html() for line in _name_lines(t, key, names, width)]
 
 
 def name_by_name(key: str, names: list[str], width: int) -> list[str]:

@@ -33,25 +33,19 @@ class _Line(NamedTuple):
         return self.markup + html.escape(self.plain)
 
 
-def _names_lines(t: Translator, key: str, names: list[str], width: int = 500) -> list[str]:
-    """``Chưa nhận (3): A, B, C`` wrapped into lines that fit a page: a name goes on the line
-    while the line stays within ``width`` (Telegram's units; the first name of a continuation
-    line always)."""
-    return [line.html() for line in _name_lines(t, key, names, width)]
-
-
 _LINES: HeldByContent[tuple[str, str, int, tuple[str, ...]], list[_Line]] = HeldByContent()
 
 
 def _name_lines(t: Translator, key: str, names: list[str], width: int = 500) -> list[_Line]:
-    """The lines of :func:`_names_lines`, measured and not yet escaped (held: a unit's list
-    that has not changed is not laid out again)."""
+    """``Chưa nhận (3): A, B, C`` wrapped into lines that fit a page, measured and not yet
+    escaped (held: a unit's list that has not changed is not laid out again)."""
     made = partial(_lay_out_names, t, key, names, width)
     return _LINES.get((t.lang, key, width, tuple(names)), made, len(names))
 
 
 def _lay_out_names(t: Translator, key: str, names: list[str], width: int) -> list[_Line]:
-    """The lines of :func:`_names_lines`, measured and not yet escaped.
+    """The lines of :func:`_name_lines`: a name goes on the line while the line stays within
+    ``width`` (Telegram's units; the first name of a continuation line always).
 
     A province lists tens of thousands of names: the breaks are found by bisecting running
     sizes (C loops), not by growing each line name by name; no line is parsed to be measured
