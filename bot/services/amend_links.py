@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Texts
 from bot.services import outbox
 from bot.services.outbox import Outgoing
+from bot.services.render import qr_payload
 from storage.models import Delivery, Directive
 
 EDIT_CAPTION = "edit_caption"  # the payload method of an outbox row editing a caption
@@ -98,11 +99,7 @@ async def requeue_qr_codes(
                         f"d{d.id}:c{chat_id}{_QR}{i}:amend{serial}",
                         "qr",
                         target,
-                        {
-                            "method": "qr",
-                            "url": new["url"],
-                            "caption": t("qr-caption", label=new.get("label") or new["url"]),
-                        },
+                        qr_payload(t, new),
                         directive_id=d.id,
                         chat_id=chat_id,
                     )

@@ -20,7 +20,7 @@ from bot.services.directive_rules import DEADLINES as DEADLINES
 from bot.services.directive_rules import to_utc as to_utc
 from bot.services.drafts import DirectiveDraft, DraftError
 from bot.services.outbox import Outgoing
-from bot.services.render import counters_line, render_directive
+from bot.services.render import counters_line, qr_payload, render_directive
 from storage import queries
 from storage.models import (
     AuditEvent,
@@ -345,11 +345,7 @@ def _extras(
                 f"{key}:qr:{i}",
                 "qr",
                 target,
-                {
-                    "method": "qr",
-                    "url": link["url"],
-                    "caption": t("qr-caption", label=link.get("label") or link["url"]),
-                },
+                qr_payload(t, link),
                 directive_id=d.id,
                 chat_id=chat_id,
                 member_id=member_id,

@@ -371,3 +371,13 @@ def closed_note(t: Translator, d: Directive) -> str | None:
     if d.status in ("recalled", "superseded"):
         return t(f"lifecycle-report-{d.status}")
     return None
+
+
+def qr_payload(t: Translator, link: dict[str, str]) -> dict[str, str]:
+    """The outbox payload of a link's QR image: the sender draws the code, the caption names
+    the link."""
+    return {
+        "method": "qr",
+        "url": link["url"],
+        "caption": t("qr-caption", label=link.get("label") or link["url"]),
+    }
