@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any, TypeVar, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Result, Row, Select, false, or_, select
+from sqlalchemy import ColumnElement, CursorResult, Result, Row, Select, and_, false, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Chat, Member, Membership, Unit
+from storage.models import Chat, Confirmation, Member, Membership, Unit
 
 T = TypeVar("T")
 _Ts = TypeVarTuple("_Ts")
@@ -58,6 +58,18 @@ def in_subtrees(roots: Iterable[Unit | str]) -> ColumnElement[bool]:
     their paths); false for no roots."""
     paths = [r if isinstance(r, str) else r.path for r in roots]
     return or_(*[Unit.path.startswith(p) for p in paths]) if paths else false()
+
+
+def confirmation_of(
+    confirmation: type[Confirmation], directive_id: int, kind: str
+) -> ColumnElement[bool]:
+    """``confirmation`` (``Confirmation`` or an alias of it) is the member's (``Member`` in the
+    statement) confirmation of ``kind`` for the directive: the join or EXISTS condition."""
+    return and_(
+        confirmation.member_id == Member.id,
+        confirmation.directive_id == directive_id,
+        confirmation.kind == kind,
+    )
 
 
 async def units_by_code(

@@ -111,22 +111,8 @@ def roster_confirmations(
         stmt.select_from(Membership)
         .join(Unit, Unit.id == Membership.unit_id)
         .join(Member, Member.id == Membership.member_id)
-        .outerjoin(
-            received,
-            and_(
-                received.member_id == Member.id,
-                received.directive_id == directive_id,
-                received.kind == "received",
-            ),
-        )
-        .outerjoin(
-            studied,
-            and_(
-                studied.member_id == Member.id,
-                studied.directive_id == directive_id,
-                studied.kind == "studied",
-            ),
-        )
+        .outerjoin(received, queries.confirmation_of(received, directive_id, "received"))
+        .outerjoin(studied, queries.confirmation_of(studied, directive_id, "studied"))
     )
 
 

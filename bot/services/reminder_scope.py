@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, func, select, tuple_
+from sqlalchemy import Exists, Select, and_, case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -97,6 +97,15 @@ async def scope_units(session: AsyncSession, directive_id: int) -> list[Unit]:
     return list((await session.scalars(stmt)).all())
 
 
+def _confirmed(directive_id: int, which: str) -> Exists:
+    """The member (``Member`` in the statement) has confirmed what ``which`` asks."""
+    return (
+        select(Confirmation.id)
+        .where(queries.confirmation_of(Confirmation, directive_id, CONFIRMATION_OF[which]))
+        .exists()
+    )
+
+
 def reminder_recipients(
     paths: Sequence[str], directive_id: int, which: str, now: datetime
 ) -> Select[int, int | None, str]:
@@ -109,15 +118,7 @@ def reminder_recipients(
         .where(Membership.member_id == Member.id, queries.in_subtrees(paths))
         .exists()
     )
-    confirmed = (
-        select(Confirmation.id)
-        .where(
-            Confirmation.member_id == Member.id,
-            Confirmation.directive_id == directive_id,
-            Confirmation.kind == CONFIRMATION_OF[which],
-        )
-        .exists()
-    )
+    confirmed = _confirmed(directive_id, which)
     snoozed = (
         select(Snooze.id)
         .where(
@@ -186,14 +187,7 @@ async def member_counts(session: AsyncSession, directive_id: int, which: str) ->
         .select_from(Membership)
         .join(Unit, Unit.id == Membership.unit_id)
         .join(Member, Member.id == Membership.member_id)
-        .outerjoin(
-            confirmed,
-            and_(
-                confirmed.member_id == Member.id,
-                confirmed.directive_id == directive_id,
-                confirmed.kind == kind,
-            ),
-        )
+        .outerjoin(confirmed, queries.confirmation_of(confirmed, directive_id, kind))
         .where(queries.in_subtrees(paths))
         .group_by(Membership.unit_id)
     )
@@ -227,15 +221,7 @@ async def pending_names(
     # an anti join and walks the (unit id, id) index in order, stopping after a page (12 ms);
     # the outer join's estimate was one row, and each page joined and sorted the rest of the
     # scope (560 ms a page at 200,000 members).
-    confirmed = (
-        select(Confirmation.id)
-        .where(
-            Confirmation.member_id == Member.id,
-            Confirmation.directive_id == directive_id,
-            Confirmation.kind == CONFIRMATION_OF[which],
-        )
-        .exists()
-    )
+    confirmed = _confirmed(directive_id, which)
     base = (
         select(
             Membership.unit_id,
