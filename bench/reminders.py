@@ -31,7 +31,7 @@ from bot.config import Settings
 from bot.i18n import Texts
 from bot.services.reminder_tick import run_due_reminders
 from bot.services.reminders import ReminderRules, plan_directive
-from storage.db import create_engine, session_factory, transaction
+from storage.db import SessionFactory, create_engine, session_factory, transaction
 from storage.models import (
     Confirmation,
     Delivery,
@@ -186,6 +186,14 @@ class Figures:
     escalation_s: float
 
 
+async def plan_reminders(sessions: SessionFactory, directive_id: int, rules: ReminderRules) -> None:
+    """The populated directive's reminder rows, as publishing plans them."""
+    async with transaction(sessions) as s:
+        directive = await s.get(Directive, directive_id)
+        assert directive is not None
+        await plan_directive(s, directive, now=PUBLISHED, rules=rules)
+
+
 async def run_size(backend: str, members: int, units: int, chunk_size: int) -> Figures:
     async with fresh_database(backend) as url:
         started = time.perf_counter()
@@ -199,10 +207,7 @@ async def run_size(backend: str, members: int, units: int, chunk_size: int) -> F
         engine = create_engine(url)
         sessions = session_factory(engine)
         try:
-            async with transaction(sessions) as s:
-                directive = await s.get(Directive, directive_id)
-                assert directive is not None
-                await plan_directive(s, directive, now=PUBLISHED, rules=rules)
+            await plan_reminders(sessions, directive_id, rules)
             started = time.perf_counter()
             result = await run_due_reminders(
                 sessions, DEADLINE - timedelta(days=3), settings, texts

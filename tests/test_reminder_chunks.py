@@ -9,15 +9,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from bench.reminders import DEADLINE, PUBLISHED, populate
+from bench.reminders import DEADLINE, plan_reminders, populate
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.services.reminder_scope import member_scope
 from bot.services.reminder_tick import SUMMARY_TEXT_AT_ONCE, run_due_reminders
-from bot.services.reminders import PENDING, ReminderRules, plan_directive
+from bot.services.reminders import PENDING, ReminderRules
 from bot.services.tg_text import tg_len
 from storage.db import create_engine, session_factory, transaction
-from storage.models import Delivery, Directive, Reminder
+from storage.models import Delivery, Reminder
 
 MEMBERS, UNITS = 60, 12  # 5 members per unit, the first of each its secretary (studied)
 
@@ -32,10 +32,7 @@ async def test_a_tick_in_chunks_of_three_writes_each_message_once(db_url: str) -
     engine = create_engine(db_url)
     sessions = session_factory(engine)
     try:
-        async with transaction(sessions) as s:
-            directive = await s.get(Directive, directive_id)
-            assert directive is not None
-            await plan_directive(s, directive, now=PUBLISHED, rules=rules)
+        await plan_reminders(sessions, directive_id, rules)
         at = DEADLINE - timedelta(days=1)
         result = await run_due_reminders(sessions, at, settings, Texts())
         # 4 of each unit's 5 have not studied; each unit's secretary gets the summary
@@ -91,10 +88,7 @@ async def test_summaries_full_of_names_are_each_written_once(db_url: str) -> Non
     engine = create_engine(db_url)
     sessions = session_factory(engine)
     try:
-        async with transaction(sessions) as s:
-            directive = await s.get(Directive, directive_id)
-            assert directive is not None
-            await plan_directive(s, directive, now=PUBLISHED, rules=rules)
+        await plan_reminders(sessions, directive_id, rules)
         result = await run_due_reminders(sessions, DEADLINE - timedelta(days=1), settings, Texts())
         assert result.messages == 160 * units + units
         async with sessions() as s:
