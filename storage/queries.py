@@ -111,16 +111,6 @@ async def member_by_telegram_id(session: AsyncSession, telegram_id: int) -> Memb
     return await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
 
 
-async def members_by_telegram_id(
-    session: AsyncSession, telegram_ids: Iterable[int]
-) -> dict[int, Member]:
-    found: dict[int, Member] = {}
-    for part in chunks(dict.fromkeys(telegram_ids)):
-        rows = await session.scalars(select(Member).where(Member.telegram_id.in_(part)))
-        found.update({m.chat_id: m for m in rows})
-    return found
-
-
 async def members_by_card(session: AsyncSession, cards: Iterable[str]) -> dict[str, Member]:
     """Members by party card number (an IN list cut in chunks)."""
     found: dict[str, Member] = {}
