@@ -20,6 +20,7 @@ from bot.services.buttons import confirm_data
 from bot.services.drafts import DraftError, read_directive_file
 from bot.services.publish import publish
 from bot.services.rollup import rollup
+from bot.services.stats_text import unforwarded_line
 from bot.services.tree import import_members, import_units
 from storage import queries
 from storage.models import Chat, Confirmation, Delivery, Directive
@@ -285,7 +286,7 @@ async def test_forwarding_rules_on_every_path(h: Harness) -> None:
         d = await s.get(Directive, original_id)
         assert d is not None
         after = [u.code for u in await fw.unforwarded(s, d)]
-        line = fw.unforwarded_line(h.rt.texts.for_lang("vi"), await fw.unforwarded(s, d))
+        line = unforwarded_line(h.rt.texts.for_lang("vi"), await fw.unforwarded(s, d))
     assert after == [c for c in before if c != "BP-HQ"]
     assert line is not None and line.startswith("Chưa chuyển tiếp xuống chi bộ: BP-DX (")
 

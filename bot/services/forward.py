@@ -12,7 +12,6 @@ counts every branch once and the documents each level issued (:mod:`bot.services
 
 from __future__ import annotations
 
-import html
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -23,18 +22,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
 from bot.services import access
 from bot.services import directive_rules as rules
 from bot.services import publish_dialogue as pd
 from bot.services.directive_rules import DEADLINES
 from bot.services.drafts import DirectiveDraft, DraftError
-from bot.services.rollup import forwarding_tree
-from bot.services.tg_text import truncate
+from bot.services.rollup import Forwarding, forwarding_tree
 from storage import queries
 from storage.models import Directive, DirectiveTarget, Unit
 
-NAME_ROOM = 48  # a unit's name in a line of the roll-up
 CELL = "cell"  # ``depth = "cell"``: the directive must reach every cell (the leaves)
 
 
@@ -188,10 +184,14 @@ def kept_deadline(original: Directive, which: str, tz: ZoneInfo) -> datetime | N
 # -- how deep it reached -------------------------------------------------------------------------
 
 
-async def unforwarded(session: AsyncSession, directive: Directive) -> list[Unit]:
+async def unforwarded(
+    session: AsyncSession, directive: Directive, documents: Sequence[Forwarding] | None = None
+) -> list[Unit]:
     """For a directive that must reach every cell (``depth = "cell"``): the units inside its
     targets that have units under them and have not issued their own document forwarding it
-    (at any level of the forwarding chain), in tree order (parents first, siblings by id); empty for any other directive.
+    (at any level of the forwarding chain), in tree order (parents first, siblings by id);
+    empty for any other directive. ``documents``: its ``forwarding_tree`` when the caller has
+    walked it already (the roll-up has).
 
     A targeted unit counts as done when the original was issued from within its own line
     (the province's department publishing to the province), as does any unit whose issuer
@@ -207,11 +207,9 @@ async def unforwarded(session: AsyncSession, directive: Directive) -> list[Unit]
             )
         ).all()
     )
-    issuers = {
-        f.issuer_unit_id
-        for f in await forwarding_tree(session, directive.id)
-        if f.issuer_unit_id is not None
-    }
+    if documents is None:
+        documents = await forwarding_tree(session, directive.id)
+    issuers = {f.issuer_unit_id for f in documents if f.issuer_unit_id is not None}
     own = await session.get(Unit, directive.issuer_unit_id) if directive.issuer_unit_id else None
     has_children = select(Unit.parent_id).where(Unit.parent_id.is_not(None))
     branches = (
@@ -229,17 +227,3 @@ async def unforwarded(session: AsyncSession, directive: Directive) -> list[Unit]
 
     left = [u for u in branches if u.id not in issuers and not issued_from_own_line(u)]
     return sorted(left, key=lambda u: [int(p) for p in u.path.strip("/").split("/")])
-
-
-def unforwarded_line(t: Translator, units: Sequence[Unit], listed: int = 5) -> str | None:
-    """The roll-up's line naming the branches still to forward (None when there are none):
-    the first ``listed`` named (names cut to ``NAME_ROOM``), the rest counted (HTML)."""
-    if not units:
-        return None
-    named = [
-        f"{html.escape(truncate(u.code, NAME_ROOM))} ({html.escape(truncate(u.name, NAME_ROOM))})"
-        for u in units[:listed]
-    ]
-    if len(units) > listed:
-        named.append(t("stats-more", count=len(units) - listed))
-    return t("forward-unforwarded", units=", ".join(named))

@@ -72,6 +72,8 @@ class Rollup:
     directive: Directive
     root: Figures
     units: dict[int, Figures]
+    # every document forwarding the directive, at every level (``forwarding_tree``)
+    documents: list[Forwarding] = field(default_factory=list)
 
     def children(self, unit_id: int) -> list[Figures]:
         """The unit's direct children, worst first (lowest completion; empty units last)."""
@@ -136,7 +138,8 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
         if uid in scope:
             own[uid].reports_owed = 1
             own[uid].reports_done = 1 if reported else 0
-    for document in await forwarding_tree(session, directive.id):
+    documents = await forwarding_tree(session, directive.id)
+    for document in documents:
         issuer = document.issuer_unit_id
         if issuer is not None and issuer in scope:
             own[issuer].forwarded += 1
@@ -145,7 +148,7 @@ async def rollup(session: AsyncSession, directive: Directive, root: Unit, now: d
         for node in _up(uid, units):
             _add(units[node], figures, 1)
     await _uncount_repeats(session, scope, directive.id, units)
-    return Rollup(directive, units[root.id], units)
+    return Rollup(directive, units[root.id], units, documents)
 
 
 def _up(uid: int, units: dict[int, Figures]) -> list[int]:

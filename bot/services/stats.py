@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.forward import unforwarded
 from bot.services.pending import overlaps, targets_of, visible_directives
-from bot.services.rollup import Forwarding, Rollup, Totals, forwarding_tree, rollup, totals
+from bot.services.rollup import Forwarding, Rollup, Totals, rollup, totals
 from storage import queries
 from storage.models import Directive, Unit
 
@@ -65,10 +65,9 @@ async def stats_view(
     parent = await session.get(Unit, unit.parent_id) if unit.parent_id is not None else None
     if parent is not None and not queries.covers(roots, parent):
         parent = None
-    documents = [
-        f for f in await forwarding_tree(session, directive.id) if f.issuer_unit_id in result.units
-    ]
-    left = [u for u in await unforwarded(session, directive) if u.path.startswith(unit.path)]
+    documents = [f for f in result.documents if f.issuer_unit_id in result.units]
+    every_level = await unforwarded(session, directive, result.documents)
+    left = [u for u in every_level if u.path.startswith(unit.path)]
     return StatsView(result, unit, parent, documents, left)
 
 

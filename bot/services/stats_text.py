@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Translator
-from bot.services.forward import unforwarded_line
 from bot.services.rollup import Figures, Totals
 from bot.services.stats import StatsView
 from bot.services.tg_text import TEXT_LIMIT, html_len, truncate
@@ -75,8 +75,19 @@ def _forwarding(t: Translator, view: StatsView) -> list[str]:
         if rest:
             named.append(t("stats-documents-more", count=rest))
         lines.append(t("stats-documents", documents=", ".join(named)))
-    left = unforwarded_line(t, view.unforwarded, LISTED)
+    left = unforwarded_line(t, view.unforwarded)
     return [*lines, left] if left else lines
+
+
+def unforwarded_line(t: Translator, units: Sequence[Unit], listed: int = LISTED) -> str | None:
+    """The roll-up's line naming the branches still to forward (None when there are none):
+    the first ``listed`` named (names cut to ``NAME_ROOM``), the rest counted (HTML)."""
+    if not units:
+        return None
+    named = [f"{_name(u.code)} ({_name(u.name)})" for u in units[:listed]]
+    if len(units) > listed:
+        named.append(t("stats-more", count=len(units) - listed))
+    return t("forward-unforwarded", units=", ".join(named))
 
 
 def child_line(t: Translator, rank: int, f: Figures, study: bool) -> str:
