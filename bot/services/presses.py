@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import counters, lifecycle, quiz
+from bot.services import chain, counters, lifecycle, quiz
 from bot.services.buttons import parse_confirm
 from bot.services.confirm import (
     ALREADY,
@@ -51,14 +51,6 @@ class _Target:
     unit_id: int | None
     quiz: bool = False  # "studied" needs the directive's questions answered (bot.services.quiz)
     parent_id: int | None = None  # the directive this one forwards (a press confirms both)
-
-
-@dataclass(frozen=True)
-class _Ancestor:
-    parent_id: int | None
-    status: str
-    requires_study: bool
-    quiz: bool = False  # its "studied" needs its questions answered, not a bare press
 
 
 @dataclass(frozen=True)
@@ -116,37 +108,6 @@ async def _targets(
         key = (int(directive_id or 0), target, int(message_id or 0))
         found[key] = _Target(number, status, study, unit_id, mark is not None, parent)
     return found
-
-
-async def _ancestors(session: AsyncSession, parent_ids: set[int]) -> dict[int, _Ancestor]:
-    """The directives forwarded by the pressed ones, up the chain (province ← district ←
-    ...): one statement per level, and only when a pressed directive forwards another."""
-    found: dict[int, _Ancestor] = {}
-    frontier = parent_ids
-    while frontier:
-        rows = await session.execute(
-            select(
-                Directive.id,
-                Directive.parent_id,
-                Directive.status,
-                Directive.requires_study,
-                Directive.pass_mark,
-            ).where(Directive.id.in_(sorted(frontier)))
-        )
-        for directive_id, parent, status, study, pass_mark in rows:
-            found[directive_id] = _Ancestor(parent, status, study, pass_mark is not None)
-        frontier = {a.parent_id for a in found.values() if a.parent_id} - set(found)
-    return found
-
-
-def _chain(start: int | None, ancestors: dict[int, _Ancestor]) -> list[tuple[int, _Ancestor]]:
-    chain: list[tuple[int, _Ancestor]] = []
-    seen: set[int] = set()
-    while start is not None and start in ancestors and start not in seen:
-        seen.add(start)
-        chain.append((start, ancestors[start]))
-        start = ancestors[start].parent_id
-    return chain
 
 
 async def _find_pressers(session: AsyncSession, telegram_ids: list[int]) -> dict[int, _Presser]:
@@ -280,7 +241,7 @@ async def _confirm(
     # "Studied" on a directive with questions records "received" and opens the questions.
     quizzes = {i for i in live if parsed[i][1] == "studied" and live[i].quiz}
     parents = {t.parent_id for t in live.values() if t.parent_id is not None}
-    ancestors = await _ancestors(session, parents) if parents else {}
+    ancestors = await chain.links(session, parents) if parents else {}
     for i in live:
         directive_id, kind = parsed[i]
         member_id = members[presses[i].person.telegram_id].member_id
@@ -290,8 +251,8 @@ async def _confirm(
         # the chain that is still in force (as far as each asks: "studied" only if it does,
         # and not by a bare press where it asks for its questions to be answered).
         confirmed = [(directive_id, wanted)] + [
-            (aid, [k for k in wanted if k == "received" or (a.requires_study and not a.quiz)])
-            for aid, a in _chain(live[i].parent_id, ancestors)
+            (a.id, [k for k in wanted if k == "received" or (a.requires_study and not a.quiz)])
+            for a in chain.walk(live[i].parent_id, ancestors)
             if a.status == lifecycle.PUBLISHED
         ]
         for did, kinds in confirmed:
