@@ -20,6 +20,7 @@ from bot.services.directive_rules import DEADLINES as DEADLINES
 from bot.services.directive_rules import to_utc as to_utc
 from bot.services.drafts import DirectiveDraft, DraftError
 from bot.services.outbox import Outgoing
+from bot.services.pending import directive_by_number
 from bot.services.render import counters_line, qr_payload, render_directive
 from storage import queries
 from storage.models import (
@@ -252,10 +253,7 @@ async def check_supersedes(
 
 
 async def _by_number(session: AsyncSession, number: str | None) -> Directive | None:
-    if not number:
-        return None
-    stmt = select(Directive).where(Directive.number == number).order_by(Directive.id.desc())
-    return (await session.scalars(stmt.limit(1))).first()
+    return await directive_by_number(session, number) if number else None
 
 
 async def unit_member_counts(session: AsyncSession, unit_ids: Collection[int]) -> dict[int, int]:
